@@ -1,0 +1,83 @@
+package logrotate
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// benchChunk is what the writer side sends per iteration: 100 lines of 100
+// bytes, as a child writing through a buffered stdout would.
+var benchChunk = func() []byte {
+	var b bytes.Buffer
+	for i := range 100 {
+		fmt.Fprintf(&b, "%-99s\n", fmt.Sprintf("line %d", i))
+	}
+	return b.Bytes()
+}()
+
+// benchPipe writes b.N chunks into a real pipe whose read end dst consumes,
+// and measures until dst has returned.
+func benchPipe(b *testing.B, dst func(r io.Reader) error) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- dst(pr)
+		_ = pr.Close()
+	}()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(benchChunk)))
+	b.ResetTimer()
+	for range b.N {
+		if _, err := pw.Write(benchChunk); err != nil {
+			b.Fatal(err)
+		}
+	}
+	_ = pw.Close()
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+}
+
+func benchPump(b *testing.B, timestamps bool) {
+	f, err := Open(Options{Path: filepath.Join(b.TempDir(), "app.log"), Timestamps: timestamps})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	benchPipe(b, func(r io.Reader) error {
+		_, err := f.ReadFrom(r)
+		return err
+	})
+	if f.Dropped() != 0 {
+		b.Fatalf("dropped %d bytes", f.Dropped())
+	}
+}
+
+// BenchmarkPump measures the pump: pipe → ReadFrom → rotated file (10 MiB
+// files, one backup kept).
+func BenchmarkPump(b *testing.B) { benchPump(b, false) }
+
+// BenchmarkPumpTimestamps is BenchmarkPump with a timestamp on every line.
+func BenchmarkPumpTimestamps(b *testing.B) { benchPump(b, true) }
+
+// BenchmarkPlainCopy is the baseline: the same pipe, io.Copy into an
+// *os.File.
+func BenchmarkPlainCopy(b *testing.B) {
+	out, err := os.Create(filepath.Join(b.TempDir(), "plain.log"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer out.Close()
+	benchPipe(b, func(r io.Reader) error {
+		_, err := io.Copy(out, r)
+		return err
+	})
+}

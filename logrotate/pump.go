@@ -1,0 +1,310 @@
+package logrotate
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+)
+
+const (
+	// bufSize is ReadFrom's read buffer: one pipe's worth on Linux, so one
+	// read usually empties the pipe. A line longer than this is split.
+	bufSize = 64 << 10
+	// flushAt bounds the framing buffer: framed output is written whenever
+	// it reaches this size.
+	flushAt = 128 << 10
+	// maxScratch is the largest framing buffer kept between calls.
+	maxScratch = 256 << 10
+	// stampLayout is RFC 3339 with milliseconds.
+	stampLayout = "2006-01-02T15:04:05.000Z07:00"
+)
+
+// ReadFrom copies r into the file until EOF (returning nil) or another read
+// error (returned, wrapped), and returns the number of bytes read. It
+// implements io.ReaderFrom.
+//
+// Output is written in batches of whole lines: everything up to the last
+// '\n' of each read, in as few writes as rotation allows; the partial line
+// after it waits for the next read. A partial last line at EOF is written
+// followed by '\n', so that the next child's first line starts a line of its
+// own. A line longer than the read buffer (64 KiB) or than MaxSize is split
+// into pieces, each ending in '\n'. Other bytes, CR and binary included,
+// pass through unchanged.
+//
+// A failed write never stops the reading: the batch is counted in Dropped
+// and the next batch tries again. Several ReadFrom calls may run at once on
+// one File (stdout and stderr to one path); their lines interleave whole.
+func (f *File) ReadFrom(r io.Reader) (int64, error) {
+	buf := make([]byte, bufSize)
+	var total int64
+	tail := 0 // buf[:tail] holds a partial line
+	for {
+		n, err := r.Read(buf[tail:])
+		total += int64(n)
+		end := tail + n
+		// Only the new bytes can hold a '\n': the tail has none.
+		if i := bytes.LastIndexByte(buf[tail:end], '\n'); i >= 0 {
+			cut := tail + i + 1
+			_ = f.writeLines(buf[:cut]) // failures are counted and reported
+			tail = copy(buf, buf[cut:end])
+		} else {
+			tail = end
+		}
+		if tail == len(buf) || (err != nil && tail > 0) {
+			_ = f.writeLines(buf[:tail]) // framing terminates the piece with '\n'
+			tail = 0
+		}
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, fmt.Errorf("read log source for %s: %w", f.path, err)
+		}
+	}
+}
+
+// Write writes p, which should hold whole lines (as a slog handler writes
+// them), with the same framing, rotation and failure accounting as
+// ReadFrom: a missing final '\n' is added, lines longer than MaxSize are
+// split and Timestamps applies. It returns len(p) on success; on failure the
+// lost bytes are counted in Dropped and the error is returned.
+func (f *File) Write(p []byte) (int, error) {
+	if err := f.writeLines(p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// writeLines writes data as lines under the lock and reports failures and
+// recoveries after releasing it: the Logger may write into this File.
+func (f *File) writeLines(data []byte) error {
+	if len(data) == 0 {
+		return nil
+	}
+	var rep report
+	f.mu.Lock()
+	err := f.writeLinesLocked(data, &rep)
+	f.mu.Unlock()
+	f.report(rep)
+	return err
+}
+
+// writeLinesLocked frames data: every line (the last may lack its '\n') is
+// cut into pieces that fit MaxSize with their prefix, each piece prefixed
+// with the timestamp and terminated by '\n'. Without timestamps, data that
+// already ends in '\n' and is no longer than MaxSize needs no framing and is
+// written as is: the common case costs no copy.
+func (f *File) writeLinesLocked(data []byte, rep *report) error {
+	stamp := f.stamp[:0]
+	if f.stamps {
+		stamp = append(f.now().AppendFormat(stamp, stampLayout), ' ')
+		f.stamp = stamp
+	}
+	if len(stamp) == 0 && data[len(data)-1] == '\n' && int64(len(data)) <= f.maxSize {
+		return f.writeLocked(data, rep)
+	}
+	limit := int(min(f.maxSize-int64(len(stamp))-1, int64(len(data))))
+	var firstErr error
+	flush := func(out []byte) {
+		if err := f.writeLocked(out, rep); err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	out := f.scratch[:0]
+	for len(data) > 0 {
+		line := data
+		data = nil
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			line, data = line[:i], line[i+1:]
+		}
+		for {
+			piece := line[:min(len(line), limit)]
+			out = append(out, stamp...)
+			out = append(out, piece...)
+			out = append(out, '\n')
+			if len(out) >= flushAt {
+				flush(out)
+				out = out[:0]
+			}
+			line = line[len(piece):]
+			if len(line) == 0 {
+				break
+			}
+		}
+	}
+	if len(out) > 0 {
+		flush(out)
+	}
+	if cap(out) <= maxScratch {
+		f.scratch = out[:0]
+	}
+	return firstErr
+}
+
+// writeLocked writes out, whole lines each at most MaxSize long, rotating
+// between lines so that no file grows above MaxSize. When rotation fails
+// the lines are written anyway and the file grows past MaxSize until a
+// later rotation succeeds.
+func (f *File) writeLocked(out []byte, rep *report) error {
+	if f.closed {
+		f.dropped.Add(int64(len(out)))
+		return fmt.Errorf("write log %s: %w", f.path, os.ErrClosed)
+	}
+	f.checkLocked()
+	var firstErr error
+	for len(out) > 0 {
+		n := f.fit(out)
+		if n == 0 {
+			f.autoRotateLocked(rep)
+			if n = f.fit(out); n == 0 {
+				n = len(out)
+			}
+		}
+		if err := f.writeChunkLocked(out[:n], rep); err != nil && firstErr == nil {
+			firstErr = err
+		}
+		out = out[n:]
+	}
+	return firstErr
+}
+
+// fit returns how many bytes of out, ending at a line boundary, fit in the
+// current file; 0 means none: rotate first.
+func (f *File) fit(out []byte) int {
+	if f.size < 0 {
+		f.size = 0
+		if fi, err := os.Stat(f.path); err == nil {
+			f.size = fi.Size()
+		}
+	}
+	room := f.maxSize - f.size
+	if int64(len(out)) <= room {
+		return len(out)
+	}
+	if room <= 0 {
+		return 0
+	}
+	n := bytes.LastIndexByte(out[:room], '\n') + 1
+	if n == 0 && f.size == 0 {
+		// A line longer than MaxSize (framing prevents it): write it
+		// alone rather than rotate forever.
+		if n = bytes.IndexByte(out, '\n') + 1; n == 0 {
+			n = len(out)
+		}
+	}
+	return n
+}
+
+// autoRotateLocked rotates because the next line does not fit. A failure is
+// reported once; retries wait retryEvery.
+func (f *File) autoRotateLocked(rep *report) {
+	now := time.Now()
+	if now.Before(f.rotateAt) {
+		return
+	}
+	if err := f.rotateLocked(); err != nil {
+		f.rotateAt = now.Add(f.retryEvery)
+		if !f.failures.rotating {
+			f.failures.rotating = true
+			rep.add(slog.LevelWarn, "log rotation failed; writing on into the current file", slog.Any("err", err))
+		}
+		return
+	}
+	if f.failures.rotating {
+		f.failures.rotating = false
+		rep.add(slog.LevelInfo, "log rotation recovered")
+	}
+}
+
+// writeChunkLocked hands p to lumberjack, which (re)opens the file when it
+// has none open, creating the directory if it is missing.
+func (f *File) writeChunkLocked(p []byte, rep *report) error {
+	n, err := f.lj.Write(p)
+	f.size += int64(n)
+	if err != nil {
+		lost := int64(len(p) - n)
+		total := f.dropped.Add(lost)
+		// Size and identity are unknown until the file is open again.
+		f.size, f.ident = -1, nil
+		if !f.failures.writing {
+			f.failures.writing = true
+			f.failures.base = total - lost
+			rep.add(slog.LevelError, "log write failed; dropping output until it recovers", slog.Any("err", err))
+		}
+		return fmt.Errorf("write log %s: %w", f.path, err)
+	}
+	if f.failures.writing {
+		f.failures.writing = false
+		rep.add(slog.LevelInfo, "log writing resumed", slog.Int64("dropped_bytes", f.dropped.Load()-f.failures.base))
+	}
+	if f.ident == nil {
+		f.ident = statIdent(f.path)
+	}
+	return nil
+}
+
+// checkLocked closes the file, at most once per checkEvery, when the path no
+// longer names it; the next write then reopens it (recreating a removed
+// directory). Unix lets a process write on into a file that was deleted,
+// renamed away or whose directory was removed: without this check the
+// output would vanish, unseen and uncounted, until the next rotation.
+func (f *File) checkLocked() {
+	if f.ident == nil {
+		return
+	}
+	now := time.Now()
+	if now.Before(f.nextCheck) {
+		return
+	}
+	f.nextCheck = now.Add(f.checkEvery)
+	if fi, err := os.Stat(f.path); err == nil && os.SameFile(fi, f.ident) {
+		return
+	}
+	_ = f.lj.Close() // nothing to retry: the next write reopens
+	f.size, f.ident = -1, nil
+}
+
+// statIdent returns the identity of the file at path, or nil.
+func statIdent(path string) os.FileInfo {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil
+	}
+	// On Windows os.SameFile reads the file ID lazily, through the path:
+	// read it now, while the path still names this file.
+	_ = os.SameFile(fi, fi)
+	return fi
+}
+
+// failureState tracks ongoing failures so each is reported once.
+type failureState struct {
+	writing  bool  // a write failed and none has succeeded since
+	base     int64 // Dropped() when the write failure began
+	rotating bool  // an automatic rotation failed and none has succeeded since
+}
+
+// event is a failure or recovery to report through Options.Logger.
+type event struct {
+	level slog.Level
+	msg   string
+	attrs []slog.Attr
+}
+
+// report collects events under the lock; it stays nil (no allocation)
+// unless something happened.
+type report []event
+
+func (r *report) add(level slog.Level, msg string, attrs ...slog.Attr) {
+	*r = append(*r, event{level: level, msg: msg, attrs: attrs})
+}
+
+func (f *File) report(r report) {
+	for _, e := range r {
+		attrs := append([]slog.Attr{slog.String("path", f.path)}, e.attrs...)
+		f.log.LogAttrs(context.Background(), e.level, e.msg, attrs...)
+	}
+}
