@@ -1,0 +1,110 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// The examples name a program (bin/myapp) and an env_file (myapp.env) that a
+// real installation would have beside the YAML. examples/ holds only YAML,
+// so the test copies each example into a temporary directory, creates those
+// two files there, and requires the example to load without any problem.
+func TestExamplesLoad(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "examples", "*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"minimal.yaml", "complete.yaml"} {
+		if !slices.ContainsFunc(files, func(f string) bool { return filepath.Base(f) == want }) {
+			t.Errorf("examples/%s is missing", want)
+		}
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			dir := exampleDir(t)
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, filepath.Base(file))
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c, err := Load(path, Options{DefaultName: "myapp", LookupEnv: mapEnv(nil)})
+			if err != nil {
+				t.Fatalf("example does not load:\n%v", err)
+			}
+			if c.Executable != filepath.Join(dir, "bin", exampleExe()) {
+				t.Errorf("Executable = %q, want the program created in bin", c.Executable)
+			}
+		})
+	}
+}
+
+// exampleDir creates the files the examples refer to.
+func exampleDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeExe(t, filepath.Join(dir, "bin", exampleExe()))
+	if err := os.WriteFile(filepath.Join(dir, "myapp.env"), []byte("MYAPP_MODE=production\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func exampleExe() string {
+	if runtime.GOOS == "windows" {
+		return "myapp.exe"
+	}
+	return "myapp"
+}
+
+// writeExe creates a file that exec.LookPath accepts as a program.
+func writeExe(t testing.TB, path string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte("#!/bin/sh\nexit 0\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCompleteExampleDocumentsEveryKey keeps examples/complete.yaml in step
+// with the schema: every known key appears, each with a comment.
+func TestCompleteExampleDocumentsEveryKey(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "examples", "complete.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	var walk func(prefix string, n *yaml.Node)
+	walk = func(prefix string, n *yaml.Node) {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			key := joinKey(prefix, k.Value)
+			found[key] = true
+			if v.Kind == yaml.MappingNode && key != "env" {
+				walk(key, v)
+			} else if strings.TrimSpace(k.HeadComment+k.LineComment) == "" {
+				t.Errorf("complete.yaml: %s has no comment", key)
+			}
+		}
+	}
+	walk("", doc.Content[0])
+	for _, k := range knownKeys() {
+		if !found[k] {
+			t.Errorf("complete.yaml does not show %s", k)
+		}
+	}
+}
