@@ -1,0 +1,152 @@
+package fakechild
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// builtins returns the built-in helpers (see the package documentation).
+func builtins() map[string]Func {
+	return map[string]Func{
+		"echo":            func(args []string) int { return lines(os.Stdout, args) },
+		"stderr":          func(args []string) int { return lines(os.Stderr, args) },
+		"exit":            exitHelper,
+		"hang":            hang,
+		"ignore-term":     ignoreTerm,
+		"grandchild":      grandchild,
+		"flood":           flood,
+		"longline":        longline,
+		"env":             func([]string) int { return lines(os.Stdout, os.Environ()) },
+		"cwd":             cwd,
+		"write-then-exit": writeThenExit,
+	}
+}
+
+// lines writes each of ss as a line to f.
+func lines(f *os.File, ss []string) int {
+	w := bufio.NewWriter(f)
+	for _, s := range ss {
+		w.WriteString(s)
+		w.WriteByte('\n')
+	}
+	if err := w.Flush(); err != nil {
+		fmt.Fprintf(os.Stderr, "fakechild: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// count parses the helper's first argument as a non-negative number.
+func count(helper string, args []string) (int, bool) {
+	if len(args) == 0 {
+		fmt.Fprintf(os.Stderr, "fakechild: %s: missing number\n", helper)
+		return 0, false
+	}
+	n, err := strconv.Atoi(args[0])
+	if err != nil || n < 0 {
+		fmt.Fprintf(os.Stderr, "fakechild: %s: bad number %q\n", helper, args[0])
+		return 0, false
+	}
+	return n, true
+}
+
+func exitHelper(args []string) int {
+	n, ok := count("exit", args)
+	if !ok {
+		return 2
+	}
+	lines(os.Stdout, args[1:])
+	return n
+}
+
+// sleepForever blocks until the process is killed. A bare select{} would
+// crash the process: with no other goroutine the runtime calls it deadlock.
+func sleepForever() int {
+	for {
+		time.Sleep(time.Hour)
+	}
+}
+
+func hang(args []string) int {
+	lines(os.Stdout, args)
+	return sleepForever()
+}
+
+func ignoreTerm([]string) int {
+	signal.Ignore(syscall.SIGTERM, os.Interrupt)
+	lines(os.Stdout, []string{"ready"})
+	return sleepForever()
+}
+
+// grandchild starts a "hang" grandchild that inherits stdout and stderr, so
+// that it holds the parent's output pipes open, prints its pid and hangs.
+func grandchild(args []string) int {
+	path, argv, env, err := Spec("hang")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "fakechild: grandchild: %v\n", err)
+		return 2
+	}
+	cmd := exec.Command(path, argv...)
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if len(args) > 0 && args[0] == "detach" {
+		cmd.SysProcAttr = detached()
+	}
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(os.Stderr, "fakechild: grandchild: %v\n", err)
+		return 2
+	}
+	lines(os.Stdout, []string{strconv.Itoa(cmd.Process.Pid)})
+	return sleepForever()
+}
+
+func flood(args []string) int {
+	n, ok := count("flood", args)
+	if !ok {
+		return 2
+	}
+	w := bufio.NewWriter(os.Stdout)
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(w, "line %d\n", i)
+	}
+	if err := w.Flush(); err != nil {
+		fmt.Fprintf(os.Stderr, "fakechild: flood: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func longline(args []string) int {
+	n, ok := count("longline", args)
+	if !ok {
+		return 2
+	}
+	return lines(os.Stdout, []string{strings.Repeat("x", n)})
+}
+
+func cwd([]string) int {
+	dir, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "fakechild: cwd: %v\n", err)
+		return 1
+	}
+	return lines(os.Stdout, []string{dir})
+}
+
+func writeThenExit(args []string) int {
+	text := "partial"
+	if len(args) > 0 {
+		text = args[0]
+	}
+	if _, err := os.Stdout.WriteString(text); err != nil {
+		return 1
+	}
+	return 0
+}

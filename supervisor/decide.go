@@ -1,0 +1,71 @@
+package supervisor
+
+import (
+	"fmt"
+	"slices"
+)
+
+// exitClass is what an exit means for the restart decision.
+type exitClass int
+
+const (
+	exitSuccess exitClass = iota // a success exit code
+	exitFailure                  // any other exit, a signal, or a start failure
+	exitFatal                    // a fatal exit code: never restart
+)
+
+// classify sorts an exit. A start failure and a signal death are failures;
+// only an exit code can be a success or fatal. A code listed as both
+// success and fatal is fatal.
+func classify(r RestartOptions, e Exit) exitClass {
+	switch {
+	case e.Err != nil || e.Signal != "":
+		return exitFailure
+	case slices.Contains(r.FatalExitCodes, e.Code):
+		return exitFatal
+	case slices.Contains(r.SuccessExitCodes, e.Code):
+		return exitSuccess
+	default:
+		return exitFailure
+	}
+}
+
+// decision is decide's verdict on one exit.
+type decision struct {
+	restart  bool   // start the child again (after a backoff)
+	failure  bool   // the exit counts as a failure
+	failures int    // consecutive failures including this exit
+	gaveUp   bool   // the circuit breaker tripped
+	reason   string // for the log
+}
+
+// decide applies the restart options to an exit. failures is the count of
+// consecutive failures before this exit; e.Uptime may reset it first. r must
+// be normalized (Policy and SuccessExitCodes filled in).
+func decide(r RestartOptions, e Exit, failures int) decision {
+	if r.ResetAfter > 0 && e.Uptime >= r.ResetAfter {
+		failures = 0
+	}
+	switch classify(r, e) {
+	case exitSuccess:
+		if r.Policy == Always {
+			return decision{restart: true, reason: "success exit, policy always"}
+		}
+		return decision{reason: "success exit"}
+	case exitFatal:
+		return decision{failure: true, failures: failures + 1,
+			reason: fmt.Sprintf("fatal exit code %d", e.Code)}
+	}
+	d := decision{failure: true, failures: failures + 1}
+	switch {
+	case r.Policy == Never:
+		d.reason = "failure, policy never"
+	case r.MaxFailures > 0 && d.failures >= r.MaxFailures:
+		d.gaveUp = true
+		d.reason = fmt.Sprintf("%d consecutive failures", d.failures)
+	default:
+		d.restart = true
+		d.reason = "failure"
+	}
+	return d
+}

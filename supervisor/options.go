@@ -1,0 +1,176 @@
+package supervisor
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"time"
+)
+
+// Policy says which child exits are followed by a restart.
+type Policy string
+
+// The restart policies.
+const (
+	// Always restarts after any exit that is not fatal. A success exit
+	// restarts after RestartOptions.Delay and resets the failure count.
+	Always Policy = "always"
+	// OnFailure restarts only after exits that are not success exit codes.
+	OnFailure Policy = "on-failure"
+	// Never does not restart: the first exit ends Run.
+	Never Policy = "never"
+)
+
+// defaultStopTimeout is StopOptions.Timeout when it is left zero.
+const defaultStopTimeout = 10 * time.Second
+
+// RestartOptions decide whether and when an exited child starts again.
+type RestartOptions struct {
+	// Policy says which exits restart. Default (empty) OnFailure.
+	Policy Policy
+	// Delay is the wait before the first restart after a failure, and before
+	// every restart after a success exit under Always. 0 restarts at once.
+	Delay time.Duration
+	// MaxDelay caps the backoff: consecutive failures double the delay up to
+	// MaxDelay. 0 means no growth (every restart waits Delay).
+	MaxDelay time.Duration
+	// ResetAfter: a run that lasted at least this long resets the consecutive
+	// failure count before its own exit is counted. 0 means run length never
+	// resets the count (a success exit always does).
+	ResetAfter time.Duration
+	// MaxFailures is the circuit breaker: that many consecutive failures end
+	// Run with an error wrapping ErrGaveUp. 0 means never give up.
+	MaxFailures int
+	// SuccessExitCodes are the exit codes that count as success. Default
+	// (nil or empty) [0].
+	SuccessExitCodes []int
+	// FatalExitCodes are exit codes that never restart, whatever the Policy;
+	// Run returns an *ExitError. A code in both lists is fatal. Default none.
+	FatalExitCodes []int
+}
+
+// StopOptions describe how the child is stopped when Run's context is
+// cancelled.
+type StopOptions struct {
+	// Timeout is how long the child may take to exit after the stop signal
+	// before the whole process tree is killed. Default (0) 10s.
+	Timeout time.Duration
+	// Signal is the stop signal sent to the child's process group on Unix:
+	// one of TERM, INT, HUP, QUIT, USR1, USR2 (an optional SIG prefix is
+	// accepted). Default (empty) TERM. While Run runs, a stop signal the
+	// wrapper inherited as ignored (nohup's HUP) is handled, and discarded,
+	// by the wrapper so that children start with its default action. Windows
+	// validates the name but ignores it for now.
+	Signal string
+	// WindowTimeout is the Windows-only wait after WM_CLOSE before the next
+	// step of the stop ladder. Ignored elsewhere, and not yet used on Windows.
+	WindowTimeout time.Duration
+}
+
+// Options describe the child to supervise. New copies them; later changes
+// to the caller's slices have no effect.
+type Options struct {
+	// Path is the executable. A name without a path separator is looked up
+	// in the wrapper's PATH. Required.
+	Path string
+	// Args are the arguments, without the program name.
+	Args []string
+	// Dir is the child's working directory. Empty means the wrapper's.
+	Dir string
+	// Env is the child's full environment as KEY=value strings. nil means
+	// the wrapper's own environment.
+	Env []string
+	// Stdout and Stderr receive the child's output: for every child start
+	// the supervisor hands each pipe's read end to ReadFrom in its own
+	// goroutine and waits for ReadFrom to return after the child exits.
+	// ReadFrom must read until EOF or a read error, and must not stop
+	// reading because a write failed. They may be the same value, which must
+	// then be safe for concurrent use. nil discards that stream.
+	Stdout, Stderr io.ReaderFrom
+	// Restart decides restarts.
+	Restart RestartOptions
+	// Stop describes the graceful stop.
+	Stop StopOptions
+	// Logger receives the supervisor's events at Info level and problems at
+	// Warn. nil discards them.
+	Logger *slog.Logger
+}
+
+// validSignals are the stop signal names accepted on every platform, so a
+// configuration stays portable.
+var validSignals = []string{"TERM", "INT", "HUP", "QUIT", "USR1", "USR2"}
+
+// normalize validates o and returns a copy with every default filled in.
+// It reports every problem at once.
+func normalize(o Options) (Options, error) {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf(format, args...))
+	}
+	if o.Path == "" {
+		bad("path is required")
+	}
+	r := &o.Restart
+	switch r.Policy {
+	case "":
+		r.Policy = OnFailure
+	case Always, OnFailure, Never:
+	default:
+		bad("restart policy %q: want %q, %q or %q", r.Policy, Always, OnFailure, Never)
+	}
+	durations := []struct {
+		name string
+		d    time.Duration
+	}{
+		{"restart delay", r.Delay},
+		{"restart max delay", r.MaxDelay},
+		{"restart reset after", r.ResetAfter},
+		{"stop timeout", o.Stop.Timeout},
+		{"stop window timeout", o.Stop.WindowTimeout},
+	}
+	for _, d := range durations {
+		if d.d < 0 {
+			bad("%s %v is negative", d.name, d.d)
+		}
+	}
+	if r.MaxFailures < 0 {
+		bad("restart max failures %d is negative", r.MaxFailures)
+	}
+	if len(r.SuccessExitCodes) == 0 {
+		r.SuccessExitCodes = []int{0}
+	}
+	r.SuccessExitCodes = slices.Clone(r.SuccessExitCodes)
+	r.FatalExitCodes = slices.Clone(r.FatalExitCodes)
+	if o.Stop.Timeout == 0 {
+		o.Stop.Timeout = defaultStopTimeout
+	}
+	sig, err := signalName(o.Stop.Signal)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	o.Stop.Signal = sig
+	o.Args = slices.Clone(o.Args)
+	o.Env = slices.Clone(o.Env)
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o, errors.Join(errs...)
+}
+
+// signalName returns the canonical name (TERM, INT, ...) of a stop signal
+// given with or without its SIG prefix; empty means TERM.
+func signalName(name string) (string, error) {
+	if name == "" {
+		return "TERM", nil
+	}
+	n := name
+	if len(n) > 3 && n[:3] == "SIG" {
+		n = n[3:]
+	}
+	if !slices.Contains(validSignals, n) {
+		return "", fmt.Errorf("stop signal %q: want one of %v", name, validSignals)
+	}
+	return n, nil
+}

@@ -1,0 +1,58 @@
+package supervisor
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestNewDefaults(t *testing.T) {
+	args := []string{"a"}
+	s, err := New(Options{Path: "x", Args: args})
+	if err != nil {
+		t.Fatal(err)
+	}
+	args[0] = "changed"
+	o := s.opts
+	if o.Restart.Policy != OnFailure || o.Stop.Timeout != 10*time.Second || o.Stop.Signal != "TERM" ||
+		len(o.Restart.SuccessExitCodes) != 1 || o.Restart.SuccessExitCodes[0] != 0 || o.Logger == nil {
+		t.Fatalf("defaults not filled in: %+v", o)
+	}
+	if o.Args[0] != "a" {
+		t.Fatal("Options.Args not copied")
+	}
+	if st := s.Status(); st.State != StateStopped || st.PID != 0 || st.LastExit != nil {
+		t.Fatalf("initial status %+v", st)
+	}
+}
+
+func TestNewSignalNames(t *testing.T) {
+	for in, want := range map[string]string{"": "TERM", "INT": "INT", "SIGHUP": "HUP", "USR2": "USR2", "SIGQUIT": "QUIT"} {
+		s, err := New(Options{Path: "x", Stop: StopOptions{Signal: in}})
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if s.opts.Stop.Signal != want {
+			t.Errorf("%q: got %q, want %q", in, s.opts.Stop.Signal, want)
+		}
+	}
+}
+
+func TestNewRejectsEveryProblem(t *testing.T) {
+	_, err := New(Options{
+		Restart: RestartOptions{Policy: "sometimes", Delay: -1, MaxDelay: -1, ResetAfter: -1, MaxFailures: -1},
+		Stop:    StopOptions{Timeout: -time.Second, Signal: "KILL", WindowTimeout: -1},
+	})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		"path is required", `restart policy "sometimes"`, "restart delay -1ns is negative",
+		"restart max delay", "restart reset after", "restart max failures -1",
+		"stop timeout -1s is negative", "stop window timeout", `stop signal "KILL"`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}

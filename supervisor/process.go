@@ -1,0 +1,199 @@
+package supervisor
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"sync"
+	"time"
+)
+
+// defaultDrainTimeout bounds the wait for the output pumps after the child
+// exited and its process group was killed. Only a process outside the group
+// that inherited the pipe (a daemon that called setsid, a Windows child
+// outside the tree) can keep them open that long.
+const defaultDrainTimeout = 5 * time.Second
+
+// process is one started child as the supervisor's loop sees it: the seam
+// between the loop and the operating system, replaced by fakes in tests.
+// Only the loop's goroutine calls the methods.
+type process interface {
+	// pid returns the child's process id.
+	pid() int
+	// done delivers exactly one Exit (Code, Signal, At; the loop fills in
+	// Uptime) once the child has exited, what was left of its process tree
+	// has been killed and its output has been drained.
+	done() <-chan Exit
+	// stop asks the child to exit: the stop signal to its process group.
+	stop() error
+	// kill kills the child's whole process tree. It does not wait.
+	kill() error
+}
+
+// spawner starts real children. Its start method is the Supervisor's
+// default start function.
+type spawner struct {
+	opts  Options       // normalized
+	drain time.Duration // bound on the pump wait after exit
+}
+
+// child is a started OS process.
+type child struct {
+	cmd  *exec.Cmd
+	sig  string // canonical stop signal name
+	exit chan Exit
+}
+
+func (c *child) pid() int          { return c.cmd.Process.Pid }
+func (c *child) done() <-chan Exit { return c.exit }
+func (c *child) stop() error       { return signalTree(c.cmd.Process, c.sig) }
+func (c *child) kill() error       { return killTree(c.cmd.Process) }
+
+// start starts one child. The child is started, waited for and reaped by a
+// dedicated goroutine (see own), which reports the start result back.
+func (sp *spawner) start() (process, error) {
+	o := sp.opts
+	cmd := exec.Command(o.Path, o.Args...)
+	cmd.Dir = o.Dir
+	cmd.Env = o.Env
+	cmd.SysProcAttr = sysProcAttr()
+	p, err := newPipes(cmd, o.Stdout, o.Stderr)
+	if err != nil {
+		return nil, err
+	}
+	c := &child{cmd: cmd, sig: o.Stop.Signal, exit: make(chan Exit, 1)}
+	started := make(chan error, 1)
+	go sp.own(c, p, started)
+	if err := <-started; err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// own starts the child, waits for it, kills what is left of its tree,
+// drains its output and reports the exit. It runs on a locked OS thread
+// from Start until the child is reaped: Linux's parent-death signal fires
+// when the thread that forked the child exits, not the process.
+func (sp *spawner) own(c *child, p *pipes, started chan<- error) {
+	unlock := lockThread()
+	err := c.cmd.Start()
+	// The child holds its own copies of the write ends now; while ours are
+	// open the pumps would never see EOF.
+	p.closeWriters()
+	if err != nil {
+		unlock()
+		p.closeReaders()
+		started <- err
+		return
+	}
+	p.pump(sp.opts.Logger)
+	started <- nil
+	werr := c.cmd.Wait()
+	at := time.Now()
+	unlock()
+	// Kill what is left of the tree even when the child exited by itself:
+	// grandchildren must not outlive it, nor hold the pipes open.
+	if err := reapTree(c.cmd.Process); err != nil {
+		sp.opts.Logger.Warn("kill process tree", "err", err)
+	}
+	p.drain(sp.drain, sp.opts.Logger)
+	e := Exit{Code: -1, At: at}
+	if ps := c.cmd.ProcessState; ps != nil {
+		e.Code, e.Signal = exitStatus(ps)
+	} else {
+		sp.opts.Logger.Warn("wait for child", "err", werr)
+	}
+	c.exit <- e
+}
+
+// pipes are the parent's ends of one child's output pipes. The supervisor
+// owns them (rather than letting os/exec copy) so that it decides when to
+// stop waiting for output that a stray grandchild keeps open.
+type pipes struct {
+	readers, writers []*os.File
+	sinks            []io.ReaderFrom
+	names            []string
+	wg               sync.WaitGroup
+}
+
+// newPipes creates a pipe for every non-nil destination and gives cmd the
+// write end. A nil destination leaves cmd's stream nil: the null device.
+func newPipes(cmd *exec.Cmd, stdout, stderr io.ReaderFrom) (*pipes, error) {
+	p := &pipes{}
+	streams := []struct {
+		name string
+		dst  io.ReaderFrom
+		set  func(*os.File)
+	}{
+		{"stdout", stdout, func(w *os.File) { cmd.Stdout = w }},
+		{"stderr", stderr, func(w *os.File) { cmd.Stderr = w }},
+	}
+	for _, s := range streams {
+		if s.dst == nil {
+			continue
+		}
+		r, w, err := os.Pipe()
+		if err != nil {
+			p.closeWriters()
+			p.closeReaders()
+			return nil, fmt.Errorf("create %s pipe: %w", s.name, err)
+		}
+		s.set(w)
+		p.readers = append(p.readers, r)
+		p.writers = append(p.writers, w)
+		p.sinks = append(p.sinks, s.dst)
+		p.names = append(p.names, s.name)
+	}
+	return p, nil
+}
+
+// pump starts one goroutine per pipe that hands the read end to its sink.
+func (p *pipes) pump(log *slog.Logger) {
+	for i, r := range p.readers {
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			_, err := p.sinks[i].ReadFrom(r)
+			if err != nil && !errors.Is(err, os.ErrClosed) {
+				log.Warn("child output", "stream", p.names[i], "err", err)
+			}
+		}()
+	}
+}
+
+// drain waits for the pumps to reach EOF. After timeout it closes the read
+// ends, which makes a blocked Read return, and waits for the pumps again.
+func (p *pipes) drain(timeout time.Duration, log *slog.Logger) {
+	done := make(chan struct{})
+	go func() {
+		p.wg.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		log.Warn("child output still open after exit; closing it", "after", timeout)
+		p.closeReaders()
+		<-done
+	}
+	p.closeReaders()
+}
+
+func (p *pipes) closeWriters() {
+	for _, w := range p.writers {
+		_ = w.Close()
+	}
+}
+
+// closeReaders closes the read ends. Closing twice is harmless: the second
+// Close reports os.ErrClosed, which is ignored.
+func (p *pipes) closeReaders() {
+	for _, r := range p.readers {
+		_ = r.Close()
+	}
+}

@@ -1,0 +1,190 @@
+//go:build unix
+
+package supervisor
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func init() { testHelpers = append(testHelpers, "hang", "ignore-term", "grandchild") }
+
+// gone reports whether pid no longer runs. A zombie counts as gone: with no
+// reaping init (some containers) an orphan stays a zombie forever.
+func gone(pid int) bool {
+	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+		return true
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false // no procfs (macOS, BSD): kill(pid, 0) has the answer
+	}
+	// The state follows the parenthesised command name, which may contain
+	// spaces or parentheses itself.
+	if i := bytes.LastIndexByte(stat, ')'); i >= 0 && i+2 < len(stat) {
+		return stat[i+2] == 'Z' || stat[i+2] == 'X'
+	}
+	return false
+}
+
+// waitGone waits until pid no longer runs. There is no event for the death
+// of a process that is not our child, so it polls with a generous deadline.
+func waitGone(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for !gone(pid) {
+		if time.Now().After(deadline) {
+			t.Fatalf("process %d still running after %v", pid, waitLimit)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// killLater kills pid at the end of the test, in case an assertion failed
+// and left it running.
+func killLater(t *testing.T, pid int) {
+	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
+}
+
+// waitPID waits until Status reports the running child's pid. The child may
+// print before the loop publishes the pid, so this polls.
+func waitPID(t *testing.T, s *Supervisor) int {
+	t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for {
+		if st := s.Status(); st.State == StateRunning && st.PID != 0 {
+			return st.PID
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no running child after %v: %+v", waitLimit, s.Status())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func isPID(l string) bool { _, err := strconv.Atoi(l); return err == nil }
+
+// TestRealStopSignal: the child dies of the configured stop signal, well
+// before the (long) stop timeout. (USR1/USR2 are not tested: a Go child
+// ignores them unless it asks for them.)
+func TestRealStopSignal(t *testing.T) {
+	for sig, want := range map[string]string{"": "SIGTERM", "INT": "SIGINT", "HUP": "SIGHUP"} {
+		t.Run(want, func(t *testing.T) {
+			r := newReal(t, "hang", []string{"ready"}, func(o *Options) {
+				o.Stop = StopOptions{Signal: sig, Timeout: time.Hour}
+			})
+			stop := r.background(t)
+			r.out.waitLine(t, equals("ready"))
+			if err := stop(); err != nil {
+				t.Fatalf("Run = %v, want nil", err)
+			}
+			st := r.Status()
+			if st.State != StateStopped || st.LastExit.Signal != want || st.LastExit.Code != -1 {
+				t.Fatalf("status %+v, last exit %+v", st, st.LastExit)
+			}
+			r.log.mustLog(t, "stopped", "by=signal")
+		})
+	}
+}
+
+// TestRealStopSignalInheritedIgnore: the wrapper ignores the stop signal (as
+// under nohup), yet the child still dies of it.
+func TestRealStopSignalInheritedIgnore(t *testing.T) {
+	if !signal.Ignored(syscall.SIGHUP) {
+		signal.Ignore(syscall.SIGHUP)
+		t.Cleanup(func() { signal.Reset(syscall.SIGHUP) })
+	}
+	r := newReal(t, "hang", []string{"ready"}, func(o *Options) {
+		o.Stop = StopOptions{Signal: "HUP", Timeout: time.Hour}
+	})
+	stop := r.background(t)
+	r.out.waitLine(t, equals("ready"))
+	if err := stop(); err != nil {
+		t.Fatalf("Run = %v, want nil", err)
+	}
+	if st := r.Status(); st.LastExit.Signal != "SIGHUP" {
+		t.Fatalf("last exit %+v, want killed by SIGHUP", st.LastExit)
+	}
+	if !signal.Ignored(syscall.SIGHUP) {
+		t.Fatal("Run did not restore the ignore")
+	}
+}
+
+func TestRealStopKillsAfterTimeout(t *testing.T) {
+	r := newReal(t, "ignore-term", nil, func(o *Options) {
+		o.Stop = StopOptions{Timeout: 300 * time.Millisecond}
+	})
+	stop := r.background(t)
+	r.out.waitLine(t, equals("ready"))
+	pid := waitPID(t, r.Supervisor)
+	if err := stop(); err != nil {
+		t.Fatalf("Run = %v, want nil", err)
+	}
+	if st := r.Status(); st.LastExit.Signal != "SIGKILL" || st.State != StateStopped {
+		t.Fatalf("status %+v, last exit %+v", st, st.LastExit)
+	}
+	r.log.mustLog(t, "stopping", "signal=TERM", "timeout=300ms")
+	r.log.mustLog(t, "stopped", "by=kill")
+	waitGone(t, pid)
+}
+
+func TestRealStopKillsGrandchild(t *testing.T) {
+	r := newReal(t, "grandchild", nil, nil)
+	stop := r.background(t)
+	gpid, _ := strconv.Atoi(r.out.waitLine(t, isPID))
+	killLater(t, gpid)
+	if gone(gpid) {
+		t.Fatalf("grandchild %d not running before the stop", gpid)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("Run = %v, want nil", err)
+	}
+	waitGone(t, gpid)
+}
+
+// TestRealChildExitKillsGroup: when the child dies by itself, its group is
+// killed, so a grandchild neither survives nor holds the output pipe open.
+// The drain backstop is an hour: only the group kill lets Run return.
+func TestRealChildExitKillsGroup(t *testing.T) {
+	r := newReal(t, "grandchild", nil, nil)
+	r.Supervisor.start = (&spawner{opts: r.opts, drain: time.Hour}).start
+	errc := make(chan error, 1)
+	go func() { errc <- r.Run(t.Context()) }()
+	gpid, _ := strconv.Atoi(r.out.waitLine(t, isPID))
+	killLater(t, gpid)
+	pid := waitPID(t, r.Supervisor)
+	syscall.Kill(pid, syscall.SIGKILL) // the child only, not its group
+	var ee *ExitError
+	if err := waitErr(t, errc); !errors.As(err, &ee) || ee.Exit.Signal != "SIGKILL" {
+		t.Fatalf("Run = %v, want an ExitError for SIGKILL", err)
+	}
+	waitGone(t, gpid)
+}
+
+// TestRealDrainBackstop: a grandchild outside the group keeps the pipe
+// open; Run still returns once the drain timeout closes the read ends.
+func TestRealDrainBackstop(t *testing.T) {
+	r := newReal(t, "grandchild", []string{"detach"}, nil)
+	r.Supervisor.start = (&spawner{opts: r.opts, drain: 200 * time.Millisecond}).start
+	errc := make(chan error, 1)
+	go func() { errc <- r.Run(t.Context()) }()
+	gpid, _ := strconv.Atoi(r.out.waitLine(t, isPID))
+	killLater(t, gpid)
+	pid := waitPID(t, r.Supervisor)
+	syscall.Kill(pid, syscall.SIGKILL)
+	var ee *ExitError
+	if err := waitErr(t, errc); !errors.As(err, &ee) {
+		t.Fatalf("Run = %v, want an ExitError", err)
+	}
+	r.log.mustLog(t, "level=WARN", "child output still open after exit", "after=200ms")
+	if gone(gpid) {
+		t.Fatal("the detached grandchild died: the test proves nothing")
+	}
+}

@@ -1,0 +1,111 @@
+package supervisor
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrGaveUp is wrapped by Run's error when the circuit breaker trips:
+// RestartOptions.MaxFailures consecutive failures.
+var ErrGaveUp = errors.New("gave up restarting the child")
+
+// State is the supervisor's phase.
+type State string
+
+// The states, in the order a typical life visits them.
+const (
+	// StateStarting: a child is being started.
+	StateStarting State = "starting"
+	// StateRunning: the child is running.
+	StateRunning State = "running"
+	// StateBackoff: the child exited and waits for its restart.
+	StateBackoff State = "backoff"
+	// StateStopping: Run's context was cancelled; the child got the stop
+	// signal and is being waited for (or killed).
+	StateStopping State = "stopping"
+	// StateStopped: Run has not been called yet, or it ended because its
+	// context was cancelled.
+	StateStopped State = "stopped"
+	// StateGaveUp: the circuit breaker tripped; Run returned an error
+	// wrapping ErrGaveUp.
+	StateGaveUp State = "gave-up"
+	// StateExited: the child exited and the policy (or a fatal exit code)
+	// forbids a restart; Run returned.
+	StateExited State = "exited"
+)
+
+// Exit describes how one child run ended.
+type Exit struct {
+	// Code is the exit code; -1 when the child was killed by a signal or
+	// could not be started.
+	Code int
+	// Signal is the name of the signal that killed the child ("SIGKILL"),
+	// empty when it exited by itself or could not be started.
+	Signal string
+	// Err is the start failure (executable missing, ...); nil when the child
+	// was started.
+	Err error
+	// Uptime is how long the child ran; 0 for a start failure.
+	Uptime time.Duration
+	// At is when the child exited (or failed to start).
+	At time.Time
+}
+
+// String describes the exit for logs and errors.
+func (e Exit) String() string {
+	switch {
+	case e.Err != nil:
+		return fmt.Sprintf("failed to start: %v", e.Err)
+	case e.Signal != "":
+		return fmt.Sprintf("killed by %s", e.Signal)
+	default:
+		return fmt.Sprintf("exited with code %d", e.Code)
+	}
+}
+
+// ExitError is Run's error when the child failed and the policy or a fatal
+// exit code forbids a restart.
+type ExitError struct {
+	// Exit is the child's last exit.
+	Exit Exit
+}
+
+// Error implements error.
+func (e *ExitError) Error() string {
+	return "child " + e.Exit.String()
+}
+
+// Unwrap returns the start failure, if that is how the child failed.
+func (e *ExitError) Unwrap() error {
+	return e.Exit.Err
+}
+
+// Status is a snapshot of the supervisor, returned by Supervisor.Status.
+type Status struct {
+	// State is the current phase.
+	State State
+	// PID is the running child's process id; 0 when no child runs.
+	PID int
+	// Started is when the current (or last) child started.
+	Started time.Time
+	// Restarts counts the starts after the first one.
+	Restarts int
+	// Failures is the current count of consecutive failures.
+	Failures int
+	// LastExit is the previous child's exit; nil before the first exit.
+	LastExit *Exit
+	// NextStart is when the child will be restarted, in StateBackoff; zero
+	// otherwise.
+	NextStart time.Time
+}
+
+// clone returns a deep copy, so that a snapshot shares nothing with the
+// supervisor's own state.
+func (s Status) clone() Status {
+	if s.LastExit != nil {
+		e := *s.LastExit
+		s.LastExit = &e
+	}
+	return s
+}
