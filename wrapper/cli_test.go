@@ -1,0 +1,98 @@
+package wrapper
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runMain calls Main in-process and returns its code and outputs.
+func runMain(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := Main(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestCLI(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string // substring expected on stdout
+		stderr string // substring expected on stderr
+	}{
+		{"no args prints usage", nil, ExitUsage, "", "Usage:"},
+		{"help", []string{"help"}, ExitOK, "Commands:", ""},
+		{"--help", []string{"--help"}, ExitOK, "Exit codes:", ""},
+		{"help of a command", []string{"help", "run"}, ExitOK, "-config", ""},
+		{"command --help", []string{"validate", "--help"}, ExitOK, "-print", ""},
+		{"help of unknown", []string{"help", "nope"}, ExitUsage, "", `unknown command "nope"`},
+		{"unknown command", []string{"frobnicate"}, ExitUsage, "", `unknown command "frobnicate"`},
+		{"bad flag", []string{"run", "--nope"}, ExitUsage, "", "flag provided but not defined: -nope"},
+		{"stray argument", []string{"validate", "extra"}, ExitUsage, "", `unexpected argument "extra"`},
+		{"version", []string{"version"}, ExitOK, "wrapper ", ""},
+		{"--version", []string{"--version"}, ExitOK, "wrapper ", ""},
+		{"missing config file", []string{"validate", "--config", "/nonexistent/x.yaml"}, ExitUsage, "", "/nonexistent/x.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runMain(t, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit code = %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, stdout, stderr)
+			}
+			if !strings.Contains(stdout, tt.stdout) {
+				t.Errorf("stdout %q does not contain %q", stdout, tt.stdout)
+			}
+			if !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("stderr %q does not contain %q", stderr, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestHiddenCommandsStayOutOfUsage(t *testing.T) {
+	_, stdout, _ := runMain(t, "help")
+	if strings.Contains(stdout, "demo-child") {
+		t.Errorf("usage lists the hidden demo-child command:\n%s", stdout)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	dir := t.TempDir()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := writeFile(t, dir, "good.yaml", "name: good\nexecutable: "+exe+"\n")
+	code, stdout, stderr := runMain(t, "validate", "--config", good)
+	if code != ExitOK || !strings.Contains(stdout, "good.yaml: ok") {
+		t.Fatalf("valid file: code %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, _ = runMain(t, "validate", "--config", good, "--print")
+	if code != ExitOK || !strings.Contains(stdout, `"Name": "good"`) {
+		t.Fatalf("--print: code %d, stdout %q", code, stdout)
+	}
+	bad := writeFile(t, dir, "bad.yaml", "name: bad\nrestart:\n  dealy: 1s\n  policy: sometimes\n")
+	code, _, stderr = runMain(t, "validate", "--config", bad)
+	if code != ExitUsage {
+		t.Fatalf("invalid file: code %d, want %d", code, ExitUsage)
+	}
+	for _, want := range []string{bad + ":3: restart.dealy", bad + ":4: restart.policy", "executable", "problems)"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
+// writeFile writes content to dir/name and returns the path.
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}

@@ -1,0 +1,176 @@
+package wrapper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/wrapper-dev/wrapper/config"
+	"github.com/wrapper-dev/wrapper/logrotate"
+	"github.com/wrapper-dev/wrapper/supervisor"
+)
+
+// outputs holds the rotated log files of one wrapper process: one
+// *logrotate.File per distinct path, opened once for the wrapper's lifetime
+// and reused across child restarts (lumberjack's Close does not stop its
+// background goroutine, and on Windows a second handle breaks rename).
+type outputs struct {
+	stdout, stderr, wrapper *logrotate.File
+	all                     []*logrotate.File
+}
+
+// openOutputs opens the child's stdout, stderr and the wrapper's own log.
+// stdout and stderr aimed at the same path share one File.
+func openOutputs(cfg *config.Config) (*outputs, error) {
+	o := &outputs{}
+	byPath := map[string]*logrotate.File{}
+	open := func(path string) (*logrotate.File, error) {
+		if f, ok := byPath[path]; ok {
+			return f, nil
+		}
+		f, err := logrotate.Open(logrotate.Options{
+			Path:       path,
+			MaxSize:    cfg.Log.MaxSize,
+			MaxFiles:   cfg.Log.MaxFiles,
+			MaxAge:     cfg.Log.MaxAge,
+			Compress:   cfg.Log.Compress,
+			Timestamps: cfg.Log.Timestamps && path != cfg.Log.Wrapper,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("open log %s: %w", path, err)
+		}
+		byPath[path] = f
+		o.all = append(o.all, f)
+		return f, nil
+	}
+	var err error
+	if o.wrapper, err = open(cfg.Log.Wrapper); err != nil {
+		return nil, err
+	}
+	if o.stdout, err = open(cfg.Log.Stdout); err != nil {
+		o.Close()
+		return nil, err
+	}
+	if o.stderr, err = open(cfg.Log.Stderr); err != nil {
+		o.Close()
+		return nil, err
+	}
+	return o, nil
+}
+
+// Close closes every file, reporting the first error.
+func (o *outputs) Close() error {
+	var first error
+	for _, f := range o.all {
+		if err := f.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// newLogger returns the wrapper's event logger: its own rotated log file,
+// plus console (when not nil) for `wrapper run`.
+func newLogger(file io.Writer, console io.Writer) *slog.Logger {
+	handlers := []slog.Handler{slog.NewTextHandler(file, nil)}
+	if console != nil {
+		handlers = append(handlers, slog.NewTextHandler(console, nil))
+	}
+	return slog.New(slog.NewMultiHandler(handlers...))
+}
+
+// childEnv returns the child's environment: the wrapper's own, then the
+// YAML's env_file and env entries, then the WRAPPER_* variables (os/exec
+// keeps the last value of a duplicated key, case-insensitively on Windows).
+func childEnv(cfg *config.Config, exe string) []string {
+	return append(cfg.Environ(os.Environ()),
+		envServiceName+"="+cfg.Name,
+		envConfig+"="+cfg.File,
+		envExe+"="+exe,
+	)
+}
+
+// supervisorOptions translates the configuration into the supervisor's terms.
+func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slog.Logger) supervisor.Options {
+	return supervisor.Options{
+		Path:   cfg.Executable,
+		Args:   cfg.Arguments,
+		Dir:    cfg.WorkingDirectory,
+		Env:    childEnv(cfg, exe),
+		Stdout: out.stdout,
+		Stderr: out.stderr,
+		Restart: supervisor.RestartOptions{
+			Policy:           supervisor.Policy(cfg.Restart.Policy),
+			Delay:            cfg.Restart.Delay,
+			MaxDelay:         cfg.Restart.MaxDelay,
+			ResetAfter:       cfg.Restart.ResetAfter,
+			MaxFailures:      cfg.Restart.MaxFailures,
+			SuccessExitCodes: cfg.Restart.SuccessExitCodes,
+			FatalExitCodes:   cfg.Restart.FatalExitCodes,
+		},
+		Stop: supervisor.StopOptions{
+			Timeout:       cfg.Stop.Timeout,
+			Signal:        cfg.Stop.Signal,
+			WindowTimeout: cfg.Stop.WindowTimeout,
+		},
+		Logger: logger,
+	}
+}
+
+// runHost supervises the child described by cfg until ctx is cancelled or
+// the supervisor finishes, and returns the exit code. console, when not nil,
+// receives the wrapper's events as well as its own log file; the same path
+// serves `wrapper run` and the Windows service.
+func runHost(ctx context.Context, cfg *config.Config, console io.Writer) int {
+	say := console
+	if say == nil {
+		say = io.Discard
+	}
+	exe, err := executable()
+	if err != nil {
+		fmt.Fprintf(say, "wrapper: %v\n", err)
+		return ExitError
+	}
+	out, err := openOutputs(cfg)
+	if err != nil {
+		fmt.Fprintf(say, "wrapper: %v\n", err)
+		return ExitError
+	}
+	defer out.Close()
+	logger := newLogger(out.wrapper, console).With("service", cfg.Name)
+	sup, err := supervisor.New(supervisorOptions(cfg, exe, out, logger))
+	if err != nil {
+		logger.Error("cannot supervise", "err", err)
+		return ExitError
+	}
+	logger.Info("wrapper started", "version", version(), "config", cfg.File, "pid", os.Getpid())
+	code := exitCode(sup.Run(ctx), logger)
+	for _, f := range out.all {
+		if n := f.Dropped(); n > 0 {
+			logger.Warn("log bytes dropped", "file", f.Path(), "bytes", n)
+		}
+	}
+	logger.Info("wrapper exiting", "code", code)
+	return code
+}
+
+// exitCode maps the supervisor's result to the wrapper's exit code.
+func exitCode(err error, logger *slog.Logger) int {
+	var exitErr *supervisor.ExitError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, supervisor.ErrGaveUp):
+		logger.Error("giving up", "err", err)
+		return ExitGaveUp
+	case errors.As(err, &exitErr):
+		logger.Error("child failed and will not be restarted", "err", err)
+		return ExitChildFailed
+	default:
+		logger.Error("supervisor failed", "err", err)
+		return ExitError
+	}
+}

@@ -1,0 +1,132 @@
+// Package wrapper hosts the supervisor: it parses the command line, loads the
+// YAML configuration and runs the child either in the foreground (`wrapper
+// run`) or as a Windows service. It is the only package that knows config,
+// supervisor and logrotate together; it translates the config into their
+// Options.
+package wrapper
+
+import (
+	"fmt"
+	"io"
+	"sort"
+)
+
+// Exit codes of the wrapper process. They are documented in README.md; a
+// Windows service reports the same numbers as its service-specific exit code.
+const (
+	// ExitOK: the child was stopped on request, or it finished successfully
+	// and the restart policy does not restart it.
+	ExitOK = 0
+	// ExitError: a runtime failure of the wrapper itself (for example the
+	// log directory cannot be created).
+	ExitError = 1
+	// ExitUsage: bad command line or invalid configuration file.
+	ExitUsage = 2
+	// ExitChildFailed: the child failed and the policy forbids a restart
+	// (policy never, or a fatal exit code).
+	ExitChildFailed = 3
+	// ExitGaveUp: the circuit breaker tripped after restart.max_failures
+	// consecutive failures.
+	ExitGaveUp = 4
+)
+
+// command is one sub-command of the CLI.
+type command struct {
+	name    string
+	summary string
+	hidden  bool
+	run     func(args []string, stdout, stderr io.Writer) int
+}
+
+// commands lists the sub-commands; platform files add theirs through
+// platformCommands.
+func commands() map[string]command {
+	cmds := map[string]command{
+		"run":        {name: "run", summary: "run the configured child in the foreground until Ctrl-C or SIGTERM", run: cmdRun},
+		"validate":   {name: "validate", summary: "check a configuration file and report every problem", run: cmdValidate},
+		"demo":       {name: "demo", summary: "run a built-in demo: a child that writes lines and crashes now and then", run: cmdDemo},
+		"version":    {name: "version", summary: "print the version", run: cmdVersion},
+		"help":       {name: "help", summary: "show help for a command", run: cmdHelp},
+		"demo-child": {name: "demo-child", summary: "the demo's child process", hidden: true, run: cmdDemoChild},
+	}
+	for _, c := range platformCommands() {
+		cmds[c.name] = c
+	}
+	return cmds
+}
+
+// Main runs the wrapper with args (without the program name) and returns the
+// process exit code. stdout and stderr receive the CLI's own output.
+func Main(args []string, stdout, stderr io.Writer) int {
+	if handled, code := serviceEntry(args, stderr); handled {
+		return code
+	}
+	if len(args) == 0 {
+		usage(stderr)
+		return ExitUsage
+	}
+	name := args[0]
+	switch name {
+	case "-h", "-help", "--help":
+		usage(stdout)
+		return ExitOK
+	case "-v", "-version", "--version":
+		name = "version"
+	}
+	cmd, ok := commands()[name]
+	if !ok {
+		fmt.Fprintf(stderr, "wrapper: unknown command %q\n\n", name)
+		usage(stderr)
+		return ExitUsage
+	}
+	return cmd.run(args[1:], stdout, stderr)
+}
+
+// usage prints the top-level help.
+func usage(w io.Writer) {
+	fmt.Fprint(w, `wrapper turns any program into a supervised service.
+
+Usage:
+  wrapper <command> [flags]
+
+Commands:
+`)
+	cmds := commands()
+	names := make([]string, 0, len(cmds))
+	for n, c := range cmds {
+		if !c.hidden {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprint(w, `
+Without --config, the configuration is <exe-name>.yaml beside the executable,
+else wrapper.yaml beside it.
+
+Exit codes:
+  0  stopped on request, or the child finished successfully
+  1  runtime error of the wrapper itself
+  2  bad command line or invalid configuration
+  3  the child failed and the restart policy forbids a restart
+  4  gave up: restart.max_failures consecutive failures
+
+Run 'wrapper help <command>' for a command's flags.
+`)
+}
+
+// cmdHelp prints the top-level help or a command's flags.
+func cmdHelp(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stdout)
+		return ExitOK
+	}
+	cmd, ok := commands()[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "wrapper: unknown command %q\n", args[0])
+		return ExitUsage
+	}
+	return cmd.run([]string{"--help"}, stdout, stderr)
+}

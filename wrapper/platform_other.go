@@ -1,0 +1,12 @@
+//go:build !windows
+
+package wrapper
+
+import "io"
+
+// serviceEntry reports whether this process was started by a service manager
+// that needs a special entry point; only Windows has one.
+func serviceEntry([]string, io.Writer) (bool, int) { return false, 0 }
+
+// platformCommands returns the commands only this platform has.
+func platformCommands() []command { return nil }

@@ -1,0 +1,4 @@
+package wrapper
+
+// platformHelpers are the fake-child helpers only this platform's tests use.
+var platformHelpers []string

@@ -1,0 +1,55 @@
+package wrapper
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// cmdRun runs the child in the foreground until SIGINT/SIGTERM (Ctrl-C in a
+// console), then stops it gracefully and exits.
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("run", "run [--config FILE]", stdout)
+	path := fs.String("config", "", "configuration `file` (default: <exe-name>.yaml, else wrapper.yaml, beside the executable)")
+	if code, done := parseFlags(fs, args, stderr); done {
+		return code
+	}
+	cfg, code := loadConfig(*path, stderr)
+	if cfg == nil {
+		return code
+	}
+	// The child runs in its own process group (Unix) so a terminal's Ctrl-C
+	// reaches only the wrapper, which then stops the child in order.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runHost(ctx, cfg, stderr)
+}
+
+// cmdValidate loads the configuration and reports every problem at once.
+func cmdValidate(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("validate", "validate [--config FILE] [--print]", stdout)
+	path := fs.String("config", "", "configuration `file` (default: <exe-name>.yaml, else wrapper.yaml, beside the executable)")
+	print := fs.Bool("print", false, "print the effective configuration (defaults filled, paths absolute) as JSON")
+	if code, done := parseFlags(fs, args, stderr); done {
+		return code
+	}
+	cfg, code := loadConfig(*path, stderr)
+	if cfg == nil {
+		return code
+	}
+	if *print {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(cfg); err != nil {
+			fmt.Fprintf(stderr, "wrapper: print configuration: %v\n", err)
+			return ExitError
+		}
+		return ExitOK
+	}
+	fmt.Fprintf(stdout, "%s: ok\n", cfg.File)
+	return ExitOK
+}

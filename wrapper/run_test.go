@@ -1,0 +1,149 @@
+package wrapper
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wrapper-dev/wrapper/internal/fakechild"
+)
+
+// childYAML returns a configuration running fake-child helper with args,
+// followed by extra YAML (restart/stop/log sections).
+func childYAML(t *testing.T, helper string, args []string, extra string) string {
+	t.Helper()
+	path, argv, _ := fakechild.Command(t, helper, args...)
+	quoted, err := json.Marshal(argv) // a JSON array is a YAML flow sequence
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("name: svc\nexecutable: %q\narguments: %s\nenv:\n  %s: %s\n  APP_HOME: ${BASE}/app\n%s",
+		path, quoted, fakechild.EnvVar, helper, extra)
+}
+
+// readLog returns the content of dir/logs/name ("" when missing).
+func readLog(t *testing.T, dir, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "logs", name))
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestRunExitCodes(t *testing.T) {
+	tests := []struct {
+		name   string
+		helper string
+		args   []string
+		extra  string
+		code   int
+		inLog  string // expected in svc.wrapper.log
+	}{
+		{"success is not restarted by on-failure", "exit", []string{"0"}, "", ExitOK, "code=0"},
+		{"policy never after failure", "exit", []string{"5"}, "restart: {policy: never}\n", ExitChildFailed, "will not be restarted"},
+		{"fatal exit code", "exit", []string{"7"}, "restart: {fatal_exit_codes: [7], delay: 0s}\n", ExitChildFailed, "code=7"},
+		{"extra success code", "exit", []string{"9"}, "restart: {success_exit_codes: [0, 9]}\n", ExitOK, "code=9"},
+		{"circuit breaker", "exit", []string{"1"}, "restart: {delay: 0s, max_failures: 3}\n", ExitGaveUp, "giving up"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := writeFile(t, dir, "svc.yaml", childYAML(t, tt.helper, tt.args, tt.extra))
+			code, _, stderr := runMain(t, "run", "--config", cfg)
+			if code != tt.code {
+				t.Fatalf("exit code = %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+			if log := readLog(t, dir, "svc.wrapper.log"); !strings.Contains(log, tt.inLog) {
+				t.Errorf("wrapper log lacks %q:\n%s", tt.inLog, log)
+			}
+			if !strings.Contains(stderr, tt.inLog) {
+				t.Errorf("console (stderr) lacks %q:\n%s", tt.inLog, stderr)
+			}
+		})
+	}
+}
+
+func TestRunCircuitBreakerCountsStarts(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "svc.yaml", childYAML(t, "echo", []string{"attempt"},
+		"restart: {policy: always, delay: 0s, max_failures: 3}\nsuccess_exit_codes: []\n"))
+	// success_exit_codes at top level is a mistake: validate it is refused.
+	if code, _, _ := runMain(t, "run", "--config", cfg); code != ExitUsage {
+		t.Fatalf("misplaced key: exit %d, want %d", code, ExitUsage)
+	}
+	cfg = writeFile(t, dir, "svc.yaml", childYAML(t, "echo", []string{"attempt"},
+		"restart: {delay: 0s, max_failures: 3, success_exit_codes: [1]}\n"))
+	code, _, stderr := runMain(t, "run", "--config", cfg)
+	if code != ExitGaveUp {
+		t.Fatalf("exit code = %d, want %d; stderr:\n%s", code, ExitGaveUp, stderr)
+	}
+	if n := strings.Count(readLog(t, dir, "svc.out.log"), "attempt\n"); n != 3 {
+		t.Errorf("child ran %d times, want 3", n)
+	}
+}
+
+func TestRunChildEnvironmentAndDirectory(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "svc.yaml", childYAML(t, "env", nil, "restart: {policy: never}\n"))
+	if code, _, stderr := runMain(t, "run", "--config", cfg); code != ExitOK {
+		t.Fatalf("exit code = %d; stderr:\n%s", code, stderr)
+	}
+	out := readLog(t, dir, "svc.out.log")
+	for _, want := range []string{
+		"WRAPPER_SERVICE_NAME=svc\n",
+		"WRAPPER_CONFIG=" + cfg + "\n",
+		"APP_HOME=" + filepath.Join(dir, "app") + "\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("child environment lacks %q", want)
+		}
+	}
+	exe, _ := executable()
+	if !strings.Contains(out, "WRAPPER_EXE="+exe+"\n") {
+		t.Errorf("child environment lacks WRAPPER_EXE=%s", exe)
+	}
+
+	// The working directory defaults to the config's folder, whatever the
+	// wrapper's own (a Windows service starts in System32).
+	cfg = writeFile(t, dir, "svc.yaml", childYAML(t, "cwd", nil, "restart: {policy: never}\n"))
+	if code, _, stderr := runMain(t, "run", "--config", cfg); code != ExitOK {
+		t.Fatalf("exit code = %d; stderr:\n%s", code, stderr)
+	}
+	if out := readLog(t, dir, "svc.out.log"); !strings.HasSuffix(out, dir+"\n") {
+		t.Errorf("child cwd: log ends %q, want %q", tail(out), dir)
+	}
+}
+
+func TestRunMergedAndSeparateStreams(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "svc.yaml", childYAML(t, "stderr", []string{"e1", "e2"}, "restart: {policy: never}\n"))
+	if code, _, stderr := runMain(t, "run", "--config", cfg); code != ExitOK {
+		t.Fatalf("exit code = %d; stderr:\n%s", code, stderr)
+	}
+	if got := readLog(t, dir, "svc.err.log"); got != "e1\ne2\n" {
+		t.Errorf("err log = %q, want %q", got, "e1\ne2\n")
+	}
+	if got := readLog(t, dir, "svc.out.log"); got != "" {
+		t.Errorf("out log = %q, want empty", got)
+	}
+	merged := "restart: {policy: never}\nlog: {stdout: all.log, stderr: all.log}\n"
+	cfg = writeFile(t, dir, "svc.yaml", childYAML(t, "stderr", []string{"m1"}, merged))
+	if code, _, stderr := runMain(t, "run", "--config", cfg); code != ExitOK {
+		t.Fatalf("exit code = %d; stderr:\n%s", code, stderr)
+	}
+	if got := readLog(t, dir, "all.log"); got != "m1\n" {
+		t.Errorf("merged log = %q, want %q", got, "m1\n")
+	}
+}
+
+// tail returns the last 80 bytes of s, for messages.
+func tail(s string) string {
+	if len(s) > 80 {
+		return s[len(s)-80:]
+	}
+	return s
+}

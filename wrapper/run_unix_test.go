@@ -1,0 +1,116 @@
+//go:build unix
+
+package wrapper
+
+import (
+	"bytes"
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/wrapper-dev/wrapper/internal/fakechild"
+)
+
+// platformHelpers are the fake-child helpers only this platform's tests use.
+var platformHelpers = []string{"wrapper", "hang"}
+
+// waitFor polls cond until it holds or the deadline passes. Used only where
+// the event is a file's content changing, which has no channel to wait on.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestRunStopsChildOnSignal runs a whole wrapper process, waits for its child
+// to be up, sends the wrapper SIGTERM (or SIGINT, as Ctrl-C would) and checks
+// that the wrapper exits 0 and the child is gone.
+func TestRunStopsChildOnSignal(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := writeFile(t, dir, "svc.yaml", childYAML(t, "hang", []string{"ready"}, "stop: {timeout: 20s}\n"))
+			path, argv, env := fakechild.Command(t, "wrapper", "run", "--config", cfg)
+			cmd := exec.Command(path, argv...)
+			cmd.Env = env
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the child's ready line", func() bool { return readLog(t, dir, "svc.out.log") == "ready\n" })
+			pid := childPID(t, readLog(t, dir, "svc.wrapper.log"))
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			err := cmd.Wait()
+			if err != nil {
+				t.Fatalf("wrapper exit: %v; stderr:\n%s", err, stderr.String())
+			}
+			// The wrapper reaped the child before exiting, so the pid is
+			// free now (kill -0 fails with ESRCH).
+			if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+				t.Errorf("child pid %d still exists after the wrapper exited (kill -0: %v)", pid, err)
+			}
+			if !strings.Contains(stderr.String(), "wrapper exiting") {
+				t.Errorf("console lacks the exit event:\n%s", stderr.String())
+			}
+		})
+	}
+}
+
+// childPID extracts the pid of the first "child started" event.
+func childPID(t *testing.T, log string) int {
+	t.Helper()
+	m := regexp.MustCompile(`msg="child started".* pid=(\d+)`).FindStringSubmatch(log)
+	if m == nil {
+		t.Fatalf("no child started event in wrapper log:\n%s", log)
+	}
+	pid, _ := strconv.Atoi(m[1])
+	return pid
+}
+
+// TestDemoRunsAndRotates runs `wrapper demo` as a process until its log has
+// rotated at least once, then interrupts it as a user's Ctrl-C would.
+func TestDemoRunsAndRotates(t *testing.T) {
+	dir := t.TempDir()
+	// The demo's child is WRAPPER_EXE demo-child: here the test binary, which
+	// the inherited helper variable turns back into the wrapper.
+	path, argv, env := fakechild.Command(t, "wrapper", "demo", "--dir", dir)
+	cmd := exec.Command(path, argv...)
+	cmd.Env = env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a rotated demo log", func() bool {
+		backups, _ := filepath.Glob(filepath.Join(dir, "logs", "demo.out-*.log"))
+		return len(backups) > 0
+	})
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("demo exit: %v; stderr:\n%s", err, stderr.String())
+	}
+	for _, want := range []string{"demo.out.log", "demo.out-", "demo.err.log", "demo.wrapper.log"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("demo listing lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	if log := readLog(t, dir, "demo.err.log"); !strings.Contains(log, "demo child: started") {
+		t.Errorf("demo child's stderr not logged:\n%s", log)
+	}
+}
