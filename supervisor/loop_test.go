@@ -225,3 +225,20 @@ func TestLoopStatusIsACopy(t *testing.T) {
 		}
 	})
 }
+
+// TestLoopOnStatus: every published state change reaches OnStatus, in order,
+// as the host needs to keep `wrapper status` current.
+func TestLoopOnStatus(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, _, _ := newFake(t, RestartOptions{Delay: s1, MaxDelay: s1, MaxFailures: 2}, StopOptions{}, fails(2)...)
+		var states []State
+		s.opts.OnStatus = func(st Status) { states = append(states, st.State) }
+		if err := s.Run(t.Context()); !errors.Is(err, ErrGaveUp) {
+			t.Fatalf("Run = %v, want ErrGaveUp", err)
+		}
+		want := []State{StateStarting, StateRunning, StateBackoff, StateStarting, StateRunning, StateGaveUp}
+		if !slices.Equal(states, want) {
+			t.Fatalf("OnStatus states %v, want %v", states, want)
+		}
+	})
+}

@@ -96,6 +96,11 @@ type Options struct {
 	// Logger receives the supervisor's events at Info level and problems at
 	// Warn. nil discards them.
 	Logger *slog.Logger
+	// OnStatus, when not nil, is called with a copy of the new Status after
+	// every state change, from Run's goroutine: it must return quickly and
+	// must not call back into the Supervisor's Run. The host uses it to
+	// publish status for `wrapper status`. nil = no calls.
+	OnStatus func(Status)
 }
 
 // validSignals are the stop signal names accepted on every platform, so a

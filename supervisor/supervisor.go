@@ -135,6 +135,9 @@ func timerC(t *time.Timer) <-chan time.Time {
 func (l *loop) publish() {
 	st := l.st.clone()
 	l.s.status.Store(&st)
+	if l.s.opts.OnStatus != nil {
+		l.s.opts.OnStatus(st.clone())
+	}
 }
 
 // startChild starts a child. A start failure is handled as an exit.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/wrapper-dev/wrapper/config"
 	"github.com/wrapper-dev/wrapper/logrotate"
@@ -141,7 +142,11 @@ func runHost(ctx context.Context, cfg *config.Config, console io.Writer) int {
 	}
 	defer out.Close()
 	logger := newLogger(out.wrapper, console).With("service", cfg.Name)
-	sup, err := supervisor.New(supervisorOptions(cfg, exe, out, logger))
+	status := newStatusPublisher(statusPath(cfg))
+	defer status.close()
+	opts := supervisorOptions(cfg, exe, out, logger)
+	opts.OnStatus = func(st supervisor.Status) { status.update(newStatusFile(cfg, st, time.Now())) }
+	sup, err := supervisor.New(opts)
 	if err != nil {
 		logger.Error("cannot supervise", "err", err)
 		return ExitError

@@ -4,6 +4,7 @@ package wrapper
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os/exec"
 	"path/filepath"
@@ -51,6 +52,7 @@ func TestRunStopsChildOnSignal(t *testing.T) {
 			}
 			waitFor(t, "the child's ready line", func() bool { return readLog(t, dir, "svc.out.log") == "ready\n" })
 			pid := childPID(t, readLog(t, dir, "svc.wrapper.log"))
+			checkStatus(t, cfg, ExitOK, true, "running", pid)
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
@@ -63,10 +65,32 @@ func TestRunStopsChildOnSignal(t *testing.T) {
 			if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
 				t.Errorf("child pid %d still exists after the wrapper exited (kill -0: %v)", pid, err)
 			}
+			checkStatus(t, cfg, ExitNotRunning, false, "stopped", 0)
 			if !strings.Contains(stderr.String(), "wrapper exiting") {
 				t.Errorf("console lacks the exit event:\n%s", stderr.String())
 			}
 		})
+	}
+}
+
+// checkStatus runs `wrapper status --json` and checks its verdict. The
+// status file is written from its own goroutine just after the change, so a
+// state still in flight is waited for.
+func checkStatus(t *testing.T, cfg string, code int, running bool, state string, pid int) {
+	t.Helper()
+	var rep statusReport
+	waitFor(t, "status "+state, func() bool {
+		c, stdout, stderr := runMain(t, "status", "--config", cfg, "--json")
+		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+			t.Fatalf("status --json: %v\n%s%s", err, stdout, stderr)
+		}
+		return c == code && rep.Status != nil && rep.Status.State == state
+	})
+	if rep.Running != running || rep.Status.PID != pid || rep.Service != "svc" {
+		t.Errorf("status = %+v / %+v, want running=%v pid=%d", rep, rep.Status, running, pid)
+	}
+	if _, stdout, _ := runMain(t, "status", "--config", cfg); !strings.Contains(stdout, "child:") {
+		t.Errorf("human status lacks the child row:\n%s", stdout)
 	}
 }
 

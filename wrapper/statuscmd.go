@@ -1,0 +1,97 @@
+package wrapper
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+)
+
+// ExitNotRunning is `wrapper status`'s exit code when no wrapper runs for
+// the service (the LSB's "program is not running" has another meaning here).
+const ExitNotRunning = 6
+
+// statusReport is what `wrapper status --json` prints.
+type statusReport struct {
+	Service string `json:"service"`
+	// ServiceState is the service manager's view (Windows SCM state), or
+	// empty where there is none.
+	ServiceState string `json:"service_state,omitempty"`
+	// Running reports whether the wrapper process that published Status is
+	// alive.
+	Running bool        `json:"running"`
+	Status  *statusFile `json:"status,omitempty"`
+}
+
+// cmdStatus prints the service's state and the supervisor's last published
+// status.
+func cmdStatus(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("status", "status [--config FILE] [--json]", stdout)
+	path := fs.String("config", "", "configuration `file` (default: <exe-name>.yaml, else wrapper.yaml, beside the executable)")
+	asJSON := fs.Bool("json", false, "print the status as JSON")
+	if code, done := parseFlags(fs, args, stderr); done {
+		return code
+	}
+	cfg, code := loadConfig(*path, stderr)
+	if cfg == nil {
+		return code
+	}
+	rep := statusReport{Service: cfg.Name, ServiceState: serviceState(cfg.Name)}
+	if f, err := readStatusFile(cfg); err == nil {
+		rep.Status = &f
+		rep.Running = processAlive(f.WrapperPID)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(rep)
+	} else {
+		printStatus(stdout, rep, time.Now())
+	}
+	if !rep.Running {
+		return ExitNotRunning
+	}
+	return ExitOK
+}
+
+// printStatus renders rep for a person.
+func printStatus(w io.Writer, rep statusReport, now time.Time) {
+	row := func(k, format string, args ...any) {
+		fmt.Fprintf(w, "%-12s "+format+"\n", append([]any{k + ":"}, args...)...)
+	}
+	row("service", "%s", rep.Service)
+	if rep.ServiceState != "" {
+		row("scm state", "%s", rep.ServiceState)
+	}
+	f := rep.Status
+	if f == nil {
+		row("wrapper", "not running (no status published yet)")
+		return
+	}
+	if !rep.Running {
+		row("wrapper", "not running (pid %d last reported %s at %s)", f.WrapperPID, f.State, f.Updated.Format(time.RFC3339))
+	} else {
+		row("wrapper", "running, pid %d", f.WrapperPID)
+	}
+	switch {
+	case rep.Running && f.PID != 0 && f.Started != nil:
+		row("child", "%s, pid %d, up %s", f.State, f.PID, now.Sub(*f.Started).Round(time.Second))
+	default:
+		row("child", "%s", f.State)
+	}
+	row("restarts", "%d (consecutive failures: %d)", f.Restarts, f.Failures)
+	if e := f.LastExit; e != nil {
+		row("last exit", "%s after %s, at %s", e.Meaning, e.Uptime, e.At.Format(time.RFC3339))
+		if e.Error != "" {
+			row("", "%s", e.Error)
+		}
+	}
+	if f.NextStart != nil && rep.Running {
+		row("next start", "in %s (%s)", f.NextStart.Sub(now).Round(time.Millisecond), f.NextStart.Format(time.RFC3339))
+	}
+	row("logs", "%s", f.Logs.Stdout)
+	if f.Logs.Stderr != f.Logs.Stdout {
+		row("", "%s", f.Logs.Stderr)
+	}
+	row("", "%s", f.Logs.Wrapper)
+}
