@@ -6,3 +6,5 @@ require (
 	go.yaml.in/yaml/v3 v3.0.6
 	gopkg.in/natefinch/lumberjack.v2 v2.2.1
 )
+
+require golang.org/x/sys v0.50.0

@@ -73,12 +73,19 @@ func (o *outputs) Close() error {
 	return first
 }
 
-// newLogger returns the wrapper's event logger: its own rotated log file,
-// plus console (when not nil) for `wrapper run`.
-func newLogger(file io.Writer, console io.Writer) *slog.Logger {
-	handlers := []slog.Handler{slog.NewTextHandler(file, nil)}
+// newLogger returns the wrapper's event logger: its own rotated log file
+// (when file is not nil), console (when not nil) for `wrapper run`, and
+// extra (when not nil), such as the Windows Event Log.
+func newLogger(file, console io.Writer, extra slog.Handler) *slog.Logger {
+	var handlers []slog.Handler
+	if file != nil {
+		handlers = append(handlers, slog.NewTextHandler(file, nil))
+	}
 	if console != nil {
 		handlers = append(handlers, slog.NewTextHandler(console, nil))
+	}
+	if extra != nil {
+		handlers = append(handlers, extra)
 	}
 	return slog.New(slog.NewMultiHandler(handlers...))
 }
@@ -122,26 +129,23 @@ func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slo
 }
 
 // runHost supervises the child described by cfg until ctx is cancelled or
-// the supervisor finishes, and returns the exit code. console, when not nil,
-// receives the wrapper's events as well as its own log file; the same path
-// serves `wrapper run` and the Windows service.
-func runHost(ctx context.Context, cfg *config.Config, console io.Writer) int {
-	say := console
-	if say == nil {
-		say = io.Discard
-	}
+// the supervisor finishes, and returns the exit code. The wrapper's events go
+// to its own log file and also to console and extra when they are not nil:
+// `wrapper run` passes stderr, the Windows service an Event Log handler.
+func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra slog.Handler) int {
+	early := newLogger(nil, console, extra) // until the log file is open
 	exe, err := executable()
 	if err != nil {
-		fmt.Fprintf(say, "wrapper: %v\n", err)
+		early.Error("cannot start", "err", err)
 		return ExitError
 	}
 	out, err := openOutputs(cfg)
 	if err != nil {
-		fmt.Fprintf(say, "wrapper: %v\n", err)
+		early.Error("cannot open the logs", "err", err)
 		return ExitError
 	}
 	defer out.Close()
-	logger := newLogger(out.wrapper, console).With("service", cfg.Name)
+	logger := newLogger(out.wrapper, console, extra).With("service", cfg.Name)
 	status := newStatusPublisher(statusPath(cfg))
 	defer status.close()
 	opts := supervisorOptions(cfg, exe, out, logger)

@@ -96,7 +96,7 @@ func TestRunChildEnvironmentAndDirectory(t *testing.T) {
 	for _, want := range []string{
 		"WRAPPER_SERVICE_NAME=svc\n",
 		"WRAPPER_CONFIG=" + cfg + "\n",
-		"APP_HOME=" + filepath.Join(dir, "app") + "\n",
+		"APP_HOME=" + dir + "/app\n", // plain text expansion, no path cleaning
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("child environment lacks %q", want)

@@ -1,0 +1,18 @@
+package wrapper
+
+import "golang.org/x/sys/windows"
+
+// processAlive reports whether pid names a running process: it can be
+// opened and has not exited yet (STILL_ACTIVE = 259).
+func processAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	h, err := windows.OpenProcess(windows.PROCESS_QUERY_LIMITED_INFORMATION, false, uint32(pid))
+	if err != nil {
+		return false
+	}
+	defer windows.CloseHandle(h)
+	var code uint32
+	return windows.GetExitCodeProcess(h, &code) == nil && code == 259
+}

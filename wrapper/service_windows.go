@@ -1,0 +1,203 @@
+package wrapper
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"golang.org/x/sys/windows/svc"
+	"golang.org/x/sys/windows/svc/eventlog"
+
+	"github.com/wrapper-dev/wrapper/config"
+)
+
+// Wait hints reported to the SCM. Start is quick: the config is loaded and
+// the child launched in the background; stop waits for the stop ladder.
+const (
+	startWaitHint = 10 * time.Second
+	stopSlack     = 5 * time.Second // added to the stop ladder's own timeouts
+)
+
+// serviceEntry runs the Windows service when the SCM started this process,
+// reaching svc.Run at once: the SCM gives up (error 1053) on a service that
+// does not connect within seconds, so nothing slow happens before.
+func serviceEntry(args []string, stderr io.Writer) (bool, int) {
+	if !startedBySCM() {
+		return false, 0
+	}
+	path, err := serviceConfigFlag(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "wrapper: service arguments: %v\n", err)
+		return true, ExitUsage
+	}
+	h := &serviceHandler{configPath: path, load: loadServiceConfig, run: runHost, openEvents: openEventLog}
+	if err := svc.Run("", h); err != nil {
+		fmt.Fprintf(stderr, "wrapper: service dispatcher: %v\n", err)
+		return true, ExitError
+	}
+	return true, h.code
+}
+
+// serviceConfigFlag parses the service's binPath arguments:
+// [run|service] [--config FILE].
+func serviceConfigFlag(args []string) (string, error) {
+	if len(args) > 0 && (args[0] == "run" || args[0] == "service") {
+		args = args[1:]
+	}
+	fs := newFlagSet("service", "", io.Discard)
+	path := fs.String("config", "", "")
+	if err := fs.Parse(args); err != nil {
+		return "", err
+	}
+	if fs.NArg() > 0 {
+		return "", fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return *path, nil
+}
+
+// loadServiceConfig loads the YAML for the service named by the SCM: the
+// explicit path, else <exe-name>.yaml or wrapper.yaml beside the executable
+// (never the working directory, which is System32 for a service).
+func loadServiceConfig(path, name string) (*config.Config, error) {
+	exe, err := executable()
+	if err != nil {
+		return nil, err
+	}
+	if path == "" {
+		if path, err = config.Locate(exe); err != nil {
+			return nil, err
+		}
+	}
+	opts := configOptions(exe)
+	if name != "" {
+		opts.DefaultName = name
+	}
+	return config.Load(path, opts)
+}
+
+// serviceHandler is the SCM handler (svc.Handler). Its dependencies are
+// fields so that tests drive Execute through its channels with no SCM.
+type serviceHandler struct {
+	configPath string
+	load       func(path, name string) (*config.Config, error)
+	run        func(ctx context.Context, cfg *config.Config, console io.Writer, extra slog.Handler) int
+	openEvents func(name string) (eventWriter, func())
+	code       int // the wrapper exit code Execute ended with
+}
+
+// Execute follows the x/sys service model: StartPending, start the work in a
+// goroutine, Running, then one select loop over the work's end and the SCM's
+// requests.
+func (h *serviceHandler) Execute(args []string, r <-chan svc.ChangeRequest, s chan<- svc.Status) (bool, uint32) {
+	s <- svc.Status{State: svc.StartPending, WaitHint: ms(startWaitHint)}
+	name := ""
+	if len(args) > 0 {
+		name = args[0]
+	}
+	events, closeEvents := h.openEvents(name)
+	defer closeEvents()
+	elog := slog.New(newEventHandler(events, slog.LevelInfo)).With("service", name)
+	cfg, err := h.load(h.configPath, name)
+	if err != nil {
+		elog.Error(fmt.Sprintf("cannot start: invalid configuration\n%v", err))
+		return h.finish(ExitUsage)
+	}
+	if name != "" && cfg.Name != name {
+		elog.Warn("the YAML's name differs from the service's name", "yaml_name", cfg.Name)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() { done <- h.run(ctx, cfg, nil, newEventHandler(events, slog.LevelWarn)) }()
+	s <- svc.Status{State: svc.Running, Accepts: svc.AcceptStop | svc.AcceptShutdown | svc.AcceptPreShutdown}
+	elog.Info("service running", "config", cfg.File)
+	for {
+		select {
+		case code := <-done:
+			if code != ExitOK {
+				elog.Error("service stopping: the supervisor ended", "exit_code", code)
+			}
+			return h.finish(code)
+		case c := <-r:
+			switch c.Cmd {
+			case svc.Interrogate:
+				s <- c.CurrentStatus
+			case svc.Stop, svc.Shutdown, svc.PreShutdown:
+				cancel()
+				hint := cfg.Stop.Timeout + cfg.Stop.WindowTimeout + stopSlack
+				code := waitStopped(done, r, s, hint)
+				elog.Info("service stopped", "on", cmdName(c.Cmd))
+				return h.finish(code)
+			}
+		}
+	}
+}
+
+// finish records code and turns it into Execute's results: a non-zero code
+// is service-specific, so `sc query` shows it and SCM recovery applies.
+func (h *serviceHandler) finish(code int) (bool, uint32) {
+	h.code = code
+	return code != ExitOK, uint32(code)
+}
+
+// waitStopped reports StopPending, with a checkpoint every second so the SCM
+// sees progress, until the supervisor is done; it keeps answering
+// Interrogate meanwhile.
+func waitStopped(done <-chan int, r <-chan svc.ChangeRequest, s chan<- svc.Status, hint time.Duration) int {
+	st := svc.Status{State: svc.StopPending, WaitHint: ms(hint)}
+	s <- st
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case code := <-done:
+			return code
+		case <-tick.C:
+			st.CheckPoint++
+			s <- st
+		case c := <-r:
+			if c.Cmd == svc.Interrogate {
+				s <- st
+			}
+		}
+	}
+}
+
+// cmdName names a stop-like SCM command for the log.
+func cmdName(c svc.Cmd) string {
+	switch c {
+	case svc.Stop:
+		return "stop"
+	case svc.Shutdown:
+		return "shutdown"
+	case svc.PreShutdown:
+		return "preshutdown"
+	}
+	return fmt.Sprintf("control %d", c)
+}
+
+// ms converts d to whole milliseconds for SCM wait hints.
+func ms(d time.Duration) uint32 { return uint32(d / time.Millisecond) }
+
+// openEventLog opens the Event Log source named after the service (install
+// registers it). If that fails, events are dropped: the wrapper's own log
+// file still has them.
+func openEventLog(name string) (eventWriter, func()) {
+	if name == "" {
+		name = "wrapper"
+	}
+	l, err := eventlog.Open(name)
+	if err != nil {
+		return discardEvents{}, func() {}
+	}
+	return l, func() { l.Close() }
+}
+
+// discardEvents drops events.
+type discardEvents struct{}
+
+func (discardEvents) Info(uint32, string) error    { return nil }
+func (discardEvents) Warning(uint32, string) error { return nil }
+func (discardEvents) Error(uint32, string) error   { return nil }

@@ -1,0 +1,150 @@
+package wrapper
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/windows/svc"
+
+	"github.com/wrapper-dev/wrapper/config"
+)
+
+// handlerRun is one Execute call driven through its channels, with no SCM.
+type handlerRun struct {
+	r      chan svc.ChangeRequest
+	s      chan svc.Status
+	events *recordedEvents
+	done   chan [2]uint32 // svcSpecificEC (0/1), exitCode
+}
+
+// startHandler runs Execute for service "svc" with the given load and run.
+func startHandler(t *testing.T, load func(string, string) (*config.Config, error),
+	run func(context.Context, *config.Config, io.Writer, slog.Handler) int) *handlerRun {
+	t.Helper()
+	hr := &handlerRun{r: make(chan svc.ChangeRequest), s: make(chan svc.Status, 100),
+		events: &recordedEvents{}, done: make(chan [2]uint32, 1)}
+	h := &serviceHandler{load: load, run: run,
+		openEvents: func(string) (eventWriter, func()) { return hr.events, func() {} }}
+	go func() {
+		spec, code := h.Execute([]string{"svc"}, hr.r, hr.s)
+		b := uint32(0)
+		if spec {
+			b = 1
+		}
+		hr.done <- [2]uint32{b, code}
+	}()
+	return hr
+}
+
+// next returns the next reported status.
+func (hr *handlerRun) next(t *testing.T) svc.Status {
+	t.Helper()
+	select {
+	case st := <-hr.s:
+		return st
+	case <-time.After(30 * time.Second):
+		t.Fatal("no status reported")
+		return svc.Status{}
+	}
+}
+
+// result waits for Execute to return.
+func (hr *handlerRun) result(t *testing.T) (bool, uint32) {
+	t.Helper()
+	select {
+	case d := <-hr.done:
+		return d[0] == 1, d[1]
+	case <-time.After(30 * time.Second):
+		t.Fatal("Execute did not return")
+		return false, 0
+	}
+}
+
+func okConfig(_, name string) (*config.Config, error) {
+	return &config.Config{Name: name, File: `C:\svc\svc.yaml`, Stop: config.Stop{Timeout: 2 * time.Second}}, nil
+}
+
+func TestServiceHandlerStartInterrogateStop(t *testing.T) {
+	started := make(chan struct{})
+	hr := startHandler(t, okConfig, func(ctx context.Context, _ *config.Config, console io.Writer, extra slog.Handler) int {
+		if console != nil || extra == nil {
+			t.Errorf("service mode: console %v (want nil), extra %v (want the Event Log)", console, extra)
+		}
+		close(started)
+		<-ctx.Done()
+		return ExitOK
+	})
+	if st := hr.next(t); st.State != svc.StartPending {
+		t.Fatalf("first status %v, want StartPending", st.State)
+	}
+	running := hr.next(t)
+	if running.State != svc.Running || running.Accepts&svc.AcceptStop == 0 || running.Accepts&svc.AcceptShutdown == 0 {
+		t.Fatalf("second status %+v, want Running accepting stop and shutdown", running)
+	}
+	<-started
+	hr.r <- svc.ChangeRequest{Cmd: svc.Interrogate, CurrentStatus: running}
+	if st := hr.next(t); st != running {
+		t.Fatalf("interrogate answered %+v, want %+v", st, running)
+	}
+	hr.r <- svc.ChangeRequest{Cmd: svc.Stop}
+	st := hr.next(t)
+	if st.State != svc.StopPending || st.WaitHint < ms(2*time.Second) {
+		t.Fatalf("after stop: %+v, want StopPending with a wait hint covering stop.timeout", st)
+	}
+	if spec, code := hr.result(t); spec || code != 0 {
+		t.Fatalf("Execute = %v, %d; want false, 0", spec, code)
+	}
+}
+
+func TestServiceHandlerBrokenConfig(t *testing.T) {
+	hr := startHandler(t, func(string, string) (*config.Config, error) {
+		return nil, errors.New(`C:\svc\svc.yaml:3: restart.dealy: unknown key`)
+	}, func(context.Context, *config.Config, io.Writer, slog.Handler) int {
+		t.Error("run called with a broken config")
+		return ExitOK
+	})
+	hr.next(t) // StartPending
+	if spec, code := hr.result(t); !spec || code != ExitUsage {
+		t.Fatalf("Execute = %v, %d; want a service-specific %d", spec, code, ExitUsage)
+	}
+	if len(*hr.events) != 1 || !strings.Contains((*hr.events)[0], "restart.dealy") || !strings.HasPrefix((*hr.events)[0], "error:") {
+		t.Errorf("event log = %q, want one error naming the problem", *hr.events)
+	}
+}
+
+func TestServiceHandlerSupervisorGivesUp(t *testing.T) {
+	hr := startHandler(t, okConfig, func(context.Context, *config.Config, io.Writer, slog.Handler) int {
+		return ExitGaveUp
+	})
+	hr.next(t) // StartPending
+	hr.next(t) // Running
+	if spec, code := hr.result(t); !spec || code != ExitGaveUp {
+		t.Fatalf("Execute = %v, %d; want a service-specific %d so that SCM recovery applies", spec, code, ExitGaveUp)
+	}
+}
+
+func TestServiceConfigFlag(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+		bad  bool
+	}{
+		{nil, "", false},
+		{[]string{"--config", `C:\x.yaml`}, `C:\x.yaml`, false},
+		{[]string{"run", "--config", `C:\x.yaml`}, `C:\x.yaml`, false},
+		{[]string{"service"}, "", false},
+		{[]string{"--nope"}, "", true},
+		{[]string{"extra"}, "", true},
+	}
+	for _, tt := range tests {
+		got, err := serviceConfigFlag(tt.args)
+		if (err != nil) != tt.bad || got != tt.want {
+			t.Errorf("serviceConfigFlag(%q) = %q, %v", tt.args, got, err)
+		}
+	}
+}
