@@ -3,8 +3,6 @@ GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS  := -s -w -X github.com/wrapper-dev/wrapper/wrapper.Version=$(VERSION)
 PKGS     := ./...
-# Go test binaries for Windows run under Wine through this shim.
-WINE_EXEC := $(CURDIR)/.ci/wine/exec.sh
 
 .PHONY: help build test test-unix test-race vet-windows test-windows demo dist lint bench test-faults clean
 
@@ -26,9 +24,10 @@ vet-windows: ## compile and vet the Windows build (amd64 and arm64), tests inclu
 	GOOS=windows GOARCH=amd64 $(GO) vet $(PKGS)
 	GOOS=windows GOARCH=arm64 $(GO) vet $(PKGS)
 
-test-windows: ## run the Windows tests under Wine (installs Wine when missing; see docs/windows-testing.md)
+test-windows: ## run the Windows tests under Wine, SCM tests included (installs Wine when missing; see docs/windows-testing.md)
 	.ci/wine/setup.sh
-	GOOS=windows GOARCH=amd64 $(GO) test -count=1 -exec $(WINE_EXEC) $(PKGS)
+	GOOS=windows GOARCH=amd64 $(GO) build -o bin/wrapper-test.exe ./cmd/wrapper
+	WRAPPER_TEST_EXE=$(CURDIR)/bin/wrapper-test.exe .ci/wine/gotest.sh -count=1 $(PKGS)
 
 demo: ## run the built-in demo for 20 s and list the rotated logs it wrote
 	$(GO) run ./cmd/wrapper demo --for 20s

@@ -86,7 +86,7 @@ func envMap(p *val[[]envEntry]) decodeFunc {
 			p.bad = true
 			return
 		}
-		seen := map[string]int{}
+		seen := map[string]seenKey{}
 		for i := 0; i+1 < len(m.Content); i += 2 {
 			k, v := m.Content[i], deref(m.Content[i+1])
 			name, ok := d.keyName(key, k)
@@ -99,10 +99,10 @@ func envMap(p *val[[]envEntry]) decodeFunc {
 				continue
 			}
 			if first, dup := seen[foldKey(name, d.fold)]; dup {
-				d.ps.add(k.Line, path, "duplicate key (first defined at line %d)%s", first, foldHint(d.fold))
+				d.ps.add(k.Line, path, "duplicate key (first defined at line %d)%s", first.line, foldHint(d.fold && first.name != name))
 				continue
 			}
-			seen[foldKey(name, d.fold)] = k.Line
+			seen[foldKey(name, d.fold)] = seenKey{line: k.Line, name: name}
 			e := envEntry{key: name, value: val[string]{line: v.Line}}
 			if isNull(v) {
 				d.ps.add(v.Line, path, `expected a string, got null (write "" for an empty value)`)
@@ -116,6 +116,13 @@ func envMap(p *val[[]envEntry]) decodeFunc {
 	}
 }
 
+// seenKey is where an env name was first defined, as written there.
+type seenKey struct {
+	line int
+	name string
+}
+
+// foldHint explains a duplicate that differs from the first only in case.
 func foldHint(fold bool) string {
 	if fold {
 		return " (names are case-insensitive on Windows)"

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/svc"
@@ -116,35 +117,85 @@ func cmdInstall(args []string, stdout, stderr io.Writer) int {
 }
 
 // createOrUpdate creates the service or, when it exists, updates its
-// configuration. Wine's SCM rejects UpdateConfig ("invalid level"); an
-// existing service is then left as it is, with a warning.
+// configuration in place (so its recovery settings and ACLs stay).
 func createOrUpdate(m *mgr.Mgr, name, exe string, c mgr.Config, args []string, stderr io.Writer) (*mgr.Service, bool, error) {
+	// Delayed start is set separately: Wine's SCM rejects it with
+	// ERROR_INVALID_LEVEL, and x/sys then deletes the service it just made.
+	delayed := c.DelayedAutoStart
+	c.DelayedAutoStart = false
+	created := false
 	s, err := m.OpenService(name)
 	if err != nil {
-		s, err = m.CreateService(name, exe, c, args...)
-		if err != nil {
+		if s, err = m.CreateService(name, exe, c, args...); err != nil {
 			return nil, false, fmt.Errorf("create service %s: %w", name, err)
 		}
-		return s, true, nil
+		created = true
+	} else if err := updateService(s, c, binPath(exe, args)); err != nil {
+		s.Close()
+		return nil, false, fmt.Errorf("update service %s: %w", name, err)
 	}
-	c.BinaryPathName = binPath(exe, args)
-	if err := s.UpdateConfig(c); err != nil {
-		fmt.Fprintf(stderr, "wrapper install: warning: could not update the existing service's configuration (%v); uninstall and install again to apply it\n", err)
+	if err := setDelayedStart(s, delayed); err != nil && (delayed || !created) {
+		fmt.Fprintf(stderr, "wrapper install: warning: delayed start: %v\n", err)
 	}
-	return s, false, nil
+	return s, created, nil
+}
+
+// updateService rewrites an existing service's configuration with the raw
+// ChangeServiceConfig calls: mgr's UpdateConfig also sets the SID type and
+// delayed start through ChangeServiceConfig2 levels that Wine rejects, and
+// would fail as a whole there.
+func updateService(s *mgr.Service, c mgr.Config, bin string) error {
+	startName := c.ServiceStartName
+	if startName == "" {
+		startName = "LocalSystem"
+	}
+	err := windows.ChangeServiceConfig(s.Handle, windows.SERVICE_WIN32_OWN_PROCESS, c.StartType, c.ErrorControl,
+		utf16Ptr(bin), nil, nil, multiString(c.Dependencies), utf16Ptr(startName), utf16Ptr(c.Password), utf16Ptr(c.DisplayName))
+	if err != nil {
+		return err
+	}
+	d := windows.SERVICE_DESCRIPTION{Description: utf16Ptr(c.Description)}
+	return windows.ChangeServiceConfig2(s.Handle, windows.SERVICE_CONFIG_DESCRIPTION, (*byte)(unsafe.Pointer(&d)))
+}
+
+// setDelayedStart turns delayed automatic start on or off.
+func setDelayedStart(s *mgr.Service, on bool) error {
+	info := windows.SERVICE_DELAYED_AUTO_START_INFO{}
+	if on {
+		info.IsDelayedAutoStartUp = 1
+	}
+	return windows.ChangeServiceConfig2(s.Handle, windows.SERVICE_CONFIG_DELAYED_AUTO_START_INFO, (*byte)(unsafe.Pointer(&info)))
+}
+
+// utf16Ptr converts s for a Windows call (s has no NUL bytes: it comes from
+// validated YAML).
+func utf16Ptr(s string) *uint16 {
+	p, _ := windows.UTF16PtrFromString(s)
+	return p
+}
+
+// multiString encodes names as a double-NUL-terminated list; an empty list
+// clears the dependencies.
+func multiString(names []string) *uint16 {
+	var b []uint16
+	for _, n := range names {
+		b = append(b, windows.StringToUTF16(n)...)
+	}
+	b = append(b, 0)
+	if len(names) == 0 {
+		b = append(b, 0)
+	}
+	return &b[0]
 }
 
 // binPath quotes the executable and arguments the way CreateService does.
 func binPath(exe string, args []string) string {
-	parts := []string{syscallEscape(exe)}
+	parts := []string{windows.EscapeArg(exe)}
 	for _, a := range args {
-		parts = append(parts, syscallEscape(a))
+		parts = append(parts, windows.EscapeArg(a))
 	}
 	return strings.Join(parts, " ")
 }
-
-// syscallEscape quotes s for a Windows command line.
-func syscallEscape(s string) string { return windows.EscapeArg(s) }
 
 // setRecovery installs SCM recovery actions (restart after each delay) and
 // enables them for non-crash failures too: a wrapper that gives up stops
