@@ -341,3 +341,30 @@ func readFileString(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// TestInstallBat runs examples/install.bat and uninstall.bat as a user would,
+// beside wrapper.exe and wrapper.yaml (stdin is NUL, so `pause` returns).
+func TestInstallBat(t *testing.T) {
+	dir := fakechild.WorkDir(t)
+	name := serviceName("wrapbat")
+	serviceExe(t, dir, "wrapper")
+	serviceYAML(t, dir, "wrapper")
+	writeFile(t, dir, "wrapper.yaml", readFileString(t, filepath.Join(dir, "wrapper.yaml"))+"name: "+name+"\n")
+	for _, bat := range []string{"install.bat", "uninstall.bat"} {
+		writeFile(t, dir, bat, readFileString(t, filepath.Join("..", "examples", bat)))
+	}
+	t.Cleanup(func() { deleteService(name) })
+
+	code, out := runExe(t, "cmd.exe", "/c", filepath.Join(dir, "install.bat"))
+	if code != 0 || !strings.Contains(out, "installed") || !strings.Contains(out, "RUNNING") {
+		t.Fatalf("install.bat: exit %d; output:\n%s", code, out)
+	}
+	waitLog(t, dir, name+".out.log", "ready")
+	code, out = runExe(t, "cmd.exe", "/c", filepath.Join(dir, "uninstall.bat"))
+	if code != 0 || !strings.Contains(out, "uninstalled") {
+		t.Fatalf("uninstall.bat: exit %d; output:\n%s", code, out)
+	}
+	if st := serviceState(name); st != "not installed" {
+		t.Errorf("after uninstall.bat the service is %q", st)
+	}
+}
