@@ -113,6 +113,8 @@ Exit codes:
   2  bad command line or invalid configuration
   3  the child failed and the restart policy forbids a restart
   4  gave up: restart.max_failures consecutive failures
+  5  a service command lacks administrator (root) rights
+  6  status: no wrapper runs; start/stop/uninstall: the service is not installed
 
 Run 'wrapper help <command>' for a command's flags.
 `)
