@@ -108,6 +108,8 @@ type File struct {
 	lastBackup time.Time     // name time of the last backup, to keep names unique
 	scratch    []byte        // framing buffer (timestamps, split lines), reused
 	stamp      []byte        // the current timestamp prefix, reused
+	tail       [][]byte      // the last lines written, a ring (see Tail)
+	tailNext   int           // index of the oldest line in a full ring
 }
 
 var (

@@ -1,0 +1,97 @@
+package logrotate
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	"gopkg.in/natefinch/lumberjack.v2"
+)
+
+// tailLines is how many recent lines File.Tail keeps; tailLineMax bounds
+// each kept line's length in bytes.
+const (
+	tailLines   = 20
+	tailLineMax = 1024
+)
+
+// Limits are the settings of a File that SetLimits can change while it is
+// in use. The fields mean what the Options fields of the same names mean.
+type Limits struct {
+	MaxSize    int64
+	MaxFiles   int
+	MaxAge     time.Duration
+	Compress   bool
+	Timestamps bool
+}
+
+// SetLimits changes the rotation and framing settings of f from the next
+// write on: `wrapper reload` applies log settings without a restart.
+//
+// MaxSize and Timestamps are the File's own and change in place. MaxFiles,
+// MaxAge and Compress are read by lumberjack's background goroutine without
+// a lock, so changing them in place would race; when they change, the
+// current lumberjack.Logger is closed and a new one takes over the same
+// path. The old one's goroutine stays parked (lumberjack cannot stop it):
+// one idle goroutine per reload that changes these three settings.
+func (f *File) SetLimits(l Limits) error {
+	o := Options{Path: f.path, MaxSize: l.MaxSize, MaxFiles: l.MaxFiles, MaxAge: l.MaxAge}
+	if err := validate(&o); err != nil {
+		return fmt.Errorf("set limits of %s: %w", f.path, err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.maxSize, f.stamps = o.MaxSize, l.Timestamps
+	old := f.lj
+	if old.MaxBackups == o.MaxFiles && old.MaxAge == days(o.MaxAge) && old.Compress == l.Compress {
+		return nil
+	}
+	_ = old.Close() // the next write reopens through the new logger
+	f.lj = &lumberjack.Logger{
+		Filename:   f.path,
+		MaxSize:    lumberjackNeverMB,
+		MaxBackups: o.MaxFiles,
+		MaxAge:     days(o.MaxAge),
+		Compress:   l.Compress,
+	}
+	f.size, f.ident = -1, nil // re-learn the file from disk
+	return nil
+}
+
+// Tail returns copies of the last complete lines written (at most 20, each
+// cut to 1 KiB, without timestamps or line ends), oldest first: what a
+// child wrote to stderr just before it died, for `wrapper status`.
+func (f *File) Tail() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]string, 0, len(f.tail))
+	for i := range f.tail {
+		out = append(out, string(f.tail[(f.tailNext+i)%len(f.tail)]))
+	}
+	return out
+}
+
+// keepTail records the last lines of data (called with f.mu held). It
+// scans backwards from the end, so a large batch costs only its last lines.
+func (f *File) keepTail(data []byte) {
+	data = bytes.TrimSuffix(data, []byte{'\n'})
+	var lines [][]byte
+	for len(lines) < tailLines && len(data) > 0 {
+		i := bytes.LastIndexByte(data, '\n')
+		lines = append(lines, data[i+1:])
+		if i < 0 {
+			break
+		}
+		data = data[:i]
+	}
+	for j := len(lines) - 1; j >= 0; j-- { // oldest first
+		line := bytes.TrimSuffix(lines[j], []byte{'\r'})
+		line = append([]byte(nil), line[:min(len(line), tailLineMax)]...)
+		if len(f.tail) < tailLines {
+			f.tail = append(f.tail, line)
+			continue
+		}
+		f.tail[f.tailNext] = line
+		f.tailNext = (f.tailNext + 1) % tailLines
+	}
+}
