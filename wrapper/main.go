@@ -45,6 +45,7 @@ func commands() map[string]command {
 		"run":        {name: "run", summary: "run the configured child in the foreground until Ctrl-C or SIGTERM", run: cmdRun},
 		"validate":   {name: "validate", summary: "check a configuration file and report every problem", run: cmdValidate},
 		"status":     {name: "status", summary: "show the service's and the child's state (--json for scripts)", run: cmdStatus},
+		"logs":       {name: "logs", summary: "print the child's log (-f follows it across rotations)", run: cmdLogs},
 		"demo":       {name: "demo", summary: "run a built-in demo: a child that writes lines and crashes now and then", run: cmdDemo},
 		"version":    {name: "version", summary: "print the version", run: cmdVersion},
 		"help":       {name: "help", summary: "show help for a command", run: cmdHelp},
