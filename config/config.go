@@ -77,6 +77,17 @@ type Config struct {
 	Log Log
 	// Service holds settings used by `wrapper install`.
 	Service Service
+	// Health is the program's health check. Default: none
+	// (Health.Enabled() is false; its durations hold their defaults).
+	Health Health
+	// WaitFor are the conditions waited for, in order, before every start
+	// of the program. Default: none (empty, non-nil).
+	WaitFor []Condition
+	// Hooks are commands run around the program's life. Default: none.
+	Hooks Hooks
+	// Watch makes the wrapper reload this file when it changes, as
+	// `wrapper reload` does. Default: false.
+	Watch bool
 }
 
 // Restart is the restart policy of the supervised program.
@@ -169,10 +180,19 @@ type Service struct {
 	// RecoveryReset is how long without failures resets the service
 	// manager's failure count. Default: 24h.
 	RecoveryReset time.Duration
-	// User is the systemd User= of the Linux unit. Default: "" (root).
+	// User is the systemd User= of the Linux unit. Default: "", which
+	// `wrapper install` on Linux refuses: running as root must be asked
+	// for by writing root.
 	User string
-	// Group is the systemd Group= of the Linux unit. Default: "".
+	// Group is the systemd Group= of the Linux unit. Default: "" (the
+	// user's primary group).
 	Group string
+	// Capabilities are the Linux capabilities (capabilities(7)) the systemd
+	// unit grants the wrapper and its child as ambient capabilities and
+	// limits its bounding set to, upper case with the CAP_ prefix
+	// (CAP_NET_BIND_SERVICE), without repeats. Default: none (empty,
+	// non-nil): no capability is granted and the bounding set is left alone.
+	Capabilities []string
 }
 
 // Merged reports whether stdout and stderr go to the same file, which must

@@ -99,6 +99,9 @@ func (d *decoder) mapping(key string, n *yaml.Node, fs []field) {
 		}
 		seen[name] = k.Line
 		j := slices.IndexFunc(fs, func(f field) bool { return f.name == name })
+		if j >= 0 && fs[j].line != nil {
+			*fs[j].line = k.Line
+		}
 		switch {
 		case j < 0:
 			d.unknown(k.Line, path, name, fs)

@@ -94,9 +94,19 @@ func TestCompleteExampleDocumentsEveryKey(t *testing.T) {
 			k, v := n.Content[i], n.Content[i+1]
 			key := joinKey(prefix, k.Value)
 			found[key] = true
-			if v.Kind == yaml.MappingNode && key != "env" {
+			switch {
+			case v.Kind == yaml.MappingNode && key != "env":
 				walk(key, v)
-			} else if strings.TrimSpace(k.HeadComment+k.LineComment) == "" {
+			case v.Kind == yaml.SequenceNode && len(v.Content) > 0 && v.Content[0].Kind == yaml.MappingNode:
+				for _, item := range v.Content { // wait_for
+					// yaml gives a comment above "- tcp: ..." to the item,
+					// not to its first key.
+					if len(item.Content) > 0 && item.Content[0].HeadComment == "" {
+						item.Content[0].HeadComment = item.HeadComment
+					}
+					walk(key+"[]", item)
+				}
+			case strings.TrimSpace(k.HeadComment+k.LineComment) == "":
 				t.Errorf("complete.yaml: %s has no comment", key)
 			}
 		}

@@ -53,6 +53,7 @@ func FuzzParse(f *testing.F) {
 func checkInvariants(t testing.TB, c *Config) {
 	t.Helper()
 	checkAbsolute(t, c)
+	checkChecks(t, c)
 	r, l, s := c.Restart, c.Log, c.Service
 	switch {
 	case !nameRule.MatchString(c.Name):

@@ -76,6 +76,10 @@ func resolve(r *raw, ps *problems, file, defaultName string, fold bool, lookupEn
 	}
 	c.Log = rs.log(&r.log, c.Name)
 	c.Service = rs.service(&r.service)
+	c.Health = rs.health(&r.health)
+	c.WaitFor = rs.waitFor(r.waitFor.v)
+	c.Hooks = rs.hooks(&r.hooks)
+	c.Watch = or(r.watch, false)
 	return c
 }
 

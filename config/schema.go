@@ -35,6 +35,10 @@ type raw struct {
 	stop                           rawStop
 	log                            rawLog
 	service                        rawService
+	health                         rawHealth
+	waitFor                        val[[]*rawCondition]
+	hooks                          rawHooks
+	watch                          val[bool]
 }
 
 type rawRestart struct {
@@ -63,6 +67,7 @@ type rawService struct {
 	account, passwordEnv, user, group val[string]
 	recovery                          val[[]val[time.Duration]]
 	recoveryReset                     val[time.Duration]
+	capabilities                      val[[]val[string]]
 }
 
 // field is one known key and how to decode its value.
@@ -70,6 +75,8 @@ type field struct {
 	name   string
 	decode decodeFunc // leaf decoder; nil for a section
 	sub    []field    // the keys of a section
+	items  []field    // the keys of a list's mapping items (wait_for), for knownKeys
+	line   *int       // when not nil, receives the line of the key
 }
 
 // Values accepted by the enumerated keys.
@@ -83,7 +90,7 @@ var (
 // data so that unknown-key suggestions and the JSON schema test see exactly
 // the keys the decoder accepts.
 func fields(r *raw) []field {
-	return []field{
+	return append([]field{
 		{name: "name", decode: str(&r.name)},
 		{name: "display_name", decode: str(&r.displayName)},
 		{name: "description", decode: str(&r.description)},
@@ -126,8 +133,9 @@ func fields(r *raw) []field {
 			{name: "recovery_reset", decode: duration(&r.service.recoveryReset)},
 			{name: "user", decode: str(&r.service.user)},
 			{name: "group", decode: str(&r.service.group)},
+			{name: "capabilities", decode: strList(&r.service.capabilities)},
 		}},
-	}
+	}, checkFields(r)...)
 }
 
 // normSignal accepts TERM, term, SIGTERM and sigterm alike.
@@ -135,15 +143,29 @@ func normSignal(s string) string {
 	return strings.TrimPrefix(strings.ToUpper(s), "SIG")
 }
 
-// knownKeys returns every valid dotted key (e.g. "restart.delay") in schema
-// order.
-var knownKeys = sync.OnceValue(func() []string {
-	var keys []string
-	for _, f := range fields(&raw{}) {
-		keys = append(keys, f.name)
-		for _, sub := range f.sub {
-			keys = append(keys, f.name+"."+sub.name)
+// knownKeys returns every valid dotted key (e.g. "restart.delay",
+// "hooks.pre_start.command") in schema order; the keys of list items are
+// written with [] (wait_for[].tcp).
+func knownKeys() []string {
+	// A sync.Once rather than a sync.OnceValue variable: the variable's
+	// initializer would refer to itself through fields and the decoder
+	// (an initialization cycle).
+	keysOnce.Do(func() {
+		var walk func(prefix string, fs []field)
+		walk = func(prefix string, fs []field) {
+			for _, f := range fs {
+				key := joinKey(prefix, f.name)
+				allKeys = append(allKeys, key)
+				walk(key, f.sub)
+				walk(key+"[]", f.items)
+			}
 		}
-	}
-	return keys
-})
+		walk("", fields(&raw{}))
+	})
+	return allKeys
+}
+
+var (
+	keysOnce sync.Once
+	allKeys  []string // see knownKeys
+)

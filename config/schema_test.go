@@ -17,6 +17,7 @@ type schemaNode struct {
 	Enum                 []string               `json:"enum"`
 	Pattern              string                 `json:"pattern"`
 	AnyOf                []*schemaNode          `json:"anyOf"`
+	Items                *schemaNode            `json:"items"`
 	Definitions          map[string]*schemaNode `json:"definitions"`
 }
 
@@ -43,6 +44,9 @@ func TestSchemaMatchesDecoder(t *testing.T) {
 			keys = append(keys, key)
 			if p.Properties != nil {
 				walk(key, p)
+			}
+			if p.Items != nil && p.Items.Properties != nil {
+				walk(key+"[]", p.Items) // wait_for items
 			}
 		}
 	}

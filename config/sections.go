@@ -132,6 +132,7 @@ func (rs *resolver) service(r *rawService) Service {
 	}
 	out.User = rs.token(r.user, "service.user")
 	out.Group = rs.token(r.group, "service.group")
+	out.Capabilities = rs.capabilities(r.capabilities.v)
 	return out
 }
 
