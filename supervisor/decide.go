@@ -43,10 +43,17 @@ type decision struct {
 // consecutive failures before this exit; e.Uptime may reset it first. r must
 // be normalized (Policy and SuccessExitCodes filled in).
 func decide(r RestartOptions, e Exit, failures int) decision {
+	return decideClass(r, classify(r, e), e, failures)
+}
+
+// decideClass is decide for an exit already classified: the supervisor
+// classifies the exit of a child it stopped because of failed health
+// checks as a failure, whatever the exit code.
+func decideClass(r RestartOptions, class exitClass, e Exit, failures int) decision {
 	if r.ResetAfter > 0 && e.Uptime >= r.ResetAfter {
 		failures = 0
 	}
-	switch classify(r, e) {
+	switch class {
 	case exitSuccess:
 		if r.Policy == Always {
 			return decision{restart: true, reason: "success exit, policy always"}

@@ -18,6 +18,7 @@ type run struct {
 	startErr   error         // the start fails
 	hang       bool          // runs until stopped or killed
 	ignoreStop bool          // only kill ends it
+	cleanStop  bool          // the stop request makes it exit with code 0
 	beforeExit func()        // called just before the exit is reported
 	atStart    bool          // exits inside start, before the loop selects again
 }
@@ -44,7 +45,7 @@ func (f *fakeStarter) start() (process, error) {
 	if r.startErr != nil {
 		return nil, r.startErr
 	}
-	p := &fakeProc{id: 1000 + len(f.starts), exit: make(chan Exit, 1), ignoreStop: r.ignoreStop}
+	p := &fakeProc{id: 1000 + len(f.starts), exit: make(chan Exit, 1), ignoreStop: r.ignoreStop, cleanStop: r.cleanStop}
 	f.procs = append(f.procs, p)
 	exit := func() {
 		if r.beforeExit != nil {
@@ -74,6 +75,7 @@ type fakeProc struct {
 	exit       chan Exit
 	once       sync.Once
 	ignoreStop bool
+	cleanStop  bool
 	mu         sync.Mutex
 	stops      int
 	kills      int
@@ -90,7 +92,10 @@ func (p *fakeProc) stop() error {
 	p.mu.Lock()
 	p.stops++
 	p.mu.Unlock()
-	if !p.ignoreStop {
+	switch {
+	case p.cleanStop:
+		p.finish(0, "")
+	case !p.ignoreStop:
 		p.finish(-1, "SIGTERM")
 	}
 	return nil
@@ -155,9 +160,15 @@ func (b *logBuf) mustNotLog(t *testing.T, text string) {
 // jitter neutralised so delays are exact. Call it inside the bubble.
 func newFake(t *testing.T, r RestartOptions, stop StopOptions, plan ...run) (*Supervisor, *fakeStarter, *logBuf) {
 	t.Helper()
+	return newFakeOpts(t, Options{Restart: r, Stop: stop}, plan...)
+}
+
+// newFakeOpts is newFake with more options; Path and Logger are set here.
+func newFakeOpts(t *testing.T, o Options, plan ...run) (*Supervisor, *fakeStarter, *logBuf) {
+	t.Helper()
 	lb := &logBuf{}
-	s, err := New(Options{Path: "fake", Restart: r, Stop: stop,
-		Logger: slog.New(slog.NewTextHandler(lb, nil))})
+	o.Path, o.Logger = "fake", slog.New(slog.NewTextHandler(lb, nil))
+	s, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

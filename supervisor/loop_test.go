@@ -3,6 +3,7 @@ package supervisor
 import (
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 	"testing"
 	"testing/synctest"
@@ -179,8 +180,8 @@ func TestLoopStopGraceful(t *testing.T) {
 		if st.State != StateStopped || st.LastExit.Signal != "SIGTERM" {
 			t.Fatalf("status %+v", st)
 		}
-		lb.mustLog(t, "stopping", "signal=TERM", "timeout=5s")
-		lb.mustLog(t, "stopped", "by=signal")
+		lb.mustLog(t, "stopping", stopLogged("TERM"), "timeout=5s")
+		lb.mustLog(t, "stopped", "by="+gracefulStop)
 	})
 }
 
@@ -206,7 +207,7 @@ func TestLoopStopTimeoutKills(t *testing.T) {
 		if stops, kills := f.procs[0].counts(); stops != 1 || kills != 1 {
 			t.Fatalf("stops %d kills %d", stops, kills)
 		}
-		lb.mustLog(t, "stopping", "signal=INT")
+		lb.mustLog(t, "stopping", stopLogged("INT"))
 		lb.mustLog(t, "stopped", "by=kill")
 	})
 }
@@ -241,4 +242,13 @@ func TestLoopOnStatus(t *testing.T) {
 			t.Fatalf("OnStatus states %v, want %v", states, want)
 		}
 	})
+}
+
+// stopLogged is what the "stopping" log line says about the graceful step:
+// the stop signal on Unix, Ctrl-C on Windows (which has no signals).
+func stopLogged(signal string) string {
+	if runtime.GOOS == "windows" {
+		return "by=ctrl-c"
+	}
+	return "signal=" + signal
 }

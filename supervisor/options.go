@@ -55,17 +55,22 @@ type RestartOptions struct {
 // cancelled.
 type StopOptions struct {
 	// Timeout is how long the child may take to exit after the stop signal
-	// before the whole process tree is killed. Default (0) 10s.
+	// (Unix) or Ctrl-C (Windows) before the next step of the stop ladder:
+	// on Unix, and on Windows when the child has no window, the kill of the
+	// whole process tree. Default (0) 10s.
 	Timeout time.Duration
 	// Signal is the stop signal sent to the child's process group on Unix:
 	// one of TERM, INT, HUP, QUIT, USR1, USR2 (an optional SIG prefix is
 	// accepted). Default (empty) TERM. While Run runs, a stop signal the
 	// wrapper inherited as ignored (nohup's HUP) is handled, and discarded,
 	// by the wrapper so that children start with its default action. Windows
-	// validates the name but ignores it for now.
+	// validates the name but ignores it: the child gets Ctrl-C on its console.
 	Signal string
-	// WindowTimeout is the Windows-only wait after WM_CLOSE before the next
-	// step of the stop ladder. Ignored elsewhere, and not yet used on Windows.
+	// WindowTimeout is, on Windows, how long the child may take to exit
+	// after WM_CLOSE was posted to the top-level windows of its process tree
+	// (once Timeout has passed) before the tree is killed. The step is
+	// skipped when the tree has no window. 0 (the default) skips it always.
+	// Ignored elsewhere.
 	WindowTimeout time.Duration
 }
 
@@ -98,9 +103,17 @@ type Options struct {
 	Logger *slog.Logger
 	// OnStatus, when not nil, is called with a copy of the new Status after
 	// every state change, from Run's goroutine: it must return quickly and
-	// must not call back into the Supervisor's Run. The host uses it to
-	// publish status for `wrapper status`. nil = no calls.
+	// must not call back into the Supervisor (Run, RestartChild, Update).
+	// The host uses it to publish status for `wrapper status`. nil = no
+	// calls.
 	OnStatus func(Status)
+	// Health is the running child's health check; none by default.
+	Health HealthOptions
+	// WaitFor are the start conditions, checked in order before every
+	// start of the child (StateWaiting); none by default.
+	WaitFor []Condition
+	// Hooks are commands run around the child's life; none by default.
+	Hooks Hooks
 }
 
 // validSignals are the stop signal names accepted on every platform, so a
@@ -158,6 +171,11 @@ func normalize(o Options) (Options, error) {
 	o.Stop.Signal = sig
 	o.Args = slices.Clone(o.Args)
 	o.Env = slices.Clone(o.Env)
+	errs = append(errs, normalizeHealth(&o.Health)...)
+	var cerrs []error
+	o.WaitFor, cerrs = normalizeConditions(o.WaitFor)
+	errs = append(errs, cerrs...)
+	errs = append(errs, normalizeHooks(&o.Hooks)...)
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}

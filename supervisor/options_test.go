@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +51,48 @@ func TestNewRejectsEveryProblem(t *testing.T) {
 		"path is required", `restart policy "sometimes"`, "restart delay -1ns is negative",
 		"restart max delay", "restart reset after", "restart max failures -1",
 		"stop timeout -1s is negative", "stop window timeout", `stop signal "KILL"`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestNewCheckDefaults(t *testing.T) {
+	probe := func(context.Context) error { return nil }
+	argv := []string{"prep", "--x"}
+	s, err := New(Options{Path: "x", Health: HealthOptions{Check: probe},
+		WaitFor: []Condition{{Name: "tcp db:5432", Probe: probe}, {Probe: probe, Timeout: time.Second}},
+		Hooks:   Hooks{PreStart: Hook{Argv: argv}, PostStop: Hook{Argv: []string{}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	argv[0] = "changed"
+	o := s.opts
+	if h := o.Health; h.Interval != 10*time.Second || h.Timeout != 5*time.Second || h.StartPeriod != 0 || h.Failures != 3 {
+		t.Errorf("health defaults %+v", h)
+	}
+	if w := o.WaitFor; len(w) != 2 || w[0].Timeout != time.Minute || w[1].Name != "condition 2" || w[1].Timeout != time.Second {
+		t.Errorf("wait_for defaults %+v", w)
+	}
+	if h := o.Hooks; h.PreStart.Argv[0] != "prep" || h.PreStart.Timeout != 30*time.Second || h.PostStop.Argv != nil {
+		t.Errorf("hooks %+v", h)
+	}
+}
+
+func TestNewRejectsBadChecks(t *testing.T) {
+	_, err := New(Options{Path: "x",
+		Health:  HealthOptions{Interval: -1, Timeout: -1, StartPeriod: -1, Failures: -1},
+		WaitFor: []Condition{{Name: "db", Timeout: -1}},
+		Hooks:   Hooks{PreStop: Hook{Argv: []string{""}, Timeout: -1}},
+	})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		"health interval -1ns is negative", "health timeout", "health start period", "health failures -1",
+		"wait for db: probe is required", "wait for db: timeout -1ns is negative",
+		"pre_stop hook: empty program name", "pre_stop hook timeout -1ns is negative",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)

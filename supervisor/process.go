@@ -27,11 +27,29 @@ type process interface {
 	// Uptime) once the child has exited, what was left of its process tree
 	// has been killed and its output has been drained.
 	done() <-chan Exit
-	// stop asks the child to exit: the stop signal to its process group.
+	// stop takes the first, graceful step of the stop ladder: the stop
+	// signal to the child's process group (Unix), Ctrl-C to its console
+	// (Windows). An error wrapping errStepSkipped means the step could not
+	// reach the child at all, so there is nothing to wait for.
 	stop() error
 	// kill kills the child's whole process tree. It does not wait.
 	kill() error
 }
+
+// windowCloser is implemented by processes whose stop ladder has a second
+// graceful step (Windows). The loop calls closeWindows when the wait after
+// stop ends, and then waits StopOptions.WindowTimeout before the kill.
+type windowCloser interface {
+	// closeWindows posts WM_CLOSE to every top-level window of the child's
+	// process tree and returns how many were posted; 0 skips the step.
+	closeWindows() (int, error)
+}
+
+// errStepSkipped is wrapped by process.stop when the graceful step cannot
+// reach the child (a Windows child without a console gets no Ctrl-C). The
+// loop then goes on to the next step at once rather than wait
+// StopOptions.Timeout for an exit that nothing asked for.
+var errStepSkipped = errors.New("stop step skipped")
 
 // spawner starts real children. Its start method is the Supervisor's
 // default start function.
@@ -45,12 +63,15 @@ type child struct {
 	cmd  *exec.Cmd
 	sig  string // canonical stop signal name
 	exit chan Exit
+	// tree is the platform's hold on the child's process tree (process
+	// group, Job Object). own sets it before reporting a successful start.
+	tree *tree
 }
 
 func (c *child) pid() int          { return c.cmd.Process.Pid }
 func (c *child) done() <-chan Exit { return c.exit }
-func (c *child) stop() error       { return signalTree(c.cmd.Process, c.sig) }
-func (c *child) kill() error       { return killTree(c.cmd.Process) }
+func (c *child) stop() error       { return c.tree.stop(c.sig) }
+func (c *child) kill() error       { return c.tree.kill() }
 
 // start starts one child. The child is started, waited for and reaped by a
 // dedicated goroutine (see own), which reports the start result back.
@@ -80,6 +101,10 @@ func (sp *spawner) start() (process, error) {
 func (sp *spawner) own(c *child, p *pipes, started chan<- error) {
 	unlock := lockThread()
 	err := c.cmd.Start()
+	if err == nil {
+		// On failure hold has already killed and reaped the child.
+		c.tree, err = hold(c.cmd)
+	}
 	// The child holds its own copies of the write ends now; while ours are
 	// open the pumps would never see EOF.
 	p.closeWriters()
@@ -96,10 +121,11 @@ func (sp *spawner) own(c *child, p *pipes, started chan<- error) {
 	unlock()
 	// Kill what is left of the tree even when the child exited by itself:
 	// grandchildren must not outlive it, nor hold the pipes open.
-	if err := reapTree(c.cmd.Process); err != nil {
+	if err := c.tree.reap(); err != nil {
 		sp.opts.Logger.Warn("kill process tree", "err", err)
 	}
 	p.drain(sp.drain, sp.opts.Logger)
+	c.tree.release()
 	e := Exit{Code: -1, At: at}
 	if ps := c.cmd.ProcessState; ps != nil {
 		e.Code, e.Signal = exitStatus(ps)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"syscall"
 )
@@ -72,6 +73,43 @@ func deliverStopSignal(name string) (undo func()) {
 		signal.Stop(c)
 		signal.Ignore(sig) // Stop alone would leave the default action
 	}
+}
+
+// gracefulStop names the first step of the stop ladder in the log
+// ("stopped by=signal").
+const gracefulStop = "signal"
+
+// stopAttrs describe the stop ladder in the "stopping" log line.
+func stopAttrs(o StopOptions) []any {
+	return []any{"signal", o.Signal, "timeout", o.Timeout}
+}
+
+// tree is the Unix hold on a child's process tree: its process group, whose
+// id is the child's pid (see sysProcAttr), and on Linux the reaper that
+// kills the group if the wrapper dies (see reaper_linux.go).
+type tree struct {
+	p      *os.Process
+	reaper *reaper // nil when none could be started
+	warn   error   // why not, reported by reap: hold has no logger
+}
+
+// hold returns the tree of a started child. It cannot fail: Start made the
+// process group, and a missing reaper is only reported.
+func hold(cmd *exec.Cmd) (*tree, error) {
+	r, err := startReaper(cmd.Process.Pid)
+	return &tree{p: cmd.Process, reaper: r, warn: err}, nil
+}
+
+func (t *tree) stop(sig string) error { return signalTree(t.p, sig) }
+func (t *tree) kill() error           { return killTree(t.p) }
+func (t *tree) release()              {}
+
+// reap kills what is left of the group, then disarms the reaper: in that
+// order, so the group is never left unguarded while it has members.
+func (t *tree) reap() error {
+	err := reapTree(t.p)
+	t.reaper.stop()
+	return errors.Join(err, t.warn)
 }
 
 // signalTree sends the named stop signal to the child's process group.

@@ -1,50 +1,154 @@
 package supervisor
 
 import (
-	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"sync"
 	"syscall"
+
+	"golang.org/x/sys/windows"
 )
 
-// TODO(windows stop ladder, separate issue): put the child in a Job Object
-// (KILL_ON_JOB_CLOSE, so the tree dies with the wrapper and grandchildren are
-// reached), start it with CREATE_NEW_PROCESS_GROUP, and stop it gracefully:
-// CTRL_BREAK_EVENT, then WM_CLOSE to its windows (StopOptions.WindowTimeout),
-// then TerminateJobObject after StopOptions.Timeout. Until then the child is
-// terminated at once and grandchildren are not reached.
+// gracefulStop names the first step of the stop ladder in the log
+// ("stopped by=ctrl-c"); "wm-close" and "kill" follow.
+const gracefulStop = "ctrl-c"
 
-// sysProcAttr returns no special attributes yet (see the TODO above).
-func sysProcAttr() *syscall.SysProcAttr { return nil }
+// stopAttrs describe the stop ladder in the "stopping" log line.
+// StopOptions.Signal means nothing on Windows and is not shown.
+func stopAttrs(o StopOptions) []any {
+	return []any{"by", gracefulStop, "timeout", o.Timeout, "window_timeout", o.WindowTimeout}
+}
 
-// lockThread does nothing: Windows has no parent-death signal tied to a
-// thread.
+// sysProcAttr starts the child suspended, so that hold can put it in its
+// Job Object before it runs, and with a console of its own that has no
+// window, so that sendCtrlC can reach it (and its console descendants)
+// without touching anyone else. CREATE_NO_WINDOW rather than
+// CREATE_NEW_CONSOLE with a hidden window: both let AttachConsole and
+// Ctrl-C work, but the hidden-window variant passes SW_HIDE in STARTUPINFO,
+// which a GUI child would take as the initial state of its main window.
+// Not CREATE_NEW_PROCESS_GROUP: it would make the child ignore Ctrl-C.
+func sysProcAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{CreationFlags: windows.CREATE_SUSPENDED | windows.CREATE_NO_WINDOW}
+}
+
+// lockThread does nothing: the Job Object, not a thread, ties the child to
+// the wrapper's life.
 func lockThread() (unlock func()) { return func() {} }
 
 // deliverStopSignal does nothing: Windows has no inherited signal ignores.
 func deliverStopSignal(string) (undo func()) { return func() {} }
 
-// signalTree terminates the child (TerminateProcess): there is no graceful
-// step yet, so StopOptions.Signal is ignored.
-func signalTree(p *os.Process, _ string) error { return killTree(p) }
+// tree is the Windows hold on a child's process tree: the Job Object that
+// contains it, and a handle on the child itself, which keeps its pid from
+// naming another process while the supervisor may still act on it. The
+// loop's goroutine (stop, kill, closeWindows) and the child's own goroutine
+// (reap, release) both use it, hence the mutex.
+type tree struct {
+	mu   sync.Mutex
+	job  windows.Handle // 0 once released
+	proc windows.Handle
+	pid  uint32
+}
 
-// killTree terminates the child only; grandchildren survive until the Job
-// Object work lands. A child that already exited is not an error: once Wait
-// has returned, os.Process reports EINVAL (its handle is released) rather
-// than ErrProcessDone.
-func killTree(p *os.Process) error {
-	err := p.Kill()
-	if err != nil && !errors.Is(err, os.ErrProcessDone) && !errors.Is(err, syscall.EINVAL) {
-		return fmt.Errorf("terminate child: %w", err)
+// hold puts a child started suspended (see sysProcAttr) into a new Job
+// Object and resumes it. When that fails the child, which never ran, is
+// killed and reaped, and the error is a start failure.
+func hold(cmd *exec.Cmd) (*tree, error) {
+	t, err := contained(uint32(cmd.Process.Pid))
+	if err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return nil, err
 	}
-	return nil
+	return t, nil
 }
 
-// reapTree does nothing yet: without a Job Object the supervisor does not
-// know the child's descendants (see the TODO above).
-func reapTree(*os.Process) error { return nil }
+func contained(pid uint32) (*tree, error) {
+	proc, err := windows.OpenProcess(childAccess, false, pid)
+	if err != nil {
+		return nil, fmt.Errorf("open child process: %w", err)
+	}
+	job, err := newJob()
+	if err == nil {
+		err = contain(job, proc)
+		if err != nil {
+			windows.CloseHandle(job)
+		}
+	}
+	if err != nil {
+		windows.CloseHandle(proc)
+		return nil, err
+	}
+	return &tree{job: job, proc: proc, pid: pid}, nil
+}
 
-// exitStatus returns the exit code; Windows has no signals.
+// stop sends Ctrl-C to the child's console. A child that has exited
+// already is left alone: its exit is on its way to the loop.
+func (t *tree) stop(string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.job == 0 || exited(t.proc) {
+		return nil
+	}
+	return sendCtrlC(t.pid)
+}
+
+// kill terminates every process in the job. It does not wait.
+func (t *tree) kill() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.job == 0 {
+		return nil
+	}
+	return terminateJob(t.job)
+}
+
+// reap kills what is left of the tree once the child has exited, so that
+// no descendant outlives it or holds its output pipes open.
+func (t *tree) reap() error { return t.kill() }
+
+// release closes the handles. Closing the job kills anything still in it.
+func (t *tree) release() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.job == 0 {
+		return
+	}
+	windows.CloseHandle(t.job)
+	windows.CloseHandle(t.proc)
+	t.job, t.proc = 0, 0
+}
+
+// closeWindows is the second step of the stop ladder (see windowCloser).
+func (t *tree) closeWindows() (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.job == 0 {
+		return 0, nil
+	}
+	return postClose(t.job)
+}
+
+// closeWindows makes child a windowCloser.
+func (c *child) closeWindows() (int, error) { return c.tree.closeWindows() }
+
+// exited reports whether the process has ended.
+func exited(proc windows.Handle) bool {
+	ev, err := windows.WaitForSingleObject(proc, 0)
+	return err == nil && ev == windows.WAIT_OBJECT_0
+}
+
+// exitStatus returns the exit code. Windows exit codes are 32-bit unsigned
+// (NTSTATUS values such as 0xC0000005 for an access violation are common),
+// so the code is converted from the uint32, which int holds on the 64-bit
+// platforms the wrapper is built for. Windows has no signals.
 func exitStatus(ps *os.ProcessState) (code int, signal string) {
-	return ps.ExitCode(), ""
+	ws, ok := ps.Sys().(syscall.WaitStatus)
+	if !ok {
+		return ps.ExitCode(), ""
+	}
+	return int(ws.ExitCode), ""
 }
+
+var _ windowCloser = (*child)(nil)

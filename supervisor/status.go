@@ -10,19 +10,30 @@ import (
 // RestartOptions.MaxFailures consecutive failures.
 var ErrGaveUp = errors.New("gave up restarting the child")
 
+// ErrNotRunning is returned by RestartChild and Update when Run is not in
+// progress: it has not been called yet, it has returned, or it is stopping
+// because its context was cancelled.
+var ErrNotRunning = errors.New("supervisor is not running")
+
 // State is the supervisor's phase.
 type State string
 
 // The states, in the order a typical life visits them.
 const (
+	// StateWaiting: before a start, the Options.WaitFor conditions are
+	// being waited for or the pre_start hook runs (see Status.Waiting).
+	StateWaiting State = "waiting"
 	// StateStarting: a child is being started.
 	StateStarting State = "starting"
 	// StateRunning: the child is running.
 	StateRunning State = "running"
 	// StateBackoff: the child exited and waits for its restart.
 	StateBackoff State = "backoff"
-	// StateStopping: Run's context was cancelled; the child got the stop
-	// signal and is being waited for (or killed).
+	// StateStopping: the child is being stopped gracefully (Run's context
+	// was cancelled, or a restart was asked for by a failed health check,
+	// RestartChild or Update): the pre_stop hook runs, or the child got the
+	// stop signal and is being waited for (or killed). The state stays
+	// stopping while the post_stop hook runs after the child's exit.
 	StateStopping State = "stopping"
 	// StateStopped: Run has not been called yet, or it ended because its
 	// context was cancelled.
@@ -98,7 +109,45 @@ type Status struct {
 	// NextStart is when the child will be restarted, in StateBackoff; zero
 	// otherwise.
 	NextStart time.Time
+	// Health is the running child's health: "" when there is no health
+	// check or no child runs, else HealthStarting, HealthHealthy or
+	// HealthUnhealthy.
+	Health string
+	// HealthFailures counts the consecutive failed health checks of the
+	// running child, not counting those in HealthOptions.StartPeriod.
+	HealthFailures int
+	// Waiting names what the start in progress waits for, in StateWaiting:
+	// a Condition's Name, or "pre_start hook". "" otherwise.
+	Waiting string
+	// LastRestartCause says why the current (or last) child was restarted:
+	// CauseExit, CauseHealth, CauseRequest or CauseUpdate; "" before the
+	// first restart.
+	LastRestartCause string
 }
+
+// The values of Status.Health.
+const (
+	// HealthStarting: the child runs and no check has passed yet, nor has
+	// one failed outside HealthOptions.StartPeriod.
+	HealthStarting = "starting"
+	// HealthHealthy: the last check passed.
+	HealthHealthy = "healthy"
+	// HealthUnhealthy: the last check, outside the start period, failed.
+	HealthUnhealthy = "unhealthy"
+)
+
+// The values of Status.LastRestartCause.
+const (
+	// CauseExit: the child exited (or a start failed) and the restart
+	// policy restarted it after the backoff.
+	CauseExit = "exit"
+	// CauseHealth: HealthOptions.Failures consecutive health checks failed.
+	CauseHealth = "health"
+	// CauseRequest: RestartChild.
+	CauseRequest = "request"
+	// CauseUpdate: Update changed how the child is started.
+	CauseUpdate = "update"
+)
 
 // clone returns a deep copy, so that a snapshot shares nothing with the
 // supervisor's own state.

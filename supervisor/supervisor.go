@@ -3,7 +3,10 @@
 // process tree gracefully, and pipes the child's output to the caller.
 //
 // One goroutine, the one that calls Run, owns all state in a single select
-// loop; Status returns a snapshot that loop publishes.
+// loop; Status returns a snapshot that loop publishes. Work that may block
+// (health checks, start conditions, hooks) runs in goroutines that report
+// their results to that loop, and control requests (RestartChild, Update)
+// reach it on a channel.
 package supervisor
 
 import (
@@ -11,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -20,13 +24,17 @@ type Supervisor struct {
 	opts    Options
 	log     *slog.Logger
 	backoff backoff
-	// start starts one child, and setup prepares the wrapper process for
-	// starting children for the duration of Run (see deliverStopSignal),
-	// returning the undo: the seams that let tests use fake processes.
+	// start starts one child with the current opts, hook runs a hook, and
+	// setup prepares the wrapper process for starting children while Run
+	// runs (see deliverStopSignal), returning the undo: the seams that let
+	// tests use fake processes.
 	start  func() (process, error)
+	hook   func(context.Context, hookRun) error
 	setup  func() (undo func())
 	status atomic.Pointer[Status]
 	ran    atomic.Bool
+	reqs   chan request  // control requests, read by Run's loop
+	done   chan struct{} // closed when Run returns
 }
 
 // New validates opts, fills in defaults and returns a Supervisor. The error
@@ -36,9 +44,11 @@ func New(opts Options) (*Supervisor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("supervisor options: %w", err)
 	}
-	s := &Supervisor{opts: o, log: o.Logger, backoff: newBackoff(o.Restart)}
-	s.start = (&spawner{opts: o, drain: defaultDrainTimeout}).start
-	s.setup = func() func() { return deliverStopSignal(o.Stop.Signal) }
+	s := &Supervisor{opts: o, log: o.Logger, backoff: newBackoff(o.Restart), hook: runHook,
+		reqs: make(chan request), done: make(chan struct{})}
+	// Both read s.opts when called, from Run's loop, which Update changes.
+	s.start = func() (process, error) { return (&spawner{opts: s.opts, drain: defaultDrainTimeout}).start() }
+	s.setup = func() func() { return deliverStopSignal(s.opts.Stop.Signal) }
 	s.status.Store(&Status{State: StateStopped})
 	return s, nil
 }
@@ -50,9 +60,11 @@ func (s *Supervisor) Status() Status {
 }
 
 // Run starts the child and supervises it until one of these happens:
-//   - ctx is cancelled: the child gets the stop signal, the whole process
-//     tree is killed after StopOptions.Timeout if still running, and Run
-//     returns nil. Cancellation during a backoff returns at once.
+//   - ctx is cancelled: the child is stopped gracefully (the pre_stop hook,
+//     the stop signal, the whole process tree killed after
+//     StopOptions.Timeout if still running, the post_stop hook), and Run
+//     returns nil. Cancellation during a backoff returns at once; during
+//     the start conditions or the pre_start hook too, after killing them.
 //   - the child exits with a success code and the policy does not restart:
 //     nil.
 //   - the child fails and the policy or a fatal exit code forbids a restart:
@@ -65,8 +77,11 @@ func (s *Supervisor) Run(ctx context.Context) error {
 	if !s.ran.CompareAndSwap(false, true) {
 		return errors.New("supervisor: run called more than once")
 	}
-	defer s.setup()()
-	l := &loop{s: s, ctx: ctx, st: s.Status()}
+	defer close(s.done)
+	bg, stopBg := context.WithCancel(context.WithoutCancel(ctx))
+	l := &loop{s: s, ctx: ctx, st: s.Status(), bg: bg, stopBg: stopBg, undo: s.setup(),
+		seqC: make(chan seqEvent), hookC: make(chan hookDone), healthC: make(chan healthResult)}
+	defer l.finish()
 	return l.run()
 }
 
@@ -78,25 +93,46 @@ type loop struct {
 	st       Status
 	proc     process     // the running child, nil when none
 	backoff  *time.Timer // pending restart, nil when none
-	killT    *time.Timer // stop timeout, nil when not stopping
-	killed   bool        // the stop timeout expired and the tree was killed
-	stopping bool
+	killT    *time.Timer // wait for the next stop step, nil when none
+	killed   bool        // the stop ladder ended in a kill of the tree
+	windowed bool        // WM_CLOSE was posted to the child's windows
+	stopping bool        // the stop ladder under way ends Run
+
+	cancelled bool   // ctx is done: nothing starts any more
+	restart   string // cause of the restart that follows the stop under way
+	next      string // cause of the restart the backoff leads to
+	requested bool   // RestartChild while an exit's hooks ran: skip the backoff
+	exit      *Exit  // the exit whose hooks run (pre_stop, post_stop)
+	exitPID   int    // the pid of that exit's child
+
+	// Tasks (see task): at most one of seq and hook; postStart and health
+	// only while a child runs.
+	seq       *task // wait_for conditions and pre_start
+	hook      *task // pre_stop or post_stop
+	postStart *task
+	health    *task
+	seqC      chan seqEvent
+	hookC     chan hookDone
+	healthC   chan healthResult
+	bg        context.Context // tasks' parent: outlives ctx, for the stop hooks
+	stopBg    context.CancelFunc
+	tasks     sync.WaitGroup
+	undo      func() // undoes s.setup
 }
 
 func (l *loop) run() error {
 	if l.ctx.Err() != nil {
 		return l.stopped()
 	}
-	if done, err := l.startChild(); done {
+	if done, err := l.launch(); done {
 		return err
 	}
 	cancelled := l.ctx.Done()
 	for {
 		var done bool
 		var err error
-		// One case per event. Control requests (restart the child, status
-		// queries) will be more cases here, so that this goroutine stays
-		// the only writer of the state.
+		// One case per event, so that this goroutine stays the only writer
+		// of the state.
 		select {
 		case <-cancelled:
 			cancelled = nil // the stop ladder takes it from here
@@ -107,6 +143,14 @@ func (l *loop) run() error {
 			done, err = l.onBackoffEnd()
 		case <-timerC(l.killT):
 			l.onStopTimeout()
+		case ev := <-l.seqC:
+			done, err = l.onSequence(ev)
+		case d := <-l.hookC:
+			done, err = l.onHookDone(d)
+		case r := <-l.healthC:
+			done, err = l.onHealth(r)
+		case r := <-l.s.reqs:
+			done, err = l.onRequest(r)
 		}
 		if done {
 			return err
@@ -140,25 +184,33 @@ func (l *loop) publish() {
 	}
 }
 
-// startChild starts a child. A start failure is handled as an exit.
+// startChild starts a child, its health checks and its post_start hook. A
+// start failure is handled as a failed start.
 func (l *loop) startChild() (done bool, err error) {
-	l.st.State, l.st.NextStart = StateStarting, time.Time{}
+	l.st.State, l.st.NextStart, l.st.Waiting = StateStarting, time.Time{}, ""
 	l.publish()
 	p, err := l.s.start()
-	now := time.Now()
-	l.st.Started = now
 	if err != nil {
 		l.s.log.Warn("child start failed", "err", err)
-		return l.onExit(Exit{Code: -1, Err: err, At: now})
+		return l.failedStart(err)
 	}
+	l.st.Started = time.Now()
 	l.proc = p
 	l.st.State, l.st.PID = StateRunning, p.pid()
+	l.st.Health, l.st.HealthFailures = "", 0
+	if l.s.opts.Health.Check != nil {
+		l.st.Health = HealthStarting
+	}
 	l.publish()
 	l.s.log.Info("child started", "pid", l.st.PID)
+	l.health = l.startHealth()
+	if h := l.s.opts.Hooks.PostStart; h.Argv != nil {
+		l.postStart = l.runHookTask(eventPostStart, h, l.st.PID, nil)
+	}
 	return false, nil
 }
 
-// onExit records an exit and applies the restart decision.
+// onExit records the exit of a started child and continues (afterExit).
 func (l *loop) onExit(e Exit) (done bool, err error) {
 	pid := l.st.PID
 	l.proc, l.st.PID = nil, 0
@@ -171,73 +223,61 @@ func (l *loop) onExit(e Exit) (done bool, err error) {
 		l.s.log.Info("child exited", attrs...)
 	}
 	l.st.LastExit = &e
-	if l.stopping {
-		return true, l.stopped()
-	}
-	d := decide(l.s.opts.Restart, e, l.st.Failures)
-	l.st.Failures = d.failures
-	switch {
-	case d.gaveUp:
-		l.st.State = StateGaveUp
-		l.publish()
-		l.s.log.Info("gave up", "failures", d.failures, "last", e.String())
-		return true, fmt.Errorf("%w: %d consecutive failures, last %s", ErrGaveUp, d.failures, e)
-	case !d.restart:
-		l.st.State = StateExited
-		l.publish()
-		l.s.log.Info("not restarting", "reason", d.reason)
-		if d.failure {
-			return true, &ExitError{Exit: e}
-		}
-		return true, nil
-	}
-	delay := l.s.backoff.delay(d.failures)
-	l.st.State, l.st.NextStart = StateBackoff, time.Now().Add(delay)
-	l.publish()
-	l.s.log.Info("restarting", "in", delay, "reason", d.reason, "failures", d.failures)
-	l.backoff = time.NewTimer(delay)
-	return false, nil
+	return l.afterExit(e, pid)
 }
 
-// onBackoffEnd restarts the child, unless Run was cancelled at the same
-// moment: select picks at random among ready cases, so the timer may win.
-func (l *loop) onBackoffEnd() (done bool, err error) {
-	l.backoff = nil
-	if l.ctx.Err() != nil {
-		return true, l.stopped()
-	}
-	l.st.Restarts++
-	return l.startChild()
-}
-
-// onCancel begins the stop ladder, or ends Run when no child runs.
-func (l *loop) onCancel() (done bool, err error) {
-	if l.proc == nil {
-		if l.backoff != nil {
-			l.backoff.Stop()
-			l.backoff = nil
-		}
-		return true, l.stopped()
-	}
-	l.stopping = true
-	l.st.State = StateStopping
-	l.publish()
+// signalStop takes the first step of the stop ladder: the stop signal
+// (Unix) or Ctrl-C (Windows), then the wait for the child's exit.
+func (l *loop) signalStop() (done bool, err error) {
 	o := l.s.opts.Stop
-	l.s.log.Info("stopping", "pid", l.st.PID, "signal", o.Signal, "timeout", o.Timeout)
-	if err := l.proc.stop(); err != nil {
+	l.s.log.Info("stopping", append([]any{"pid", l.st.PID}, stopAttrs(o)...)...)
+	switch err := l.proc.stop(); {
+	case errors.Is(err, errStepSkipped):
+		l.s.log.Info("stop step skipped", "pid", l.st.PID, "step", gracefulStop, "reason", err)
+		l.onStopTimeout()
+		return false, nil
+	case err != nil:
 		l.s.log.Warn("stop signal", "pid", l.st.PID, "err", err)
 	}
 	l.killT = time.NewTimer(o.Timeout)
 	return false, nil
 }
 
-// onStopTimeout kills the child's tree; its exit ends Run.
+// onStopTimeout takes the next step of the stop ladder: WM_CLOSE when the
+// child has windows (Windows), else the kill of the tree, whose exit ends
+// Run.
 func (l *loop) onStopTimeout() {
-	l.killT, l.killed = nil, true
+	l.killT = nil
+	if !l.windowed && l.closeWindows() {
+		return
+	}
+	l.killed = true
 	l.s.log.Info("stop timeout, killing the process tree", "pid", l.st.PID)
 	if err := l.proc.kill(); err != nil {
 		l.s.log.Warn("kill process tree", "pid", l.st.PID, "err", err)
 	}
+}
+
+// closeWindows posts WM_CLOSE to the child's windows and starts the wait
+// for its exit. It reports false when the step does not apply: no
+// windowCloser, no WindowTimeout, or no window.
+func (l *loop) closeWindows() bool {
+	wc, ok := l.proc.(windowCloser)
+	wait := l.s.opts.Stop.WindowTimeout
+	if !ok || wait <= 0 {
+		return false
+	}
+	n, err := wc.closeWindows()
+	if err != nil {
+		l.s.log.Warn("close windows", "pid", l.st.PID, "err", err)
+	}
+	if n == 0 {
+		return false
+	}
+	l.windowed = true
+	l.s.log.Info("closing windows", "pid", l.st.PID, "windows", n, "timeout", wait)
+	l.killT = time.NewTimer(wait)
+	return true
 }
 
 // stopped records the end of a cancelled Run.
@@ -253,8 +293,10 @@ func (l *loop) stopped() error {
 		l.s.log.Info("stopped")
 	case l.killed:
 		l.s.log.Info("stopped", "by", "kill")
+	case l.windowed:
+		l.s.log.Info("stopped", "by", "wm-close")
 	default:
-		l.s.log.Info("stopped", "by", "signal")
+		l.s.log.Info("stopped", "by", gracefulStop)
 	}
 	return nil
 }

@@ -1,0 +1,203 @@
+package supervisor
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/wrapper-dev/wrapper/internal/fakechild"
+)
+
+func init() {
+	testHelpers = append(testHelpers, "supervise-tree")
+	fakechild.Register("supervise-tree", superviseTreeHelper)
+}
+
+// superviseTreeHelper runs a Supervisor of a "grandchild" child in a
+// separate process, prints "<child pid> <grandchild pid>" once both run,
+// then waits to be killed.
+func superviseTreeHelper([]string) int {
+	path, argv, env, err := fakechild.Spec("grandchild")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	out := newSink()
+	s, err := New(Options{Path: path, Args: argv, Env: env, Stdout: out})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	go s.Run(context.Background())
+	gpid, ok := out.wait(isPID, waitLimit)
+	if !ok {
+		fmt.Fprintln(os.Stderr, "supervise-tree: no grandchild")
+		return 3
+	}
+	for s.Status().PID == 0 { // the pid is published just after the start
+		time.Sleep(time.Millisecond)
+	}
+	fmt.Println(s.Status().PID, gpid)
+	return sleepUntilKilled()
+}
+
+func sleepUntilKilled() int {
+	for {
+		time.Sleep(time.Hour)
+	}
+}
+
+// startGroup starts a "grandchild" helper as the leader of a process group
+// of its own, as the supervisor starts children, and returns it with the
+// pid of the grandchild in its group.
+func startGroup(t *testing.T) (*exec.Cmd, int) {
+	t.Helper()
+	path, argv, env := fakechild.Command(t, "grandchild")
+	cmd := exec.Command(path, argv...)
+	cmd.Env = env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+	})
+	sc := bufio.NewScanner(out)
+	if !sc.Scan() {
+		t.Fatalf("grandchild helper printed nothing: %v", sc.Err())
+	}
+	gpid, err := strconv.Atoi(sc.Text())
+	if err != nil {
+		t.Fatalf("grandchild helper printed %q", sc.Text())
+	}
+	killLater(t, gpid)
+	return cmd, gpid
+}
+
+// TestReaperKillsGroupAtEOF: when the write end closes, as it does when the
+// wrapper dies, the watchdog kills the whole group and exits 0 (its kill
+// succeeded).
+func TestReaperKillsGroupAtEOF(t *testing.T) {
+	leader, gpid := startGroup(t)
+	r, err := startReaper(leader.Process.Pid)
+	if err != nil || r == nil {
+		t.Fatalf("startReaper = %v, %v", r, err)
+	}
+	r.w.Close() // what the kernel does when the wrapper dies
+	if err := r.cmd.Wait(); err != nil {
+		t.Fatalf("watchdog: %v (want exit 0: its kill reached the group)", err)
+	}
+	leader.Wait()
+	if ws := leader.ProcessState.Sys().(syscall.WaitStatus); !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("group leader ended %v, want killed by SIGKILL", leader.ProcessState)
+	}
+	waitGone(t, gpid)
+}
+
+// TestReaperStopDisarms: stop kills the watchdog without it touching the
+// group, and releases the pipe.
+func TestReaperStopDisarms(t *testing.T) {
+	leader, gpid := startGroup(t)
+	pgid := leader.Process.Pid
+	r, err := startReaper(pgid)
+	if err != nil || r == nil {
+		t.Fatalf("startReaper = %v, %v", r, err)
+	}
+	r.stop()
+	<-r.stopped
+	ws := r.cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("watchdog ended %v, want killed by stop", r.cmd.ProcessState)
+	}
+	if err := syscall.Kill(-pgid, 0); err != nil {
+		t.Fatalf("group %d after stop: %v, want alive", pgid, err)
+	}
+	if gone(gpid) {
+		t.Fatalf("grandchild %d gone after stop", gpid)
+	}
+	if err := r.w.Close(); !errors.Is(err, os.ErrClosed) {
+		t.Fatalf("write end after stop: Close = %v, want already closed", err)
+	}
+	var nilReaper *reaper
+	nilReaper.stop() // no reaper: no-op
+}
+
+// TestReaperMissingShell: without the shell the child runs unguarded, the
+// first reap reports it and later ones do not.
+func TestReaperMissingShell(t *testing.T) {
+	defer func(sh string, warned bool) {
+		reaperShell = sh
+		reaperUnavailable.Store(warned)
+	}(reaperShell, reaperUnavailable.Load())
+	reaperShell = "/nonexistent/sh"
+	reaperUnavailable.Store(false)
+	leader, gpid := startGroup(t)
+	first, err := hold(leader)
+	if err != nil || first.reaper != nil {
+		t.Fatalf("hold = %+v, %v; want a tree without reaper", first, err)
+	}
+	second, _ := hold(leader)
+	err = first.reap()
+	if !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "reaper unavailable") {
+		t.Fatalf("first reap = %v, want the missing shell reported", err)
+	}
+	if err := second.reap(); err != nil {
+		t.Fatalf("second reap = %v, want the warning given once only", err)
+	}
+	waitGone(t, gpid) // reap still killed the group
+}
+
+// TestRealWrapperKilledTakesGrandchild: a supervising process SIGKILLed
+// runs no stop ladder; Pdeathsig takes its child and the reaper the
+// grandchild in the child's group.
+func TestRealWrapperKilledTakesGrandchild(t *testing.T) {
+	path, argv, env := fakechild.Command(t, "supervise-tree")
+	cmd := exec.Command(path, argv...)
+	cmd.Env = env
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sc.Scan()
+		line <- sc.Text()
+	}()
+	var pid, gpid int
+	select {
+	case l := <-line:
+		if n, _ := fmt.Sscanf(l, "%d %d", &pid, &gpid); n != 2 {
+			t.Fatalf("supervise-tree printed %q", l)
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("supervise-tree printed nothing")
+	}
+	killLater(t, pid)
+	killLater(t, gpid)
+	if gone(pid) || gone(gpid) {
+		t.Fatalf("child %d or grandchild %d not running before the kill", pid, gpid)
+	}
+	cmd.Process.Kill() // SIGKILL: no stop ladder runs
+	cmd.Wait()
+	waitGone(t, pid)
+	waitGone(t, gpid)
+}

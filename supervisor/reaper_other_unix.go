@@ -1,0 +1,13 @@
+//go:build unix && !linux
+
+package supervisor
+
+// reaper is Linux-only (see reaper_linux.go); elsewhere a child and its
+// group survive a SIGKILLed wrapper.
+type reaper struct{}
+
+// startReaper does nothing outside Linux.
+func startReaper(int) (*reaper, error) { return nil, nil }
+
+// stop does nothing outside Linux.
+func (*reaper) stop() {}

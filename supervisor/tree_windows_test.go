@@ -1,0 +1,264 @@
+package supervisor
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/windows"
+
+	"github.com/wrapper-dev/wrapper/internal/fakechild"
+)
+
+func init() {
+	testHelpers = append(testHelpers, "hang", "grandchild", "interrupt", "ignore-interrupt",
+		"window", "in-job", "no-console", "supervise-tree", "console-home")
+	fakechild.Register("supervise-tree", superviseTree)
+}
+
+// openProc opens pid to wait for its end. The handle keeps the pid from
+// naming another process until the test ends; the cleanup kills the
+// process, should a failed test have left it running.
+func openProc(t *testing.T, pid int) windows.Handle {
+	t.Helper()
+	h, err := windows.OpenProcess(windows.SYNCHRONIZE|windows.PROCESS_TERMINATE|
+		windows.PROCESS_QUERY_LIMITED_INFORMATION, false, uint32(pid))
+	if err != nil {
+		t.Fatalf("open process %d: %v", pid, err)
+	}
+	t.Cleanup(func() {
+		windows.TerminateProcess(h, 1)
+		windows.CloseHandle(h)
+	})
+	return h
+}
+
+// running reports whether the process is still running.
+func running(h windows.Handle) bool {
+	ev, err := windows.WaitForSingleObject(h, 0)
+	return err == nil && ev == uint32(windows.WAIT_TIMEOUT)
+}
+
+// waitEnded waits for the process to end: an event, not a poll.
+func waitEnded(t *testing.T, h windows.Handle, what string) {
+	t.Helper()
+	ev, err := windows.WaitForSingleObject(h, uint32(waitLimit.Milliseconds()))
+	if err != nil || ev != windows.WAIT_OBJECT_0 {
+		t.Fatalf("%s still running %v after the stop (wait: %#x, %v)", what, waitLimit, ev, err)
+	}
+}
+
+// runningPID waits until Status reports the running child's pid (the child
+// may print before the loop publishes it).
+func runningPID(t *testing.T, s *Supervisor) int {
+	t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for {
+		if st := s.Status(); st.State == StateRunning && st.PID != 0 {
+			return st.PID
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no running child after %v: %+v", waitLimit, s.Status())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func isNumber(l string) bool { _, err := strconv.Atoi(l); return err == nil }
+
+// TestWinChildInJobFromItsStart: the child is in a Job Object before it
+// runs any code of its own, so nothing it starts can escape the job.
+func TestWinChildInJobFromItsStart(t *testing.T) {
+	var in int32
+	r0, _, err := kernel32.NewProc("IsProcessInJob").Call(uintptr(windows.CurrentProcess()), 0,
+		uintptr(unsafe.Pointer(&in)))
+	if r0 == 0 {
+		t.Fatal(err)
+	}
+	if in != 0 {
+		t.Skip("the test process is in a job itself: its children would be anyway")
+	}
+	r := newReal(t, "in-job", nil, nil)
+	if err := r.run(t); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	if got := r.out.String(); got != "in-job=true\n" {
+		t.Fatalf("child said %q, want in-job=true", got)
+	}
+}
+
+// TestWinStopKillsGrandchild: the child dies of Ctrl-C; its grandchild, in a
+// process group of its own, ignores Ctrl-C and holds the output pipe, yet it
+// is gone when Run returns: the job took it.
+func TestWinStopKillsGrandchild(t *testing.T) {
+	r := newReal(t, "grandchild", []string{"detach"}, func(o *Options) {
+		o.Stop = StopOptions{Timeout: time.Hour}
+	})
+	r.Supervisor.start = (&spawner{opts: r.opts, drain: time.Hour}).start
+	stop := r.background(t)
+	gpid, _ := strconv.Atoi(r.out.waitLine(t, isNumber))
+	g := openProc(t, gpid)
+	if !running(g) {
+		t.Fatalf("grandchild %d not running before the stop", gpid)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("Run = %v, want nil", err)
+	}
+	waitEnded(t, g, "grandchild")
+	r.log.mustLog(t, "stopped", "by=ctrl-c")
+}
+
+// TestWinChildExitKillsTree: when the child dies by itself, the job's
+// leftovers are killed, so a grandchild neither survives nor holds the
+// output pipe open. The drain backstop is an hour: only the kill lets Run
+// return.
+func TestWinChildExitKillsTree(t *testing.T) {
+	r := newReal(t, "grandchild", []string{"detach"}, nil)
+	r.Supervisor.start = (&spawner{opts: r.opts, drain: time.Hour}).start
+	errc := make(chan error, 1)
+	go func() { errc <- r.Run(t.Context()) }()
+	gpid, _ := strconv.Atoi(r.out.waitLine(t, isNumber))
+	g := openProc(t, gpid)
+	c := openProc(t, runningPID(t, r.Supervisor))
+	if err := windows.TerminateProcess(c, 7); err != nil { // the child only
+		t.Fatal(err)
+	}
+	var ee *ExitError
+	if err := waitErr(t, errc); !errors.As(err, &ee) || ee.Exit.Code != 7 {
+		t.Fatalf("Run = %v, want an ExitError with code 7", err)
+	}
+	waitEnded(t, g, "grandchild")
+	r.log.mustNotLog(t, "level=WARN")
+}
+
+// superviseTree runs a Supervisor of a "grandchild detach" child in a
+// separate process, prints "pids <child> <grandchild>" once both run, and
+// waits to be killed.
+func superviseTree([]string) int {
+	path, argv, env, err := fakechild.Spec("grandchild", "detach")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	out := newSink()
+	s, err := New(Options{Path: path, Args: argv, Env: env, Stdout: out})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	go s.Run(context.Background())
+	gpid, ok := out.wait(isNumber, waitLimit)
+	if !ok {
+		fmt.Fprintln(os.Stderr, "supervise-tree: no grandchild")
+		return 3
+	}
+	for s.Status().PID == 0 { // the pid is published just after the start
+		time.Sleep(time.Millisecond)
+	}
+	fmt.Println("pids", s.Status().PID, gpid)
+	for {
+		time.Sleep(time.Hour)
+	}
+}
+
+// TestWinWrapperKilledTakesTree: when the process holding the job dies
+// without any stop ladder (TerminateProcess), its job handle closes and
+// kill-on-close takes the child and the grandchild.
+func TestWinWrapperKilledTakesTree(t *testing.T) {
+	path, argv, env := fakechild.Command(t, "supervise-tree")
+	cmd := exec.Command(path, argv...)
+	cmd.Env = env
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sc.Scan()
+		line <- sc.Text()
+	}()
+	var pids []int
+	select {
+	case l := <-line:
+		for _, f := range strings.Fields(strings.TrimPrefix(l, "pids ")) {
+			if n, err := strconv.Atoi(f); err == nil {
+				pids = append(pids, n)
+			}
+		}
+		if len(pids) != 2 {
+			t.Fatalf("supervise-tree printed %q", l)
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("supervise-tree printed nothing")
+	}
+	c, g := openProc(t, pids[0]), openProc(t, pids[1])
+	if !running(c) || !running(g) {
+		t.Fatal("child or grandchild not running before the wrapper was killed")
+	}
+	cmd.Process.Kill() // TerminateProcess: no code of the wrapper runs
+	cmd.Wait()
+	waitEnded(t, c, "child")
+	waitEnded(t, g, "grandchild")
+}
+
+// TestWinExitCodesUnsigned: exit codes are DWORDs; NTSTATUS values must not
+// come out negative.
+func TestWinExitCodesUnsigned(t *testing.T) {
+	for _, code := range []uint32{0x80000000, 0xC0000005, 0xFFFFFFFF} {
+		t.Run(fmt.Sprintf("%#x", code), func(t *testing.T) {
+			r := newReal(t, "exit", []string{strconv.FormatUint(uint64(code), 10)}, nil)
+			var ee *ExitError
+			if err := r.run(t); !errors.As(err, &ee) || ee.Exit.Code != int(code) {
+				t.Fatalf("Run = %v, want an ExitError with code %d", err, code)
+			}
+			r.log.mustLog(t, "child exited", "code="+strconv.FormatUint(uint64(code), 10))
+		})
+	}
+}
+
+// TestWinJobPIDs: the job lists the child, and the list stops at the count
+// Windows reports.
+func TestWinJobPIDs(t *testing.T) {
+	path, argv, env := fakechild.Command(t, "hang", "ready")
+	cmd := exec.Command(path, argv...)
+	cmd.Env = env
+	cmd.SysProcAttr = sysProcAttr()
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := hold(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tr.kill(); cmd.Wait(); tr.release() })
+	if sc := bufio.NewScanner(out); !sc.Scan() || sc.Text() != "ready" {
+		t.Fatalf("child did not run after hold: %q %v", sc.Text(), sc.Err())
+	}
+	// Wine's conhost.exe for the child's console may be in the job too.
+	pids, err := jobPIDs(tr.job)
+	if err != nil || !slices.Contains(pids, uint32(cmd.Process.Pid)) {
+		t.Fatalf("job pids %v (%v), want them to include %d", pids, err, cmd.Process.Pid)
+	}
+	if unsafe.Offsetof(jobPIDList{}.pids) != 8 {
+		t.Fatal("jobPIDList does not match JOBOBJECT_BASIC_PROCESS_ID_LIST")
+	}
+}
