@@ -1,13 +1,11 @@
 package wrapper
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"time"
 
 	"github.com/wrapper-dev/wrapper/config"
 	"github.com/wrapper-dev/wrapper/logrotate"
@@ -90,11 +88,12 @@ func newLogger(file, console io.Writer, extra slog.Handler) *slog.Logger {
 	return slog.New(slog.NewMultiHandler(handlers...))
 }
 
-// childEnv returns the child's environment: the wrapper's own, then the
-// YAML's env_file and env entries, then the WRAPPER_* variables (os/exec
-// keeps the last value of a duplicated key, case-insensitively on Windows).
+// childEnv returns the child's environment: the wrapper's own (less
+// NOTIFY_SOCKET, systemd's channel to the wrapper alone), then the YAML's
+// env_file and env entries, then the WRAPPER_* variables (os/exec keeps the
+// last value of a duplicated key, case-insensitively on Windows).
 func childEnv(cfg *config.Config, exe string) []string {
-	return append(cfg.Environ(os.Environ()),
+	return append(cfg.Environ(withoutEnv(os.Environ(), envNotifySocket)),
 		envServiceName+"="+cfg.Name,
 		envConfig+"="+cfg.File,
 		envExe+"="+exe,
@@ -102,12 +101,36 @@ func childEnv(cfg *config.Config, exe string) []string {
 }
 
 // supervisorOptions translates the configuration into the supervisor's terms.
+// A health command gets the child's environment and working directory, as
+// the hooks do (the supervisor gives them those itself).
 func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slog.Logger) supervisor.Options {
+	env := childEnv(cfg, exe)
+	probe := func(tcp, http, file string, command []string) (name string, p supervisor.Probe) {
+		switch {
+		case tcp != "":
+			return "tcp " + tcp, supervisor.TCPProbe(tcp)
+		case http != "":
+			return "http " + http, supervisor.HTTPProbe(http)
+		case file != "":
+			return "file " + file, supervisor.FileProbe(file)
+		case len(command) > 0:
+			return "command " + command[0], supervisor.CommandProbe(command, env, cfg.WorkingDirectory)
+		}
+		return "", nil
+	}
+	h := cfg.Health
+	_, check := probe(h.TCP, h.HTTP, "", h.Command)
+	waitFor := make([]supervisor.Condition, 0, len(cfg.WaitFor))
+	for _, c := range cfg.WaitFor {
+		name, p := probe(c.TCP, c.HTTP, c.File, nil)
+		waitFor = append(waitFor, supervisor.Condition{Name: name, Probe: p, Timeout: c.Timeout})
+	}
+	hook := func(h config.Hook) supervisor.Hook { return supervisor.Hook{Argv: h.Command, Timeout: h.Timeout} }
 	return supervisor.Options{
 		Path:   cfg.Executable,
 		Args:   cfg.Arguments,
 		Dir:    cfg.WorkingDirectory,
-		Env:    childEnv(cfg, exe),
+		Env:    env,
 		Stdout: out.stdout,
 		Stderr: out.stderr,
 		Restart: supervisor.RestartOptions{
@@ -124,46 +147,13 @@ func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slo
 			Signal:        cfg.Stop.Signal,
 			WindowTimeout: cfg.Stop.WindowTimeout,
 		},
+		Health: supervisor.HealthOptions{Check: check, Interval: h.Interval, Timeout: h.Timeout,
+			StartPeriod: h.StartPeriod, Failures: h.Failures},
+		WaitFor: waitFor,
+		Hooks: supervisor.Hooks{PreStart: hook(cfg.Hooks.PreStart), PostStart: hook(cfg.Hooks.PostStart),
+			PreStop: hook(cfg.Hooks.PreStop), PostStop: hook(cfg.Hooks.PostStop)},
 		Logger: logger,
 	}
-}
-
-// runHost supervises the child described by cfg until ctx is cancelled or
-// the supervisor finishes, and returns the exit code. The wrapper's events go
-// to its own log file and also to console and extra when they are not nil:
-// `wrapper run` passes stderr, the Windows service an Event Log handler.
-func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra slog.Handler) int {
-	early := newLogger(nil, console, extra) // until the log file is open
-	exe, err := executable()
-	if err != nil {
-		early.Error("cannot start", "err", err)
-		return ExitError
-	}
-	out, err := openOutputs(cfg)
-	if err != nil {
-		early.Error("cannot open the logs", "err", err)
-		return ExitError
-	}
-	defer out.Close()
-	logger := newLogger(out.wrapper, console, extra).With("service", cfg.Name)
-	status := newStatusPublisher(statusPath(cfg))
-	defer status.close()
-	opts := supervisorOptions(cfg, exe, out, logger)
-	opts.OnStatus = func(st supervisor.Status) { status.update(newStatusFile(cfg, st, time.Now())) }
-	sup, err := supervisor.New(opts)
-	if err != nil {
-		logger.Error("cannot supervise", "err", err)
-		return ExitError
-	}
-	logger.Info("wrapper started", "version", version(), "config", cfg.File, "pid", os.Getpid())
-	code := exitCode(sup.Run(ctx), logger)
-	for _, f := range out.all {
-		if n := f.Dropped(); n > 0 {
-			logger.Warn("log bytes dropped", "file", f.Path(), "bytes", n)
-		}
-	}
-	logger.Info("wrapper exiting", "code", code)
-	return code
 }
 
 // exitCode maps the supervisor's result to the wrapper's exit code.

@@ -42,14 +42,17 @@ type command struct {
 // platformCommands.
 func commands() map[string]command {
 	cmds := map[string]command{
-		"run":        {name: "run", summary: "run the configured child in the foreground until Ctrl-C or SIGTERM", run: cmdRun},
-		"validate":   {name: "validate", summary: "check a configuration file and report every problem", run: cmdValidate},
-		"status":     {name: "status", summary: "show the service's and the child's state (--json for scripts)", run: cmdStatus},
-		"logs":       {name: "logs", summary: "print the child's log (-f follows it across rotations)", run: cmdLogs},
-		"demo":       {name: "demo", summary: "run a built-in demo: a child that writes lines and crashes now and then", run: cmdDemo},
-		"version":    {name: "version", summary: "print the version", run: cmdVersion},
-		"help":       {name: "help", summary: "show help for a command", run: cmdHelp},
-		"demo-child": {name: "demo-child", summary: "the demo's child process", hidden: true, run: cmdDemoChild},
+		"run":           {name: "run", summary: "run the configured child in the foreground until Ctrl-C or SIGTERM", run: cmdRun},
+		"validate":      {name: "validate", summary: "check a configuration file and report every problem", run: cmdValidate},
+		"status":        {name: "status", summary: "show the service's and the child's state (--json for scripts)", run: cmdStatus},
+		"restart-child": {name: "restart-child", summary: "restart only the child; the wrapper (service) keeps running", run: controlCommand("restart-child")},
+		"rotate":        {name: "rotate", summary: "rotate the log files now", run: controlCommand("rotate")},
+		"reload":        {name: "reload", summary: "re-read the YAML; invalid changes are refused and the old config kept", run: controlCommand("reload")},
+		"logs":          {name: "logs", summary: "print the child's log (-f follows it across rotations)", run: cmdLogs},
+		"demo":          {name: "demo", summary: "run a built-in demo: a child that writes lines and crashes now and then", run: cmdDemo},
+		"version":       {name: "version", summary: "print the version", run: cmdVersion},
+		"help":          {name: "help", summary: "show help for a command", run: cmdHelp},
+		"demo-child":    {name: "demo-child", summary: "the demo's child process", hidden: true, run: cmdDemoChild},
 	}
 	for _, c := range platformCommands() {
 		cmds[c.name] = c
@@ -102,7 +105,7 @@ Commands:
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-14s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprint(w, `
 Without --config, the configuration is <exe-name>.yaml beside the executable,
@@ -116,6 +119,7 @@ Exit codes:
   4  gave up: restart.max_failures consecutive failures
   5  a service command lacks administrator (root) rights
   6  status: no wrapper runs; start/stop/uninstall: the service is not installed
+  7  a service command found no service manager (Linux: systemd is not running)
 
 Run 'wrapper help <command>' for a command's flags.
 `)

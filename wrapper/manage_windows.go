@@ -17,10 +17,6 @@ import (
 	"github.com/wrapper-dev/wrapper/config"
 )
 
-// ExitNotAdmin is the exit code of a service-management command that lacks
-// the rights it needs (run it from an elevated prompt).
-const ExitNotAdmin = 5
-
 // stateWait bounds how long start/stop wait for the SCM to report the target
 // state (sc.exe returns while still pending; so does the SCM API).
 const stateWait = 60 * time.Second
@@ -34,18 +30,6 @@ func platformCommands() []command {
 		{name: "stop", summary: "stop the Windows service and wait until it stopped", run: cmdStop},
 		{name: "restart", summary: "stop, then start the Windows service", run: cmdRestart},
 	}
-}
-
-// manageFlags parses [--config FILE] for a management command and loads the
-// configuration, which names the service.
-func manageFlags(name string, args []string, stdout, stderr io.Writer) (*config.Config, string, int) {
-	fs := newFlagSet(name, name+" [--config FILE]", stdout)
-	path := fs.String("config", "", "configuration `file` (default: <exe-name>.yaml, else wrapper.yaml, beside the executable)")
-	if code, done := parseFlags(fs, args, stderr); done {
-		return nil, "", code
-	}
-	cfg, code := loadConfig(*path, stderr)
-	return cfg, *path, code
 }
 
 // connect opens the SCM, turning "access denied" into ExitNotAdmin.

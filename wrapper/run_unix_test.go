@@ -19,7 +19,9 @@ import (
 )
 
 // platformHelpers are the fake-child helpers only this platform's tests use.
-var platformHelpers = []string{"wrapper", "hang"}
+var platformHelpers = []string{"wrapper", "hang", "dial"}
+
+func init() { fakechild.Register("dial", dialHelper) }
 
 // waitFor polls cond until it holds or the deadline passes. Used only where
 // the event is a file's content changing, which has no channel to wait on.

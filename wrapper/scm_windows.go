@@ -9,6 +9,9 @@ import (
 	"golang.org/x/sys/windows/svc"
 )
 
+// serviceStateLabel names the service manager's state in `wrapper status`.
+const serviceStateLabel = "scm state"
+
 // startedBySCM reports whether the Service Control Manager started this
 // process. svc.IsWindowsService also requires the parent to run in session
 // 0, which is right on Windows but false under Wine, whose services run in

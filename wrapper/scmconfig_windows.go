@@ -51,6 +51,9 @@ func serviceConfig(cfg *config.Config, stdin *os.File, stderr io.Writer) (mgr.Co
 		c.Password = pw
 		return c, nil
 	}
+	if stdin == nil {
+		return c, fmt.Errorf("account %s needs a password: set service.password_env", name)
+	}
 	pw, err := promptPassword(stdin, stderr, name)
 	if err != nil {
 		return c, fmt.Errorf("password for %s: %w (or set service.password_env)", name, err)

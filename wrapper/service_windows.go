@@ -84,7 +84,8 @@ type serviceHandler struct {
 	load       func(path, name string) (*config.Config, error)
 	run        func(ctx context.Context, cfg *config.Config, console io.Writer, extra slog.Handler) int
 	openEvents func(name string) (eventWriter, func())
-	code       int // the wrapper exit code Execute ended with
+	ask        func(cfg *config.Config, cmd string) (controlResponse, error) // control requests; nil = askWrapper
+	code       int                                                           // the wrapper exit code Execute ended with
 }
 
 // Execute follows the x/sys service model: StartPending, start the work in a
@@ -111,7 +112,8 @@ func (h *serviceHandler) Execute(args []string, r <-chan svc.ChangeRequest, s ch
 	defer cancel()
 	done := make(chan int, 1)
 	go func() { done <- h.run(ctx, cfg, nil, newEventHandler(events, slog.LevelWarn)) }()
-	s <- svc.Status{State: svc.Running, Accepts: svc.AcceptStop | svc.AcceptShutdown | svc.AcceptPreShutdown}
+	s <- svc.Status{State: svc.Running,
+		Accepts: svc.AcceptStop | svc.AcceptShutdown | svc.AcceptPreShutdown | svc.AcceptParamChange}
 	elog.Info("service running", "config", cfg.File)
 	for {
 		select {
@@ -124,6 +126,8 @@ func (h *serviceHandler) Execute(args []string, r <-chan svc.ChangeRequest, s ch
 			switch c.Cmd {
 			case svc.Interrogate:
 				s <- c.CurrentStatus
+			case svc.ParamChange: // sc control NAME paramchange: reload the YAML
+				go h.reload(cfg, elog)
 			case svc.Stop, svc.Shutdown, svc.PreShutdown:
 				cancel()
 				hint := cfg.Stop.Timeout + cfg.Stop.WindowTimeout + stopSlack
@@ -132,6 +136,24 @@ func (h *serviceHandler) Execute(args []string, r <-chan svc.ChangeRequest, s ch
 				return h.finish(code)
 			}
 		}
+	}
+}
+
+// reload asks the running host to reload through its control pipe, the
+// same path as `wrapper reload`, and logs the outcome to the Event Log.
+func (h *serviceHandler) reload(cfg *config.Config, elog *slog.Logger) {
+	ask := h.ask
+	if ask == nil {
+		ask = askWrapper
+	}
+	resp, err := ask(cfg, "reload")
+	switch {
+	case err != nil:
+		elog.Error("reload on paramchange", "err", err)
+	case !resp.OK:
+		elog.Error("reload on paramchange refused", "err", resp.Error)
+	default:
+		elog.Info(resp.Message)
 	}
 }
 

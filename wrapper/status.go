@@ -23,9 +23,18 @@ type statusFile struct {
 	Restarts   int        `json:"restarts"`
 	Failures   int        `json:"failures"`
 	LastExit   *exitInfo  `json:"last_exit,omitempty"`
-	NextStart  *time.Time `json:"next_start,omitempty"`
-	Logs       logPaths   `json:"logs"`
-	Updated    time.Time  `json:"updated"`
+	// Health is "", "starting", "healthy" or "unhealthy"; HealthFailures
+	// counts consecutive failed checks.
+	Health         string `json:"health,omitempty"`
+	HealthFailures int    `json:"health_failures,omitempty"`
+	// Waiting names the wait_for condition or hook a start waits for.
+	Waiting string `json:"waiting,omitempty"`
+	// LastRestartCause is why the child was last restarted: exit, health,
+	// request or update.
+	LastRestartCause string     `json:"last_restart_cause,omitempty"`
+	NextStart        *time.Time `json:"next_start,omitempty"`
+	Logs             logPaths   `json:"logs"`
+	Updated          time.Time  `json:"updated"`
 }
 
 // exitInfo is a child's last exit, with its meaning spelled out.
@@ -57,6 +66,8 @@ func newStatusFile(cfg *config.Config, st supervisor.Status, now time.Time) stat
 		State: string(st.State), PID: st.PID, Restarts: st.Restarts, Failures: st.Failures,
 		Logs:    logPaths{Stdout: cfg.Log.Stdout, Stderr: cfg.Log.Stderr, Wrapper: cfg.Log.Wrapper},
 		Updated: now,
+		Health:  st.Health, HealthFailures: st.HealthFailures, Waiting: st.Waiting,
+		LastRestartCause: st.LastRestartCause,
 	}
 	if !st.Started.IsZero() {
 		f.Started = &st.Started

@@ -14,13 +14,19 @@ const ExitNotRunning = 6
 // statusReport is what `wrapper status --json` prints.
 type statusReport struct {
 	Service string `json:"service"`
-	// ServiceState is the service manager's view (Windows SCM state), or
-	// empty where there is none.
+	// ServiceState is the service manager's view (Windows SCM state,
+	// Linux `systemctl is-active`), or empty where there is none.
 	ServiceState string `json:"service_state,omitempty"`
 	// Running reports whether the wrapper process that published Status is
 	// alive.
-	Running bool        `json:"running"`
-	Status  *statusFile `json:"status,omitempty"`
+	Running bool `json:"running"`
+	// Live reports whether Status came from the running wrapper (control
+	// endpoint) rather than from the status file it last wrote.
+	Live bool `json:"live"`
+	// Drift lists installed service settings that differ from the YAML
+	// (apply them with `wrapper install`).
+	Drift  []string    `json:"drift,omitempty"`
+	Status *liveStatus `json:"status,omitempty"`
 }
 
 // cmdStatus prints the service's state and the supervisor's last published
@@ -36,9 +42,11 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	if cfg == nil {
 		return code
 	}
-	rep := statusReport{Service: cfg.Name, ServiceState: serviceState(cfg.Name)}
-	if f, err := readStatusFile(cfg); err == nil {
-		rep.Status = &f
+	rep := statusReport{Service: cfg.Name, ServiceState: serviceState(cfg.Name), Drift: serviceDrift(cfg)}
+	if resp, err := askWrapper(cfg, "status"); err == nil && resp.OK && resp.Status != nil {
+		rep.Status, rep.Running, rep.Live = resp.Status, true, true
+	} else if f, err := readStatusFile(cfg); err == nil {
+		rep.Status = &liveStatus{statusFile: f}
 		rep.Running = processAlive(f.WrapperPID)
 	}
 	if *asJSON {
@@ -61,7 +69,10 @@ func printStatus(w io.Writer, rep statusReport, now time.Time) {
 	}
 	row("service", "%s", rep.Service)
 	if rep.ServiceState != "" {
-		row("scm state", "%s", rep.ServiceState)
+		row(serviceStateLabel, "%s", rep.ServiceState)
+	}
+	for _, d := range rep.Drift {
+		row("warning", "installed service differs: %s (run wrapper install)", d)
 	}
 	f := rep.Status
 	if f == nil {
@@ -79,7 +90,17 @@ func printStatus(w io.Writer, rep statusReport, now time.Time) {
 	default:
 		row("child", "%s", f.State)
 	}
-	row("restarts", "%d (consecutive failures: %d)", f.Restarts, f.Failures)
+	if f.Waiting != "" {
+		row("waiting", "for %s", f.Waiting)
+	}
+	if f.Health != "" {
+		row("health", "%s (consecutive failed checks: %d)", f.Health, f.HealthFailures)
+	}
+	restarts := fmt.Sprintf("%d (consecutive failures: %d)", f.Restarts, f.Failures)
+	if f.LastRestartCause != "" && f.Restarts > 0 {
+		restarts += ", last because of: " + f.LastRestartCause
+	}
+	row("restarts", "%s", restarts)
 	if e := f.LastExit; e != nil {
 		row("last exit", "%s after %s, at %s", e.Meaning, e.Uptime, e.At.Format(time.RFC3339))
 		if e.Error != "" {
@@ -88,6 +109,15 @@ func printStatus(w io.Writer, rep statusReport, now time.Time) {
 	}
 	if f.NextStart != nil && rep.Running {
 		row("next start", "in %s (%s)", f.NextStart.Sub(now).Round(time.Millisecond), f.NextStart.Format(time.RFC3339))
+	}
+	for path, n := range f.DroppedBytes {
+		row("dropped", "%d bytes lost to write errors in %s", n, path)
+	}
+	if len(f.StderrTail) > 0 {
+		row("stderr", "last %d lines:", len(f.StderrTail))
+		for _, l := range f.StderrTail {
+			fmt.Fprintf(w, "    %s\n", l)
+		}
 	}
 	row("logs", "%s", f.Logs.Stdout)
 	if f.Logs.Stderr != f.Logs.Stdout {

@@ -39,6 +39,14 @@ else
 	echo "setup: prefix $WINEPREFIX present"
 fi
 
+# 2b. Wine's null graphics driver: there is no X display here, and without a driver Wine
+# creates no windows at all, so the WM_CLOSE step of the stop ladder could not be tested.
+if ! grep -q '"Graphics"="null"' "$WINEPREFIX/user.reg" 2>/dev/null; then
+	wine reg add 'HKCU\Software\Wine\Drivers' /v Graphics /d null /f </dev/null >/dev/null 2>&1
+	wineserver -w </dev/null >/dev/null 2>&1
+	echo "setup: null graphics driver set"
+fi
+
 # 3. Stand-in DLL, rebuilt every time (milliseconds) and installed only when it differs.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -1,0 +1,165 @@
+package wrapper
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/user"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/wrapper-dev/wrapper/config"
+)
+
+// account is the service's user and group, resolved on this machine.
+type account struct {
+	user   string
+	uid    int
+	gid    int   // service.group, else the user's primary group
+	groups []int // every group the user is in, gid included
+}
+
+// lookupAccount resolves service.user and service.group. systemd would
+// fail the start (status 217/USER) for a name that does not exist, so
+// install refuses it first.
+func lookupAccount(s config.Service) (account, error) {
+	u, err := user.Lookup(s.User)
+	if err != nil && isNumber(s.User) {
+		u, err = user.LookupId(s.User)
+	}
+	if err != nil {
+		return account{}, fmt.Errorf("service.user: no user %q on this machine (create it: useradd --system --no-create-home --shell /usr/sbin/nologin %s): %w", s.User, s.User, err)
+	}
+	a := account{user: u.Username}
+	a.uid, _ = strconv.Atoi(u.Uid)
+	a.gid, _ = strconv.Atoi(u.Gid)
+	if s.Group != "" {
+		g, err := user.LookupGroup(s.Group)
+		if err != nil && isNumber(s.Group) {
+			g, err = user.LookupGroupId(s.Group)
+		}
+		if err != nil {
+			return account{}, fmt.Errorf("service.group: no group %q on this machine: %w", s.Group, err)
+		}
+		a.gid, _ = strconv.Atoi(g.Gid)
+	}
+	a.groups = []int{a.gid}
+	if ids, err := u.GroupIds(); err == nil { // best effort: only refines a warning
+		for _, id := range ids {
+			if n, err := strconv.Atoi(id); err == nil {
+				a.groups = append(a.groups, n)
+			}
+		}
+	}
+	return a, nil
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.ParseUint(s, 10, 32)
+	return err == nil
+}
+
+// prepareLogDir readies the log directory for the service account:
+//
+//   - it must exist before the start: ProtectSystem=strict makes it
+//     writable through ReadWritePaths=, which systemd cannot set up for a
+//     missing path (the start fails with status 226/NAMESPACE). The
+//     directories it creates belong to the account.
+//   - the wrapper's own files in it (logs, rotated logs, status file) made
+//     by an earlier `sudo wrapper run` are handed to the account, or the
+//     service could not append to them.
+//
+// A directory that existed before keeps its owner: log.dir may be shared
+// (/var/log), and install never takes over what it did not create. It
+// returns warnings for what it cannot fix.
+func prepareLogDir(cfg *config.Config, a account) ([]string, error) {
+	if err := mkdirOwned(cfg.Log.Dir, a); err != nil {
+		return nil, err
+	}
+	if a.uid == 0 {
+		return nil, nil
+	}
+	var warnings []string
+	if info, err := os.Stat(cfg.Log.Dir); err == nil && !writableBy(info, a) {
+		warnings = append(warnings, fmt.Sprintf("log.dir %s is not writable by %s (owner uid %d, mode %v): "+
+			"the service could not write its logs; chown it, or choose another log.dir", cfg.Log.Dir, a.user, ownerOf(info), info.Mode().Perm()))
+	}
+	for _, f := range wrapperFiles(cfg) {
+		if err := os.Lchown(f, a.uid, a.gid); err != nil {
+			warnings = append(warnings, fmt.Sprintf("cannot give %s to %s: %v", f, a.user, err))
+		}
+	}
+	return warnings, nil
+}
+
+// mkdirOwned creates dir, owned by the account, when it is missing. Missing
+// parents are created too but stay root's: they may be the application's
+// own directory, which the service should not be able to change.
+func mkdirOwned(dir string, a account) error {
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return fmt.Errorf("create log directory: %w", err)
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("create log directory: %w", err)
+	}
+	if err := os.Chown(dir, a.uid, a.gid); err != nil {
+		return fmt.Errorf("give log directory %s to %s: %w", dir, a.user, err)
+	}
+	return nil
+}
+
+// wrapperFiles lists the existing files the wrapper writes for cfg: the
+// three logs with their rotated copies, and the status file.
+func wrapperFiles(cfg *config.Config) []string {
+	var files []string
+	for _, log := range []string{cfg.Log.Stdout, cfg.Log.Stderr, cfg.Log.Wrapper} {
+		ext := filepath.Ext(log)
+		backups, _ := filepath.Glob(escapeGlob(strings.TrimSuffix(log, ext)) + "-*" + escapeGlob(ext) + "*")
+		for _, f := range append([]string{log}, backups...) {
+			if _, err := os.Lstat(f); err == nil && !slices.Contains(files, f) {
+				files = append(files, f)
+			}
+		}
+	}
+	if _, err := os.Lstat(statusPath(cfg)); err == nil {
+		files = append(files, statusPath(cfg))
+	}
+	return files
+}
+
+// escapeGlob quotes the pattern characters of a literal path.
+func escapeGlob(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`).Replace(s)
+}
+
+// writableBy reports whether the mode bits let the account create files in
+// dir (ACLs aside).
+func writableBy(info fs.FileInfo, a account) bool {
+	st, ok := info.Sys().(*syscall.Stat_t)
+	if !ok {
+		return true
+	}
+	perm := info.Mode().Perm()
+	switch {
+	case int(st.Uid) == a.uid:
+		return perm&0o300 == 0o300
+	case slices.Contains(a.groups, int(st.Gid)):
+		return perm&0o030 == 0o030
+	}
+	return perm&0o003 == 0o003
+}
+
+// ownerOf returns the file's owner uid, -1 when unknown.
+func ownerOf(info fs.FileInfo) int {
+	if st, ok := info.Sys().(*syscall.Stat_t); ok {
+		return int(st.Uid)
+	}
+	return -1
+}

@@ -1,0 +1,136 @@
+package wrapper
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+)
+
+// The control endpoint: a running wrapper answers requests from the CLI
+// (`status`, `restart-child`, `rotate`, `reload`) on a local endpoint only
+// — a Unix socket with mode 0600 beside the logs, or a named pipe whose ACL
+// admits Administrators, SYSTEM and the service's own account. Nothing
+// listens on a network port. One request per connection: a JSON line in,
+// a JSON line out.
+
+// controlRequest is a request; Cmd is one of the controlCommands.
+type controlRequest struct {
+	Cmd string `json:"cmd"`
+}
+
+// controlResponse answers a request.
+type controlResponse struct {
+	OK      bool        `json:"ok"`
+	Error   string      `json:"error,omitempty"`
+	Message string      `json:"message,omitempty"`
+	Status  *liveStatus `json:"status,omitempty"`
+}
+
+// liveStatus is the status a running wrapper reports: the published file's
+// fields plus what only the live process knows.
+type liveStatus struct {
+	statusFile
+	// StderrTail holds the last lines the child wrote to stderr.
+	StderrTail []string `json:"stderr_tail,omitempty"`
+	// DroppedBytes counts log bytes lost to write errors, per file.
+	DroppedBytes map[string]int64 `json:"dropped_bytes,omitempty"`
+}
+
+// controlListener is what the platform endpoint offers: net.Listener on
+// Unix, a named-pipe server on Windows.
+type controlListener interface {
+	// Accept waits for the next client; after Close it returns an error.
+	Accept() (io.ReadWriteCloser, error)
+	// Close stops Accept and removes the endpoint.
+	Close() error
+}
+
+// errAlreadyRunning is returned when the endpoint is held by another live
+// wrapper for the same service: two wrappers would fight over the logs.
+var errAlreadyRunning = errors.New("another wrapper is already running for this service")
+
+// controlServer answers requests with handle until closed.
+type controlServer struct {
+	l      controlListener
+	handle func(controlRequest) controlResponse
+	log    *slog.Logger
+	wg     sync.WaitGroup
+}
+
+// serveControl starts answering on l in the background.
+func serveControl(l controlListener, handle func(controlRequest) controlResponse, log *slog.Logger) *controlServer {
+	s := &controlServer{l: l, handle: handle, log: log}
+	s.wg.Add(1)
+	go s.acceptLoop()
+	return s
+}
+
+// Close stops the server and waits for requests in progress.
+func (s *controlServer) Close() {
+	_ = s.l.Close()
+	s.wg.Wait()
+}
+
+func (s *controlServer) acceptLoop() {
+	defer s.wg.Done()
+	for {
+		c, err := s.l.Accept()
+		if err != nil {
+			return // closed
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			defer c.Close()
+			if err := s.answer(c); err != nil {
+				s.log.Warn("control request", "err", err)
+			}
+		}()
+	}
+}
+
+// answer reads one request line from c and writes the response line.
+func (s *controlServer) answer(c io.ReadWriter) error {
+	line, err := bufio.NewReader(io.LimitReader(c, 4096)).ReadBytes('\n')
+	if len(line) == 0 && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) {
+		return nil // a probe that connected and left (a second wrapper checking)
+	}
+	if err != nil {
+		return fmt.Errorf("read request: %w", err)
+	}
+	var req controlRequest
+	resp := controlResponse{Error: "malformed request"}
+	if json.Unmarshal(line, &req) == nil {
+		resp = s.handle(req)
+	}
+	b, err := json.Marshal(resp)
+	if err != nil {
+		return fmt.Errorf("encode response: %w", err)
+	}
+	if _, err := c.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("write response: %w", err)
+	}
+	return nil
+}
+
+// controlCall sends one request over conn and returns the response.
+func controlCall(conn io.ReadWriteCloser, cmd string) (controlResponse, error) {
+	defer conn.Close()
+	var resp controlResponse
+	b, _ := json.Marshal(controlRequest{Cmd: cmd})
+	if _, err := conn.Write(append(b, '\n')); err != nil {
+		return resp, fmt.Errorf("send %s request: %w", cmd, err)
+	}
+	line, err := bufio.NewReader(conn).ReadBytes('\n')
+	if err != nil {
+		return resp, fmt.Errorf("read %s response: %w", cmd, err)
+	}
+	if err := json.Unmarshal(line, &resp); err != nil {
+		return resp, fmt.Errorf("decode %s response: %w", cmd, err)
+	}
+	return resp, nil
+}

@@ -1,0 +1,168 @@
+package wrapper
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/windows"
+
+	"github.com/wrapper-dev/wrapper/config"
+)
+
+// controlAddress is the service's named pipe.
+func controlAddress(cfg *config.Config) string {
+	return `\\.\pipe\wrapper-` + cfg.Name
+}
+
+// pipeListener serves a named pipe. Each Accept creates a pipe instance and
+// waits in ConnectNamedPipe; Close unblocks it by connecting once itself.
+type pipeListener struct {
+	path string
+	sa   *windows.SecurityAttributes
+	mu   sync.Mutex
+	next windows.Handle // the instance Accept waits on next
+	done bool
+}
+
+// listenControl creates the first pipe instance. FILE_FLAG_FIRST_PIPE_INSTANCE
+// fails when another wrapper already serves this name. The ACL admits SYSTEM,
+// Administrators and this process's own account (the service's account).
+func listenControl(cfg *config.Config) (controlListener, error) {
+	user, err := windows.GetCurrentProcessToken().GetTokenUser()
+	if err != nil {
+		return nil, fmt.Errorf("control pipe: own account: %w", err)
+	}
+	sd, err := windows.SecurityDescriptorFromString("D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GA;;;" + user.User.Sid.String() + ")")
+	if err != nil {
+		return nil, fmt.Errorf("control pipe: security descriptor: %w", err)
+	}
+	l := &pipeListener{path: controlAddress(cfg), sa: &windows.SecurityAttributes{SecurityDescriptor: sd}}
+	l.sa.Length = uint32(unsafeSizeofSA)
+	// Wine ignores FILE_FLAG_FIRST_PIPE_INSTANCE, and a second server's
+	// instance would take clients it never answers: look for a live server
+	// first, as a client.
+	if c, err := os.OpenFile(l.path, os.O_RDWR, 0); err == nil || errors.Is(err, windows.ERROR_PIPE_BUSY) {
+		if c != nil {
+			c.Close()
+		}
+		return nil, fmt.Errorf("%w (its control pipe %s answers)", errAlreadyRunning, l.path)
+	}
+	h, err := l.instance(windows.FILE_FLAG_FIRST_PIPE_INSTANCE)
+	if errors.Is(err, windows.ERROR_ACCESS_DENIED) || errors.Is(err, windows.ERROR_PIPE_BUSY) {
+		return nil, fmt.Errorf("%w (its control pipe %s exists)", errAlreadyRunning, l.path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	l.next = h
+	return l, nil
+}
+
+// instance creates one pipe instance: byte mode, blocking, local clients only.
+func (l *pipeListener) instance(extra uint32) (windows.Handle, error) {
+	name, err := windows.UTF16PtrFromString(l.path)
+	if err != nil {
+		return 0, err
+	}
+	h, err := windows.CreateNamedPipe(name, windows.PIPE_ACCESS_DUPLEX|extra,
+		windows.PIPE_TYPE_BYTE|windows.PIPE_READMODE_BYTE|windows.PIPE_WAIT|windows.PIPE_REJECT_REMOTE_CLIENTS,
+		windows.PIPE_UNLIMITED_INSTANCES, 4096, 4096, 0, l.sa)
+	if err != nil {
+		return 0, fmt.Errorf("create control pipe %s: %w", l.path, err)
+	}
+	return h, nil
+}
+
+func (l *pipeListener) Accept() (io.ReadWriteCloser, error) {
+	l.mu.Lock()
+	h := l.next
+	l.mu.Unlock()
+	if h == 0 {
+		return nil, os.ErrClosed
+	}
+	err := windows.ConnectNamedPipe(h, nil)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.done {
+		windows.CloseHandle(h)
+		l.next = 0
+		return nil, os.ErrClosed
+	}
+	if err != nil && !errors.Is(err, windows.ERROR_PIPE_CONNECTED) {
+		windows.CloseHandle(h)
+		l.next = 0
+		return nil, fmt.Errorf("accept on control pipe: %w", err)
+	}
+	if l.next, err = l.instance(0); err != nil {
+		l.next = 0
+	}
+	return &pipeConn{File: os.NewFile(uintptr(h), l.path), h: h}, nil
+}
+
+// Close marks the listener closed and wakes a pending ConnectNamedPipe by
+// connecting to it.
+func (l *pipeListener) Close() error {
+	l.mu.Lock()
+	if l.done {
+		l.mu.Unlock()
+		return nil
+	}
+	l.done = true
+	l.mu.Unlock()
+	if c, err := openPipe(l.path); err == nil {
+		c.Close()
+	}
+	return nil
+}
+
+// pipeConn is the server side of one connection.
+type pipeConn struct {
+	*os.File
+	h windows.Handle
+}
+
+// Close flushes (so the client can read the whole response before the
+// instance goes), disconnects and closes the instance.
+func (c *pipeConn) Close() error {
+	_ = windows.FlushFileBuffers(c.h)
+	_ = windows.DisconnectNamedPipe(c.h)
+	return c.File.Close()
+}
+
+// openPipe opens a pipe as a client. It retries for 5 s while every
+// instance is busy, and for a moment when the pipe is missing: between a
+// connection and the server's next instance, Wine answers "file not found"
+// rather than "busy".
+func openPipe(path string) (*os.File, error) {
+	start := time.Now()
+	for {
+		f, err := os.OpenFile(path, os.O_RDWR, 0)
+		if err == nil {
+			return f, nil
+		}
+		busy := errors.Is(err, windows.ERROR_PIPE_BUSY) && time.Since(start) < 5*time.Second
+		missing := errors.Is(err, windows.ERROR_FILE_NOT_FOUND) && time.Since(start) < 250*time.Millisecond
+		if !busy && !missing {
+			return nil, err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// dialControl connects to the wrapper running for cfg.
+func dialControl(cfg *config.Config) (io.ReadWriteCloser, error) {
+	f, err := openPipe(controlAddress(cfg))
+	if err != nil {
+		return nil, fmt.Errorf("connect to the running wrapper: %w", err)
+	}
+	return f, nil
+}
+
+// unsafeSizeofSA is the size of SECURITY_ATTRIBUTES, which CreateNamedPipe
+// checks.
+const unsafeSizeofSA = unsafe.Sizeof(windows.SecurityAttributes{})

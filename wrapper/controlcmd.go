@@ -1,0 +1,47 @@
+package wrapper
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/wrapper-dev/wrapper/config"
+)
+
+// controlCommand returns a CLI command that sends request cmd to the
+// running wrapper and prints its answer.
+func controlCommand(cmd string) func(args []string, stdout, stderr io.Writer) int {
+	return func(args []string, stdout, stderr io.Writer) int {
+		fs := newFlagSet(cmd, cmd+" [--config FILE]", stdout)
+		path := fs.String("config", "", "configuration `file` (default: <exe-name>.yaml, else wrapper.yaml, beside the executable)")
+		if code, done := parseFlags(fs, args, stderr); done {
+			return code
+		}
+		cfg, code := loadConfig(*path, stderr)
+		if cfg == nil {
+			return code
+		}
+		resp, err := askWrapper(cfg, cmd)
+		if err != nil {
+			fmt.Fprintf(stderr, "wrapper %s: no wrapper is running for %s: %v\n", cmd, cfg.Name, err)
+			return ExitNotRunning
+		}
+		if !resp.OK {
+			fmt.Fprintf(stderr, "wrapper %s: %s\n", cmd, resp.Error)
+			if cmd == "reload" {
+				return ExitUsage // refused: the new YAML is invalid
+			}
+			return ExitError
+		}
+		fmt.Fprintln(stdout, resp.Message)
+		return ExitOK
+	}
+}
+
+// askWrapper sends one request to the wrapper running for cfg.
+func askWrapper(cfg *config.Config, cmd string) (controlResponse, error) {
+	conn, err := dialControl(cfg)
+	if err != nil {
+		return controlResponse{}, err
+	}
+	return controlCall(conn, cmd)
+}

@@ -1,0 +1,195 @@
+package wrapper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/wrapper-dev/wrapper/config"
+	"github.com/wrapper-dev/wrapper/logrotate"
+	"github.com/wrapper-dev/wrapper/supervisor"
+)
+
+// host is one running wrapper: the supervisor, its log files and the
+// configuration they were made from. Control requests, reload signals and
+// the config watcher reach the supervisor through it.
+type host struct {
+	exe    string
+	out    *outputs
+	logger *slog.Logger
+	sup    *supervisor.Supervisor
+	status *statusPublisher
+	ctx    context.Context
+
+	reloading sync.Mutex                    // serialises reloads
+	cfg       atomic.Pointer[config.Config] // the configuration in force
+}
+
+// runHost supervises the child described by cfg until ctx is cancelled or
+// the supervisor finishes, and returns the exit code. The wrapper's events go
+// to its own log file and also to console and extra when they are not nil:
+// `wrapper run` passes stderr, the Windows service an Event Log handler.
+func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra slog.Handler) int {
+	early := newLogger(nil, console, extra) // until the log file is open
+	exe, err := executable()
+	if err != nil {
+		early.Error("cannot start", "err", err)
+		return ExitError
+	}
+	out, err := openOutputs(cfg)
+	if err != nil {
+		early.Error("cannot open the logs", "err", err)
+		return ExitError
+	}
+	defer out.Close()
+	h := &host{exe: exe, out: out, ctx: ctx, status: newStatusPublisher(statusPath(cfg)),
+		logger: newLogger(out.wrapper, console, extra).With("service", cfg.Name)}
+	h.cfg.Store(cfg)
+	defer h.status.close()
+	ctl, err := listenControl(cfg)
+	if errors.Is(err, errAlreadyRunning) {
+		h.logger.Error("cannot start", "err", err)
+		return ExitError
+	}
+	if err != nil {
+		h.logger.Warn("no control endpoint: status falls back to the status file; restart-child, rotate and reload are unavailable", "err", err)
+	}
+	opts := supervisorOptions(cfg, exe, out, h.logger)
+	onStatus, stopNotify := notifySystemd(ctx, h.onStatus, h.logger) // Type=notify: READY=1, STATUS=, STOPPING=1
+	defer stopNotify()
+	opts.OnStatus = onStatus
+	if h.sup, err = supervisor.New(opts); err != nil {
+		h.logger.Error("cannot supervise", "err", err)
+		return ExitError
+	}
+	if ctl != nil {
+		defer serveControl(ctl, h.control, h.logger).Close()
+	}
+	stopSignals := h.reloadOnSignal(ctx)
+	defer stopSignals()
+	if cfg.Watch {
+		go h.watchConfig(ctx)
+	}
+	h.logger.Info("wrapper started", "version", version(), "config", cfg.File, "pid", os.Getpid())
+	code := exitCode(h.sup.Run(ctx), h.logger)
+	for _, f := range out.all {
+		if n := f.Dropped(); n > 0 {
+			h.logger.Warn("log bytes dropped", "file", f.Path(), "bytes", n)
+		}
+	}
+	h.logger.Info("wrapper exiting", "code", code)
+	return code
+}
+
+// onStatus publishes every supervisor state change (called from the
+// supervisor's loop: it must not block).
+func (h *host) onStatus(st supervisor.Status) {
+	h.status.update(newStatusFile(h.config(), st, time.Now()))
+}
+
+// config returns the configuration in force. It takes no lock: the
+// supervisor's loop calls onStatus, and so config, while a reload waits for
+// that loop to accept an update.
+func (h *host) config() *config.Config {
+	return h.cfg.Load()
+}
+
+// control answers one control request.
+func (h *host) control(req controlRequest) controlResponse {
+	switch req.Cmd {
+	case "status":
+		st := h.liveStatus()
+		return controlResponse{OK: true, Status: &st}
+	case "restart-child":
+		if err := h.sup.RestartChild(h.ctx); err != nil {
+			return controlResponse{Error: err.Error()}
+		}
+		h.logger.Info("child restart requested")
+		return controlResponse{OK: true, Message: "child restarting"}
+	case "rotate":
+		var errs []error
+		for _, f := range h.out.all {
+			errs = append(errs, f.Rotate())
+		}
+		if err := errors.Join(errs...); err != nil {
+			return controlResponse{Error: err.Error()}
+		}
+		h.logger.Info("logs rotated on request")
+		return controlResponse{OK: true, Message: "logs rotated"}
+	case "reload":
+		msg, err := h.reload()
+		if err != nil {
+			return controlResponse{Error: err.Error()}
+		}
+		return controlResponse{OK: true, Message: msg}
+	}
+	return controlResponse{Error: fmt.Sprintf("unknown request %q", req.Cmd)}
+}
+
+// liveStatus is the supervisor's current status with the child's last
+// stderr lines and the dropped-byte counts.
+func (h *host) liveStatus() liveStatus {
+	cfg := h.config()
+	st := liveStatus{statusFile: newStatusFile(cfg, h.sup.Status(), time.Now()), StderrTail: h.out.stderr.Tail()}
+	for _, f := range h.out.all {
+		if n := f.Dropped(); n > 0 {
+			if st.DroppedBytes == nil {
+				st.DroppedBytes = map[string]int64{}
+			}
+			st.DroppedBytes[f.Path()] = n
+		}
+	}
+	return st
+}
+
+// reload re-reads the YAML and applies it: log limits and restart, stop,
+// health and hook settings at once; process settings (executable,
+// arguments, environment, working directory) restart the child gracefully.
+// An invalid file changes nothing. Log paths and the name are fixed for the
+// wrapper's lifetime (they name open files): changing them needs a restart.
+func (h *host) reload() (string, error) {
+	h.reloading.Lock()
+	defer h.reloading.Unlock()
+	cur := h.config()
+	opts := configOptions(h.exe)
+	opts.DefaultName = cur.Name
+	next, err := config.Load(cur.File, opts)
+	if err != nil {
+		h.logger.Warn("reload refused, keeping the running configuration", "err", err)
+		return "", fmt.Errorf("reload refused, keeping the running configuration:\n%w", err)
+	}
+	var notes []string
+	if next.Name != cur.Name {
+		notes = append(notes, "name changes need a restart (and a reinstall)")
+	}
+	if next.Log.Dir != cur.Log.Dir || next.Log.Stdout != cur.Log.Stdout ||
+		next.Log.Stderr != cur.Log.Stderr || next.Log.Wrapper != cur.Log.Wrapper {
+		notes = append(notes, "log paths change at the next restart")
+	}
+	next.Name, next.Log.Dir = cur.Name, cur.Log.Dir
+	next.Log.Stdout, next.Log.Stderr, next.Log.Wrapper = cur.Log.Stdout, cur.Log.Stderr, cur.Log.Wrapper
+	for _, f := range h.out.all {
+		l := logrotate.Limits{MaxSize: next.Log.MaxSize, MaxFiles: next.Log.MaxFiles, MaxAge: next.Log.MaxAge,
+			Compress: next.Log.Compress, Timestamps: next.Log.Timestamps && f != h.out.wrapper}
+		if err := f.SetLimits(l); err != nil {
+			return "", fmt.Errorf("reload: %w", err)
+		}
+	}
+	if err := h.sup.Update(h.ctx, supervisorOptions(next, h.exe, h.out, h.logger)); err != nil {
+		return "", fmt.Errorf("reload: %w", err)
+	}
+	h.cfg.Store(next)
+	msg := "configuration reloaded"
+	if len(notes) > 0 {
+		msg += " (" + strings.Join(notes, "; ") + ")"
+	}
+	h.logger.Info(msg)
+	return msg, nil
+}
