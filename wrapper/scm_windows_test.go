@@ -84,6 +84,24 @@ func deleteService(name string) {
 	}
 }
 
+// controlService sends an SCM control code to name.
+func controlService(t *testing.T, name string, c svc.Cmd) {
+	t.Helper()
+	m, err := mgr.Connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Disconnect()
+	s, err := m.OpenService(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Control(c); err != nil {
+		t.Fatalf("control %d: %v", c, err)
+	}
+}
+
 // waitService waits until the SCM reports want for name; sc.exe returns while
 // a service is still pending, so this polls the SCM.
 func waitService(t *testing.T, name string, want svc.State) svc.Status {
@@ -184,6 +202,11 @@ func TestSCMLifecycle(t *testing.T) {
 	}
 	grandchild := logPID(t, out, "grandchild")
 
+	// paramchange (`sc control NAME paramchange`; Wine's sc lacks `control`,
+	// so through the SCM API) reloads the YAML through the control pipe.
+	controlService(t, name, svc.ParamChange)
+	waitLog(t, dir, name+".wrapper.log", "configuration reloaded")
+
 	sc(t, "stop", name)
 	waitService(t, name, svc.Stopped)
 	out = waitLog(t, dir, name+".out.log", "got ctrl-c")
@@ -247,6 +270,9 @@ func TestWrapperServiceCommands(t *testing.T) {
 		{[]string{"install"}, ExitOK, "updated"},
 		{[]string{"start"}, ExitOK, "running"},
 		{[]string{"status"}, ExitOK, "RUNNING"},
+		{[]string{"restart-child"}, ExitOK, "child restarting"},
+		{[]string{"rotate"}, ExitOK, "logs rotated"},
+		{[]string{"reload"}, ExitOK, "configuration reloaded"},
 		{[]string{"restart"}, ExitOK, "restarted"},
 		{[]string{"stop"}, ExitOK, "stopped"},
 		{[]string{"status"}, ExitNotRunning, "STOPPED"},
