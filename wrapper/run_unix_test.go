@@ -44,14 +44,7 @@ func TestRunStopsChildOnSignal(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			dir := t.TempDir()
 			cfg := writeFile(t, dir, "svc.yaml", childYAML(t, "hang", []string{"ready"}, "stop: {timeout: 20s}\n"))
-			path, argv, env := fakechild.Command(t, "wrapper", "run", "--config", cfg)
-			cmd := exec.Command(path, argv...)
-			cmd.Env = env
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
+			cmd, stderr := startWrapper(t, cfg)
 			waitFor(t, "the child's ready line", func() bool { return readLog(t, dir, "svc.out.log") == "ready\n" })
 			pid := childPID(t, readLog(t, dir, "svc.wrapper.log"))
 			checkStatus(t, cfg, ExitOK, true, "running", pid)

@@ -84,19 +84,26 @@ func deleteService(name string) {
 	}
 }
 
-// controlService sends an SCM control code to name.
-func controlService(t *testing.T, name string, c svc.Cmd) {
+// openSCMService opens name through the SCM; close releases it.
+func openSCMService(t *testing.T, name string) (s *mgr.Service, close func()) {
 	t.Helper()
 	m, err := mgr.Connect()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Disconnect()
-	s, err := m.OpenService(name)
+	s, err = m.OpenService(name)
 	if err != nil {
+		m.Disconnect()
 		t.Fatal(err)
 	}
-	defer s.Close()
+	return s, func() { s.Close(); m.Disconnect() }
+}
+
+// controlService sends an SCM control code to name.
+func controlService(t *testing.T, name string, c svc.Cmd) {
+	t.Helper()
+	s, done := openSCMService(t, name)
+	defer done()
 	if _, err := s.Control(c); err != nil {
 		t.Fatalf("control %d: %v", c, err)
 	}
@@ -106,16 +113,8 @@ func controlService(t *testing.T, name string, c svc.Cmd) {
 // a service is still pending, so this polls the SCM.
 func waitService(t *testing.T, name string, want svc.State) svc.Status {
 	t.Helper()
-	m, err := mgr.Connect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Disconnect()
-	s, err := m.OpenService(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, done := openSCMService(t, name)
+	defer done()
 	st, err := waitState(s, want)
 	if err != nil {
 		t.Fatal(err)
@@ -333,16 +332,8 @@ func TestSCMWrapperKilled(t *testing.T) {
 // QueryServiceConfig (mgr's Config fails under Wine) and checks it.
 func checkInstalled(t *testing.T, name, exe, display string) {
 	t.Helper()
-	m, err := mgr.Connect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Disconnect()
-	s, err := m.OpenService(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, done := openSCMService(t, name)
+	defer done()
 	buf := make([]byte, 8192)
 	qc := (*windows.QUERY_SERVICE_CONFIG)(unsafe.Pointer(&buf[0]))
 	var needed uint32
