@@ -2,22 +2,27 @@ package wrapper
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
-	"path/filepath"
+	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/wrapper-dev/wrapper/config"
 	"github.com/wrapper-dev/wrapper/internal/fakechild"
 )
 
+// runs numbers the endpoints of this process's test runs (-count).
+var runs atomic.Int32
+
 // TestControlEndpointRoundTrip serves the platform endpoint (Unix socket or
 // named pipe) with a fake handler, calls it concurrently, and checks that a
 // second wrapper for the same service is refused.
 func TestControlEndpointRoundTrip(t *testing.T) {
 	dir := fakechild.WorkDir(t)
-	cfg := &config.Config{Name: "ctl" + filepath.Base(dir), Log: config.Log{Dir: dir}}
+	cfg := &config.Config{Name: fmt.Sprintf("ctl%d-%d", os.Getpid(), runs.Add(1)), Log: config.Log{Dir: dir}}
 	l, err := listenControl(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -22,11 +22,12 @@ func controlAddress(cfg *config.Config) string {
 // pipeListener serves a named pipe. Each Accept creates a pipe instance and
 // waits in ConnectNamedPipe; Close unblocks it by connecting once itself.
 type pipeListener struct {
-	path string
-	sa   *windows.SecurityAttributes
-	mu   sync.Mutex
-	next windows.Handle // the instance Accept waits on next
-	done bool
+	path      string
+	sa        *windows.SecurityAttributes
+	mu        sync.Mutex
+	next      windows.Handle // the instance Accept waits on next
+	accepting bool           // an Accept waits in ConnectNamedPipe on next
+	done      bool
 }
 
 // listenControl creates the first pipe instance. FILE_FLAG_FIRST_PIPE_INSTANCE
@@ -81,13 +82,15 @@ func (l *pipeListener) instance(extra uint32) (windows.Handle, error) {
 func (l *pipeListener) Accept() (io.ReadWriteCloser, error) {
 	l.mu.Lock()
 	h := l.next
+	l.accepting = h != 0 && !l.done
 	l.mu.Unlock()
-	if h == 0 {
+	if h == 0 || !l.accepting {
 		return nil, os.ErrClosed
 	}
 	err := windows.ConnectNamedPipe(h, nil)
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.accepting = false
 	if l.done {
 		windows.CloseHandle(h)
 		l.next = 0
@@ -104,8 +107,9 @@ func (l *pipeListener) Accept() (io.ReadWriteCloser, error) {
 	return &pipeConn{File: os.NewFile(uintptr(h), l.path), h: h}, nil
 }
 
-// Close marks the listener closed and wakes a pending ConnectNamedPipe by
-// connecting to it.
+// Close marks the listener closed. A pending ConnectNamedPipe is woken by
+// connecting to it (Accept then closes the instance); an instance nobody
+// waits on is closed here, or the pipe name would outlive the listener.
 func (l *pipeListener) Close() error {
 	l.mu.Lock()
 	if l.done {
@@ -113,6 +117,14 @@ func (l *pipeListener) Close() error {
 		return nil
 	}
 	l.done = true
+	if !l.accepting {
+		if l.next != 0 {
+			windows.CloseHandle(l.next)
+			l.next = 0
+		}
+		l.mu.Unlock()
+		return nil
+	}
 	l.mu.Unlock()
 	if c, err := openPipe(l.path); err == nil {
 		c.Close()
