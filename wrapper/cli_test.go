@@ -53,6 +53,27 @@ func TestCLI(t *testing.T) {
 	}
 }
 
+// TestCommandHelpOnce: every command's --help prints its usage exactly once,
+// to stdout, and a bad flag prints no usage to stdout.
+func TestCommandHelpOnce(t *testing.T) {
+	for name, cmd := range commands() {
+		code, stdout, _ := runMain(t, name, "--help")
+		want := "Usage: wrapper " + cmd.name
+		if name == "help" {
+			want = "Usage:\n  wrapper <command>"
+		}
+		if code != ExitOK || strings.Count(stdout, want) != 1 {
+			t.Errorf("%s --help: exit %d, stdout:\n%s", name, code, stdout)
+		}
+		if name == "help" {
+			continue // help takes a command name, not flags
+		}
+		if code, stdout, _ := runMain(t, name, "--no-such-flag"); code != ExitUsage || stdout != "" {
+			t.Errorf("%s --no-such-flag: exit %d, stdout %q", name, code, stdout)
+		}
+	}
+}
+
 func TestHiddenCommandsStayOutOfUsage(t *testing.T) {
 	_, stdout, _ := runMain(t, "help")
 	if strings.Contains(stdout, "demo-child") {

@@ -5,19 +5,27 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"sync"
 )
+
+// usages holds each flag set's help printer. The flag package calls
+// FlagSet.Usage itself on -help and on every bad flag, which would print the
+// help twice after -help and to stdout after a mistake; so Usage does
+// nothing and parseFlags prints the help, once, when it was asked for.
+var usages sync.Map // *flag.FlagSet → func()
 
 // newFlagSet returns a flag set for command name whose --help text starts
 // with synopsis. Errors go to stderr; --help goes to stdout.
 func newFlagSet(name, synopsis string, stdout io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("wrapper "+name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
+	fs.Usage = func() {}
+	usages.Store(fs, func() {
 		fmt.Fprintf(stdout, "Usage: wrapper %s\n\n", synopsis)
 		fs.SetOutput(stdout)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
-	}
+	})
 	return fs
 }
 
@@ -27,7 +35,9 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (code int, do
 	err := fs.Parse(args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		fs.Usage()
+		if usage, ok := usages.Load(fs); ok {
+			usage.(func())()
+		}
 		return ExitOK, true
 	case err != nil:
 		fmt.Fprintf(stderr, "%s: %v\nRun '%s --help' for usage.\n", fs.Name(), err, fs.Name())

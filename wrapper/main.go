@@ -127,7 +127,7 @@ Run 'wrapper help <command>' for a command's flags.
 
 // cmdHelp prints the top-level help or a command's flags.
 func cmdHelp(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
 		usage(stdout)
 		return ExitOK
 	}
