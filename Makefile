@@ -4,7 +4,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X github.com/wrapper-dev/wrapper/wrapper.Version=$(VERSION)
 PKGS     := ./...
 
-.PHONY: help build test test-unix test-race vet-windows test-windows demo dist lint bench test-faults clean
+.PHONY: help build test systemd-tools test-unix test-race vet-windows test-windows demo dist lint bench test-faults clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -12,7 +12,10 @@ help: ## list the targets
 build: ## build bin/wrapper for this machine
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/wrapper ./cmd/wrapper
 
-test: lint test-race vet-windows test-windows ## everything CI runs: lint, race tests, Windows vet, Windows tests under Wine
+test: lint systemd-tools test-race vet-windows test-windows ## everything CI runs: lint, race tests, Windows vet, Windows tests under Wine
+
+systemd-tools: ## install systemd-analyze for the unit checks when missing (docs/linux-service.md)
+	.ci/systemd/setup.sh
 
 test-unix: ## the native tests, quickly
 	$(GO) test $(PKGS)
@@ -44,6 +47,13 @@ dist: ## cross-build windows/linux × amd64/arm64 into dist/
 lint: ## go vet and a gofmt check
 	$(GO) vet $(PKGS)
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+bench: ## measure log throughput, restart/stop latency, idle cost and sizes; rewrites docs/performance.md (Linux, ~10 min)
+	bench/run.sh
+
+test-faults: ## fault suite (real processes: 200 MB floods, SIGKILLed wrapper, crash loop, full disk) and 20 s of config fuzzing
+	$(GO) test -tags faults -count=1 -timeout 20m -run 'Fault|Reaper|Killed' ./wrapper/ ./supervisor/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime=20s ./config/
 
 clean: ## remove build outputs
 	rm -rf bin dist wrapper-demo

@@ -1,0 +1,120 @@
+# bench/scenarios.sh: the scenarios of bench/run.sh, which sources this file and provides
+# W G M (wrapper, gen, measure), run (scratch directory), record, median, field, config.
+
+# tp NAME CMD...: time one run of CMD in $run/d (fresh), record NAME's wall time.
+tp() {
+	name=$1
+	shift
+	rm -rf "$run/d"
+	mkdir -p "$run/d"
+	wall=$(cd "$run/d" && "$M" time -- "$@" 2>>"$out/stderr.log" | field wall)
+	[ -n "$wall" ] || { echo "bench: $name failed; see $out/stderr.log" >&2; exit 1; }
+	record "$name" "$wall"
+}
+
+# checked N PATH [-timestamps]: verify the lines of a log; abort the run if any is wrong.
+checked() {
+	r=$("$M" check ${3:-} -n "$1" "$2") || { echo "bench: line check failed for $2" >&2; exit 1; }
+	echo "$r"
+}
+
+throughput() {
+	echo "bench: log throughput, $LINES lines of 100 bytes, $REPS runs"
+	half=$((LINES / 2))
+	config tp.yaml "[lines, \"$LINES\"]"
+	config both.yaml "[lines, \"$LINES\", both]"
+	config ts.yaml "[lines, \"$LINES\"]" "" ", timestamps: true"
+	config gz.yaml "[lines, \"$LINES\"]" "" ", compress: true"
+	mkfifo "$run/fifo"
+	for i in $(seq "$REPS"); do
+		tp tp.cat sh -c "$G lines $LINES | cat > out"
+		checked "$LINES" "$run/d/out" >/dev/null
+		tp tp.file sh -c "$G lines $LINES > out"
+		tp tp.wrapper "$W" run --config "$run/tp.yaml"
+		r=$(checked "$LINES" "$run/d/logs/svc.out.log")
+		record tp.files "$(echo "$r" | field files)"
+		tp both.cat sh -c "cat $run/fifo > err & $G lines $LINES both 2> $run/fifo | cat > out; wait"
+		tp both.wrapper "$W" run --config "$run/both.yaml"
+		checked "$half" "$run/d/logs/svc.out.log" >/dev/null
+		checked "$((LINES - half))" "$run/d/logs/svc.err.log" >/dev/null
+		tp ts.wrapper "$W" run --config "$run/ts.yaml"
+		checked "$LINES" "$run/d/logs/svc.out.log" -timestamps >/dev/null
+		tp gz.wrapper "$W" run --config "$run/gz.yaml"
+		record gz.compressed "$(ls "$run/d/logs" | grep -c '\.gz$' || true)"
+		record gz.plain "$(ls "$run/d/logs" | grep -c -- '-.*\.log$' || true)"
+		checked "$LINES" "$run/d/logs/svc.out.log" >/dev/null
+	done
+	rm -rf "$run/d"
+}
+
+restart_latency() {
+	echo "bench: restart latency, $RESTARTS gaps per run, $REPS runs"
+	config restart.yaml "[stamp, \"$run/stamps\"]" \
+		'restart: {policy: always, delay: 0s, max_failures: 0}'
+	for i in $(seq "$REPS"); do
+		r=$(cd "$run" && "$M" restart -n "$RESTARTS" -stamps "$run/stamps" -- "$W" run --config "$run/restart.yaml" 2>>"$out/stderr.log")
+		record restart.wrapper "$(echo "$r" | field median_ms)"
+		record restart.wrapper.p90 "$(echo "$r" | field p90_ms)"
+		r=$("$M" restart -n "$RESTARTS" -stamps "$run/stamps" -- "$M" loop -n 1000000000 -- "$G" stamp "$run/stamps")
+		record restart.loop "$(echo "$r" | field median_ms)"
+		record restart.loop.p90 "$(echo "$r" | field p90_ms)"
+	done
+	rm -rf "$run/d"
+}
+
+idle_cost() {
+	echo "bench: idle cost, ${IDLE_SECONDS}s per run, $IDLE_REPS runs"
+	config idle.yaml "[tree, \"$run/pids\"]"
+	config idle-watch.yaml "[tree, \"$run/pids\"]" 'watch: true'
+	for i in $(seq "$IDLE_REPS"); do
+		r=$(cd "$run" && "$M" idle -for "${IDLE_SECONDS}s" -pids "$run/pids" -- "$W" run --config "$run/idle.yaml" 2>>"$out/stderr.log")
+		echo "  wrapper: $r"
+		for k in rss_kb cpu_ms wakeups_per_s threads reaper_rss_kb; do record "idle.wrapper.$k" "$(echo "$r" | field $k)"; done
+		r=$(cd "$run" && "$M" idle -for "${IDLE_SECONDS}s" -pids "$run/pids" -- "$W" run --config "$run/idle-watch.yaml" 2>>"$out/stderr.log")
+		echo "  wrapper, watch: true: $r"
+		for k in rss_kb cpu_ms wakeups_per_s; do record "idle.watch.$k" "$(echo "$r" | field $k)"; done
+		r=$("$M" idle -for "${IDLE_SECONDS}s" -pids "$run/pids" -- "$G" tree "$run/pids")
+		echo "  gen alone: $r"
+		for k in rss_kb cpu_ms wakeups_per_s threads; do record "idle.gen.$k" "$(echo "$r" | field $k)"; done
+	done
+	rm -rf "$run/d"
+}
+
+stop_latency() {
+	echo "bench: stop latency, $STOP_REPS runs each"
+	config stop.yaml "[tree, \"$run/pids\"]" 'stop: {timeout: 10s}'
+	config ignore.yaml "[tree, \"$run/pids\", ignore]" "stop: {timeout: $STOP_TIMEOUT}"
+	for i in $(seq "$STOP_REPS"); do
+		for v in stop ignore; do
+			r=$(cd "$run" && "$M" stop -pids "$run/pids" -- "$W" run --config "$run/$v.yaml" 2>>"$out/stderr.log")
+			record "$v.wrapper" "$(echo "$r" | field gone_ms)"
+			record "$v.wrapper.left" "$(echo "$r" | field left)"
+		done
+		r=$("$M" stop -group -pids "$run/pids" -- "$G" tree "$run/pids")
+		record stop.alone "$(echo "$r" | field gone_ms)"
+	done
+	rm -rf "$run/d"
+}
+
+binary_sizes() {
+	echo "bench: binary sizes (make dist)"
+	(cd "$repo" && make -s dist >/dev/null)
+	for f in "$repo"/dist/wrapper-*; do
+		record "size.$(basename "$f")" "$(stat -c %s "$f")"
+	done
+}
+
+wine_service() {
+	if ! command -v wine >/dev/null; then
+		echo "bench: wine not installed; Windows service timings skipped"
+		return
+	fi
+	echo "bench: Windows service under Wine, $REPS runs"
+	# The first Wine start of a session may yield nothing (prefix update): one retry.
+	for try in 1 2; do
+		"$repo/bench/wine.sh" "$REPS" >"$run/wine.txt" 2>>"$out/stderr.log" || true
+		grep -q '^wine\.stop ' "$run/wine.txt" && break
+	done
+	cat "$run/wine.txt" >>"$res"
+	grep -q '^wine\.stop ' "$run/wine.txt" || echo "bench: Wine measurement failed; see $out/stderr.log" >&2
+}
