@@ -180,6 +180,8 @@ func validate(o *Options) error {
 
 // probe creates the directory and the file when missing, so that a bad path
 // fails in Open rather than at the first write, and returns the file's size.
+// An existing file whose last line lacks its '\n' (a wrapper killed in the
+// middle of a write) gets one, so the new output starts a line of its own.
 func probe(path string) (int64, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return 0, fmt.Errorf("create log directory: %w", err)
@@ -189,18 +191,38 @@ func probe(path string) (int64, error) {
 	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
 		return 0, fmt.Errorf("open log %s: not a regular file", path)
 	}
-	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	fh, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return 0, fmt.Errorf("open log: %w", err)
 	}
-	fi, err := fh.Stat()
+	size, err := terminateLastLine(fh)
 	if cerr := fh.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return 0, fmt.Errorf("open log: %w", err)
 	}
-	return fi.Size(), nil
+	return size, nil
+}
+
+// terminateLastLine appends '\n' to f (opened for append) when its last
+// byte is not one, and returns f's size afterwards.
+func terminateLastLine(f *os.File) (int64, error) {
+	fi, err := f.Stat()
+	if err != nil || fi.Size() == 0 {
+		return 0, err
+	}
+	last := make([]byte, 1)
+	if _, err := f.ReadAt(last, fi.Size()-1); err != nil {
+		return 0, err
+	}
+	if last[0] == '\n' {
+		return fi.Size(), nil
+	}
+	if _, err := f.Write([]byte{'\n'}); err != nil {
+		return 0, err
+	}
+	return fi.Size() + 1, nil
 }
 
 // days converts d to lumberjack's whole days, rounding up.

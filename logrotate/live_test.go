@@ -93,3 +93,20 @@ func hasStamp(s string) bool {
 	}
 	return true
 }
+
+// TestOpenTerminatesCutLine: a file whose last line was cut (a wrapper
+// SIGKILLed in the middle of a write) gets its '\n' at Open, so the next
+// line is not glued to it.
+func TestOpenTerminatesCutLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cut.log")
+	if err := os.WriteFile(path, []byte("whole\ncut in the midd"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := openT(t, Options{Path: path})
+	if _, err := f.Write([]byte("next run\n")); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "whole\ncut in the midd\nnext run\n" {
+		t.Errorf("file = %q", b)
+	}
+}

@@ -11,9 +11,13 @@ import (
 )
 
 const (
-	// bufSize is ReadFrom's read buffer: one pipe's worth on Linux, so one
-	// read usually empties the pipe. A line longer than this is split.
-	bufSize = 64 << 10
+	// readSize is how much ReadFrom asks for in every read, always the full
+	// amount whatever partial line it carries: asking for "64 KiB minus the
+	// tail" left part of a page in the pipe, so the child's next write
+	// blocked and the two processes traded the CPU on every read (measured:
+	// 0.45x a cat pipe; with full reads and a larger pipe, 1x). A line
+	// longer than this is split.
+	readSize = 256 << 10
 	// flushAt bounds the framing buffer: framed output is written whenever
 	// it reaches this size.
 	flushAt = 128 << 10
@@ -31,7 +35,7 @@ const (
 // '\n' of each read, in as few writes as rotation allows; the partial line
 // after it waits for the next read. A partial last line at EOF is written
 // followed by '\n', so that the next child's first line starts a line of its
-// own. A line longer than the read buffer (64 KiB) or than MaxSize is split
+// own. A line longer than the read size (256 KiB) or than MaxSize is split
 // into pieces, each ending in '\n'. Other bytes, CR and binary included,
 // pass through unchanged.
 //
@@ -39,11 +43,11 @@ const (
 // and the next batch tries again. Several ReadFrom calls may run at once on
 // one File (stdout and stderr to one path); their lines interleave whole.
 func (f *File) ReadFrom(r io.Reader) (int64, error) {
-	buf := make([]byte, bufSize)
+	buf := make([]byte, 2*readSize) // a partial line of up to readSize, then a full read
 	var total int64
 	tail := 0 // buf[:tail] holds a partial line
 	for {
-		n, err := r.Read(buf[tail:])
+		n, err := r.Read(buf[tail : tail+readSize])
 		total += int64(n)
 		end := tail + n
 		// Only the new bytes can hold a '\n': the tail has none.
@@ -54,8 +58,12 @@ func (f *File) ReadFrom(r io.Reader) (int64, error) {
 		} else {
 			tail = end
 		}
-		if tail == len(buf) || (err != nil && tail > 0) {
-			_ = f.writeLines(buf[:tail]) // framing terminates the piece with '\n'
+		for tail >= readSize { // a line longer than readSize: write a piece
+			_ = f.writeLines(buf[:readSize]) // framing terminates the piece with '\n'
+			tail = copy(buf, buf[readSize:tail])
+		}
+		if err != nil && tail > 0 {
+			_ = f.writeLines(buf[:tail])
 			tail = 0
 		}
 		if err == io.EOF {

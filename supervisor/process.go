@@ -167,6 +167,7 @@ func newPipes(cmd *exec.Cmd, stdout, stderr io.ReaderFrom) (*pipes, error) {
 			p.closeReaders()
 			return nil, fmt.Errorf("create %s pipe: %w", s.name, err)
 		}
+		tunePipe(w)
 		s.set(w)
 		p.readers = append(p.readers, r)
 		p.writers = append(p.writers, w)

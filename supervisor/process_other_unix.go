@@ -2,7 +2,10 @@
 
 package supervisor
 
-import "syscall"
+import (
+	"os"
+	"syscall"
+)
 
 // setDeathSignal does nothing: only Linux has a parent-death signal. A child
 // of a SIGKILLed wrapper survives here.
@@ -11,3 +14,6 @@ func setDeathSignal(*syscall.SysProcAttr) {}
 // lockThread does nothing: without a parent-death signal the forking
 // thread does not matter.
 func lockThread() (unlock func()) { return func() {} }
+
+// tunePipe does nothing: only Linux can resize a pipe.
+func tunePipe(*os.File) {}

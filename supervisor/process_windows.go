@@ -152,3 +152,7 @@ func exitStatus(ps *os.ProcessState) (code int, signal string) {
 }
 
 var _ windowCloser = (*child)(nil)
+
+// tunePipe does nothing: Windows pipes get their buffer size at creation,
+// and os.Pipe's is not adjustable.
+func tunePipe(*os.File) {}

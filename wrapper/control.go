@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"os"
 	"sync"
+	"time"
 )
 
 // The control endpoint: a running wrapper answers requests from the CLI
@@ -24,9 +27,11 @@ type controlRequest struct {
 
 // controlResponse answers a request.
 type controlResponse struct {
-	OK      bool        `json:"ok"`
-	Error   string      `json:"error,omitempty"`
-	Message string      `json:"message,omitempty"`
+	OK      bool   `json:"ok"`
+	Error   string `json:"error,omitempty"`
+	Message string `json:"message,omitempty"`
+	// Refused marks a reload refused because the YAML is invalid.
+	Refused bool        `json:"refused,omitempty"`
 	Status  *liveStatus `json:"status,omitempty"`
 }
 
@@ -79,8 +84,13 @@ func (s *controlServer) acceptLoop() {
 	defer s.wg.Done()
 	for {
 		c, err := s.l.Accept()
-		if err != nil {
-			return // closed
+		if errors.Is(err, os.ErrClosed) || errors.Is(err, net.ErrClosed) {
+			return
+		}
+		if err != nil { // passing trouble (a client gone early, no fds): keep serving
+			s.log.Warn("control endpoint accept", "err", err)
+			time.Sleep(100 * time.Millisecond) // do not spin on a persistent error
+			continue
 		}
 		s.wg.Add(1)
 		go func() {

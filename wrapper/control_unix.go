@@ -45,9 +45,16 @@ func listenControl(cfg *config.Config) (controlListener, error) {
 	if len(path) > maxSocketPath {
 		return nil, fmt.Errorf("control socket path %s is longer than %d bytes: choose a shorter log.dir", path, maxSocketPath)
 	}
-	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+	c, err := net.DialTimeout("unix", path, time.Second)
+	if err == nil {
 		c.Close()
 		return nil, fmt.Errorf("%w (its control socket %s answers)", errAlreadyRunning, path)
+	}
+	// Only a socket nobody listens on (ECONNREFUSED) is stale. Any other
+	// failure (EACCES: another user's wrapper; a timeout under load) may be
+	// a live wrapper whose socket must not be removed.
+	if !errors.Is(err, syscall.ECONNREFUSED) && !errors.Is(err, syscall.ENOENT) {
+		return nil, fmt.Errorf("%w? its control socket %s exists but does not answer: %v", errAlreadyRunning, path, err)
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("remove stale control socket: %w", err)

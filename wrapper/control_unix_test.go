@@ -210,3 +210,18 @@ func TestWaitForShowsInStatus(t *testing.T) {
 		t.Errorf("after the flag: state %q, waiting %q", st.State, st.Waiting)
 	}
 }
+
+// TestWatchReloadsOnSave: with watch: true, saving the YAML reloads it
+// (here a process change, so the child restarts) without any command.
+func TestWatchReloadsOnSave(t *testing.T) {
+	dir := t.TempDir()
+	yaml := childYAML(t, "hang", []string{"ready"}, "watch: true\n")
+	cfg := writeFile(t, dir, "svc.yaml", yaml)
+	startWrapper(t, cfg)
+	waitFor(t, "the first child", func() bool { return readyCount(t, dir) == 1 })
+	writeFile(t, dir, "svc.yaml", strings.Replace(yaml, "env:\n", "env:\n  EXTRA: saved\n", 1))
+	waitFor(t, "the child restarted by the watched save", func() bool { return readyCount(t, dir) == 2 })
+	if log := readLog(t, dir, "svc.wrapper.log"); !strings.Contains(log, "configuration file changed") {
+		t.Errorf("wrapper log lacks the watch event:\n%s", log)
+	}
+}

@@ -47,7 +47,7 @@ func listenControl(cfg *config.Config) (controlListener, error) {
 	// Wine ignores FILE_FLAG_FIRST_PIPE_INSTANCE, and a second server's
 	// instance would take clients it never answers: look for a live server
 	// first, as a client.
-	if c, err := os.OpenFile(l.path, os.O_RDWR, 0); err == nil || errors.Is(err, windows.ERROR_PIPE_BUSY) {
+	if c, err := openPipeOnce(l.path); err == nil || errors.Is(err, windows.ERROR_PIPE_BUSY) {
 		if c != nil {
 			c.Close()
 		}
@@ -96,13 +96,19 @@ func (l *pipeListener) Accept() (io.ReadWriteCloser, error) {
 		l.next = 0
 		return nil, os.ErrClosed
 	}
-	if err != nil && !errors.Is(err, windows.ERROR_PIPE_CONNECTED) {
-		windows.CloseHandle(h)
-		l.next = 0
-		return nil, fmt.Errorf("accept on control pipe: %w", err)
+	// The next instance exists before this one is handed out, so the pipe
+	// name never disappears while the wrapper runs.
+	next, nerr := l.instance(0)
+	if nerr != nil {
+		next = 0
 	}
-	if l.next, err = l.instance(0); err != nil {
-		l.next = 0
+	l.next = next
+	if err != nil && !errors.Is(err, windows.ERROR_PIPE_CONNECTED) {
+		// ERROR_NO_DATA: a client (a probing second wrapper) connected and
+		// left before ConnectNamedPipe; serve the next instance instead.
+		windows.DisconnectNamedPipe(h)
+		windows.CloseHandle(h)
+		return nil, fmt.Errorf("accept on control pipe: %w", err)
 	}
 	return &pipeConn{File: os.NewFile(uintptr(h), l.path), h: h}, nil
 }
@@ -153,7 +159,7 @@ func (c *pipeConn) Close() error {
 func openPipe(path string) (*os.File, error) {
 	start := time.Now()
 	for {
-		f, err := os.OpenFile(path, os.O_RDWR, 0)
+		f, err := openPipeOnce(path)
 		if err == nil {
 			return f, nil
 		}
@@ -164,6 +170,22 @@ func openPipe(path string) (*os.File, error) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// openPipeOnce opens the client end with SECURITY_SQOS_PRESENT and
+// SECURITY_IDENTIFICATION: a process squatting on the pipe name may learn
+// who connected but can never impersonate an elevated `wrapper` command.
+func openPipeOnce(path string) (*os.File, error) {
+	p, err := windows.UTF16PtrFromString(path)
+	if err != nil {
+		return nil, err
+	}
+	h, err := windows.CreateFile(p, windows.GENERIC_READ|windows.GENERIC_WRITE, 0, nil, windows.OPEN_EXISTING,
+		windows.SECURITY_SQOS_PRESENT|windows.SECURITY_IDENTIFICATION, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	return os.NewFile(uintptr(h), path), nil
 }
 
 // dialControl connects to the wrapper running for cfg.

@@ -1,8 +1,10 @@
 package wrapper
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/wrapper-dev/wrapper/config"
 )
@@ -21,14 +23,18 @@ func controlCommand(cmd string) func(args []string, stdout, stderr io.Writer) in
 			return code
 		}
 		resp, err := askWrapper(cfg, cmd)
+		if errors.Is(err, os.ErrPermission) {
+			fmt.Fprintf(stderr, "wrapper %s: %v: the control endpoint admits only administrators (root) and the service's account\n", cmd, err)
+			return ExitNotAdmin
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "wrapper %s: no wrapper is running for %s: %v\n", cmd, cfg.Name, err)
 			return ExitNotRunning
 		}
 		if !resp.OK {
 			fmt.Fprintf(stderr, "wrapper %s: %s\n", cmd, resp.Error)
-			if cmd == "reload" {
-				return ExitUsage // refused: the new YAML is invalid
+			if resp.Refused {
+				return ExitUsage // the new YAML is invalid
 			}
 			return ExitError
 		}

@@ -43,23 +43,41 @@ func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra s
 		early.Error("cannot start", "err", err)
 		return ExitError
 	}
+	// One wrapper per service: claim the control endpoint before touching
+	// the logs, so a refused second wrapper never writes (or rotates) the
+	// running one's files.
+	if err := os.MkdirAll(cfg.Log.Dir, 0o755); err != nil {
+		early.Error("cannot create the log directory", "err", err)
+		return ExitError
+	}
+	ctl, ctlErr := listenControl(cfg)
+	if errors.Is(ctlErr, errAlreadyRunning) {
+		early.Error("cannot start", "err", ctlErr)
+		return ExitError
+	}
+	if ctl != nil {
+		defer func() {
+			if ctl != nil { // not served: an error path below
+				ctl.Close()
+			}
+		}()
+	}
 	out, err := openOutputs(cfg)
 	if err != nil {
 		early.Error("cannot open the logs", "err", err)
 		return ExitError
 	}
 	defer out.Close()
+	// Goroutines tied to this host (watcher, signal reloads) end with it,
+	// also when the supervisor finishes on its own.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	h := &host{exe: exe, out: out, ctx: ctx, status: newStatusPublisher(statusPath(cfg)),
 		logger: newLogger(out.wrapper, console, extra).With("service", cfg.Name)}
 	h.cfg.Store(cfg)
 	defer h.status.close()
-	ctl, err := listenControl(cfg)
-	if errors.Is(err, errAlreadyRunning) {
-		h.logger.Error("cannot start", "err", err)
-		return ExitError
-	}
-	if err != nil {
-		h.logger.Warn("no control endpoint: status falls back to the status file; restart-child, rotate and reload are unavailable", "err", err)
+	if ctlErr != nil {
+		h.logger.Warn("no control endpoint: status falls back to the status file; restart-child, rotate and reload are unavailable", "err", ctlErr)
 	}
 	opts := supervisorOptions(cfg, exe, out, h.logger)
 	onStatus, stopNotify := notifySystemd(ctx, h.onStatus, h.logger) // Type=notify: READY=1, STATUS=, STOPPING=1
@@ -71,6 +89,7 @@ func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra s
 	}
 	if ctl != nil {
 		defer serveControl(ctl, h.control, h.logger).Close()
+		ctl = nil // the server closes it
 	}
 	stopSignals := h.reloadOnSignal(ctx)
 	defer stopSignals()
@@ -125,6 +144,10 @@ func (h *host) control(req controlRequest) controlResponse {
 		return controlResponse{OK: true, Message: "logs rotated"}
 	case "reload":
 		msg, err := h.reload()
+		var refused *refusedError
+		if errors.As(err, &refused) {
+			return controlResponse{Error: err.Error(), Refused: true}
+		}
 		if err != nil {
 			return controlResponse{Error: err.Error()}
 		}
@@ -163,7 +186,7 @@ func (h *host) reload() (string, error) {
 	next, err := config.Load(cur.File, opts)
 	if err != nil {
 		h.logger.Warn("reload refused, keeping the running configuration", "err", err)
-		return "", fmt.Errorf("reload refused, keeping the running configuration:\n%w", err)
+		return "", &refusedError{fmt.Errorf("reload refused, keeping the running configuration:\n%w", err)}
 	}
 	var notes []string
 	if next.Name != cur.Name {
@@ -175,15 +198,18 @@ func (h *host) reload() (string, error) {
 	}
 	next.Name, next.Log.Dir = cur.Name, cur.Log.Dir
 	next.Log.Stdout, next.Log.Stderr, next.Log.Wrapper = cur.Log.Stdout, cur.Log.Stderr, cur.Log.Wrapper
+	// The supervisor first: it can still refuse (stopping), and then
+	// nothing has changed. Limits were validated by the config loader.
+	if err := h.sup.Update(h.ctx, supervisorOptions(next, h.exe, h.out, h.logger)); err != nil {
+		h.logger.Warn("reload failed, keeping the running configuration", "err", err)
+		return "", fmt.Errorf("reload failed: %w", err)
+	}
 	for _, f := range h.out.all {
 		l := logrotate.Limits{MaxSize: next.Log.MaxSize, MaxFiles: next.Log.MaxFiles, MaxAge: next.Log.MaxAge,
 			Compress: next.Log.Compress, Timestamps: next.Log.Timestamps && f != h.out.wrapper}
 		if err := f.SetLimits(l); err != nil {
-			return "", fmt.Errorf("reload: %w", err)
+			h.logger.Warn("reload: log limits not applied", "file", f.Path(), "err", err)
 		}
-	}
-	if err := h.sup.Update(h.ctx, supervisorOptions(next, h.exe, h.out, h.logger)); err != nil {
-		return "", fmt.Errorf("reload: %w", err)
 	}
 	h.cfg.Store(next)
 	msg := "configuration reloaded"
@@ -193,3 +219,9 @@ func (h *host) reload() (string, error) {
 	h.logger.Info(msg)
 	return msg, nil
 }
+
+// refusedError marks a reload refused because the new file is invalid
+// (`wrapper reload` exits 2) rather than one that failed (exit 1).
+type refusedError struct{ error }
+
+func (e *refusedError) Unwrap() error { return e.error }

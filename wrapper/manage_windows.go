@@ -17,8 +17,9 @@ import (
 	"github.com/wrapper-dev/wrapper/config"
 )
 
-// stateWait bounds how long start/stop wait for the SCM to report the target
-// state (sc.exe returns while still pending; so does the SCM API).
+// stateWait bounds how long start/stop wait without progress for the SCM to
+// report the target state (sc.exe returns while still pending; so does the
+// SCM API); see waitState.
 const stateWait = 60 * time.Second
 
 // platformCommands returns the Windows service-management commands.

@@ -80,24 +80,32 @@ func promptPassword(stdin *os.File, stderr io.Writer, account string) (string, e
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
-// serviceState returns the SCM's state for name, or "" when the SCM cannot
-// be asked, or "not installed".
+// serviceState returns the SCM's state for name, "not installed", or "" when
+// the SCM cannot be asked. It asks only for the rights status needs
+// (connect, query status), so a non-elevated prompt gets an answer too.
 func serviceState(name string) string {
-	m, err := mgr.Connect()
+	scm, err := windows.OpenSCManager(nil, nil, windows.SC_MANAGER_CONNECT)
 	if err != nil {
 		return ""
 	}
-	defer m.Disconnect()
-	s, err := m.OpenService(name)
+	defer windows.CloseServiceHandle(scm)
+	n, err := windows.UTF16PtrFromString(name)
 	if err != nil {
+		return ""
+	}
+	h, err := windows.OpenService(scm, n, windows.SERVICE_QUERY_STATUS)
+	if errors.Is(err, windows.ERROR_SERVICE_DOES_NOT_EXIST) {
 		return "not installed"
 	}
-	defer s.Close()
-	st, err := s.Query()
 	if err != nil {
 		return ""
 	}
-	return stateName(st.State)
+	defer windows.CloseServiceHandle(h)
+	var st windows.SERVICE_STATUS
+	if err := windows.QueryServiceStatus(h, &st); err != nil {
+		return ""
+	}
+	return stateName(svc.State(st.CurrentState))
 }
 
 // stateName spells an SCM state as sc.exe does.
@@ -138,9 +146,11 @@ func startAndWait(s *mgr.Service) error {
 	return nil
 }
 
-// stopAndWait asks s to stop and waits until it has.
+// stopAndWait asks s to stop and waits until it has. A service already
+// stopping cannot accept the control: that is waited for too.
 func stopAndWait(s *mgr.Service) error {
-	if _, err := s.Control(svc.Stop); err != nil && !errors.Is(err, windows.ERROR_SERVICE_NOT_ACTIVE) {
+	if _, err := s.Control(svc.Stop); err != nil && !errors.Is(err, windows.ERROR_SERVICE_NOT_ACTIVE) &&
+		!errors.Is(err, windows.ERROR_SERVICE_CANNOT_ACCEPT_CTRL) {
 		return fmt.Errorf("stop %s: %w", s.Name, err)
 	}
 	_, err := waitState(s, svc.Stopped)
@@ -149,9 +159,12 @@ func stopAndWait(s *mgr.Service) error {
 
 // waitState polls s until it reaches one of states: the SCM offers no event
 // for state changes that works under both Windows and Wine, so this polls
-// every 100 ms up to stateWait.
+// every 100 ms. It gives up after stateWait without progress; a service
+// that advances its checkpoint (the wrapper does every second while it
+// stops the child) keeps the wait going, as the SCM documentation asks.
 func waitState(s *mgr.Service, states ...svc.State) (svc.Status, error) {
 	deadline := time.Now().Add(stateWait)
+	var checkpoint uint32
 	for {
 		st, err := s.Query()
 		if err != nil {
@@ -162,8 +175,12 @@ func waitState(s *mgr.Service, states ...svc.State) (svc.Status, error) {
 				return st, nil
 			}
 		}
+		if st.CheckPoint != checkpoint {
+			checkpoint = st.CheckPoint
+			deadline = time.Now().Add(max(stateWait, time.Duration(st.WaitHint)*time.Millisecond))
+		}
 		if time.Now().After(deadline) {
-			return st, fmt.Errorf("service %s still %s after %s", s.Name, stateName(st.State), stateWait)
+			return st, fmt.Errorf("service %s still %s after %s without progress", s.Name, stateName(st.State), stateWait)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -3,6 +3,7 @@ package wrapper
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -151,7 +152,14 @@ func writeJSONAtomic(path string, v any) error {
 // readStatusFile reads the status a wrapper published for cfg.
 func readStatusFile(cfg *config.Config) (statusFile, error) {
 	var f statusFile
-	b, err := os.ReadFile(statusPath(cfg))
+	// openShared: on Windows a reader without FILE_SHARE_DELETE would make
+	// the wrapper's next atomic replace of the file fail.
+	fh, err := openShared(statusPath(cfg))
+	if err != nil {
+		return f, fmt.Errorf("read status: %w", err)
+	}
+	b, err := io.ReadAll(io.LimitReader(fh, 1<<20))
+	fh.Close()
 	if err != nil {
 		return f, fmt.Errorf("read status: %w", err)
 	}

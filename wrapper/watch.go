@@ -6,16 +6,17 @@ import (
 	"time"
 )
 
-// watchPoll is how often `watch: true` looks at the YAML's modification
+// watchPoll is how often pollConfig looks at the YAML's modification
 // time: a stat every two seconds costs nothing measurable, works on every
 // platform and file system (network shares included), and needs no
 // dependency; a reload within two seconds of saving is soon enough.
 const watchPoll = 2 * time.Second
 
-// watchConfig reloads when the YAML's modification time or size changes,
-// until ctx ends. An invalid edit is refused by reload (and logged); the
-// next save is tried again.
-func (h *host) watchConfig(ctx context.Context) {
+// pollConfig reloads when the YAML's modification time or size changes,
+// until ctx ends: watchConfig on systems without a file-change event the
+// wrapper uses. An invalid edit is refused by reload (and logged); the next
+// save is tried again.
+func (h *host) pollConfig(ctx context.Context) {
 	path := h.config().File
 	last, _ := os.Stat(path)
 	tick := time.NewTicker(watchPoll)
