@@ -46,7 +46,7 @@ dist: ## cross-build windows/linux × amd64/arm64 into dist/
 
 lint: ## go vet and a gofmt check
 	$(GO) vet $(PKGS)
-	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(git ls-files -co --exclude-standard '*.go' | xargs gofmt -l); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 bench: ## measure log throughput, restart/stop latency, idle cost and sizes; rewrites docs/performance.md (Linux, ~10 min)
 	bench/run.sh
