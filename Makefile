@@ -12,7 +12,7 @@ help: ## list the targets
 build: ## build bin/wrapper for this machine
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/wrapper ./cmd/wrapper
 
-test: lint systemd-tools test-race vet-windows test-windows ## everything CI runs: lint, race tests, Windows vet, Windows tests under Wine
+test: lint systemd-tools test-race test-faults vet-windows test-windows ## everything CI runs: lint, race tests, fault suite, Windows vet, Windows tests under Wine
 
 systemd-tools: ## install systemd-analyze for the unit checks when missing (docs/linux-service.md)
 	.ci/systemd/setup.sh
