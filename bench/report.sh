@@ -60,7 +60,7 @@ floor of an idle Go program.
 | process | RSS (MB) | CPU over the period (ms) | wake-ups/s | threads | goal |
 | --- | --- | --- | --- | --- | --- |
 | wrapper | $(awk -v k="$(median idle.wrapper.rss_kb)" 'BEGIN { printf "%.1f", k / 1024 }') | $(median idle.wrapper.cpu_ms) | $(median idle.wrapper.wakeups_per_s) | $(median idle.wrapper.threads) | ≤ 12 MB: $(verdict "$(awk -v k="$(median idle.wrapper.rss_kb)" 'BEGIN { print k / 1024 }')" "<=" 12); ≤ 1/s: $(verdict "$(median idle.wrapper.wakeups_per_s)" "<=" 1) |
-| wrapper with \`watch: true\` (polls the config every 2 s) | $(awk -v k="$(median idle.watch.rss_kb)" 'BEGIN { printf "%.1f", k / 1024 }') | $(median idle.watch.cpu_ms) | $(median idle.watch.wakeups_per_s) | | ≤ 1/s: $(verdict "$(median idle.watch.wakeups_per_s)" "<=" 1) |
+| wrapper with \`watch: true\` (inotify on Linux) | $(awk -v k="$(median idle.watch.rss_kb)" 'BEGIN { printf "%.1f", k / 1024 }') | $(median idle.watch.cpu_ms) | $(median idle.watch.wakeups_per_s) | | ≤ 1/s: $(verdict "$(median idle.watch.wakeups_per_s)" "<=" 1) |
 | its reaper (\`/bin/sh\`) | $(awk -v k="$(median idle.wrapper.reaper_rss_kb)" 'BEGIN { printf "%.1f", k / 1024 }') | | 0 (blocked in read) | 1 | |
 | gen alone | $(awk -v k="$(median idle.gen.rss_kb)" 'BEGIN { printf "%.1f", k / 1024 }') | $(median idle.gen.cpu_ms) | $(median idle.gen.wakeups_per_s) | $(median idle.gen.threads) | |
 

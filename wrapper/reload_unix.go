@@ -29,6 +29,10 @@ func (h *host) reloadOnSignal(ctx context.Context) (stop func()) {
 		}
 	}()
 	return func() {
+		// Ignore rather than restore the default (terminate): a reload sent
+		// while the wrapper finishes must not kill it before its last
+		// status and log records.
+		signal.Ignore(syscall.SIGHUP)
 		signal.Stop(hup)
 		close(done)
 	}
