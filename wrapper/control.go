@@ -74,10 +74,28 @@ func serveControl(l controlListener, handle func(controlRequest) controlResponse
 	return s
 }
 
-// Close stops the server and waits for requests in progress.
+// closeWait bounds how long Close waits for requests in progress: a client
+// that connects and never sends, or never reads its answer (a named pipe's
+// flush waits for the reader), must not hold up the wrapper's exit and with
+// it a service stop.
+const closeWait = 3 * time.Second
+
+// Close stops the server and waits, at most closeWait, for requests in
+// progress.
 func (s *controlServer) Close() {
 	_ = s.l.Close()
-	s.wg.Wait()
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(closeWait)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		s.log.Warn("control endpoint: a client did not finish its request; not waiting for it", "after", closeWait)
+	}
 }
 
 func (s *controlServer) acceptLoop() {

@@ -3,12 +3,14 @@ package wrapper
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/wrapper-dev/wrapper/config"
 	"github.com/wrapper-dev/wrapper/internal/fakechild"
@@ -62,4 +64,54 @@ func TestControlEndpointRoundTrip(t *testing.T) {
 		t.Fatalf("listen after close: %v", err)
 	}
 	l2.Close()
+}
+
+// TestControlCloseDoesNotWaitForStuckClient: a client that connects and
+// never sends a request must not hold up Close (and with it a service stop).
+func TestControlCloseDoesNotWaitForStuckClient(t *testing.T) {
+	dir := fakechild.WorkDir(t)
+	cfg := &config.Config{Name: fmt.Sprintf("ctl%d-%d", os.Getpid(), runs.Add(1)), Log: config.Log{Dir: dir}}
+	l, err := listenControl(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged strings.Builder
+	var mu sync.Mutex
+	srv := serveControl(l, func(controlRequest) controlResponse { return controlResponse{OK: true} },
+		slog.New(slog.NewTextHandler(lockedWriter{&mu, &logged}, nil)))
+	conn, err := dialControl(cfg) // connects, never writes
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// The server must have accepted the connection before Close, or Close
+	// would not find a request in progress: ask once more on a second
+	// connection, which is answered after the first was accepted.
+	if resp, err := askWrapper(cfg, "status"); err != nil || !resp.OK {
+		t.Fatalf("second client: %+v, %v", resp, err)
+	}
+	closed := make(chan struct{})
+	go func() { srv.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Close waited for a stuck client")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(logged.String(), "did not finish its request") {
+		t.Errorf("no warning about the stuck client; log:\n%s", logged.String())
+	}
+}
+
+// lockedWriter serialises writes to w.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
