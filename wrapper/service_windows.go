@@ -130,7 +130,7 @@ func (h *serviceHandler) Execute(args []string, r <-chan svc.ChangeRequest, s ch
 				go h.reload(cfg, elog)
 			case svc.Stop, svc.Shutdown, svc.PreShutdown:
 				cancel()
-				hint := cfg.Stop.Timeout + cfg.Stop.WindowTimeout + stopSlack
+				hint := stopBudget(cfg)
 				code := waitStopped(done, r, s, hint)
 				elog.Info("service stopped", "on", cmdName(c.Cmd))
 				return h.finish(code)
@@ -155,6 +155,20 @@ func (h *serviceHandler) reload(cfg *config.Config, elog *slog.Logger) {
 	default:
 		elog.Info(resp.Message)
 	}
+}
+
+// stopBudget is the longest a graceful stop may take with cfg: the
+// pre_stop hook, Ctrl-C's wait, WM_CLOSE's wait, the post_stop hook, plus
+// slack for draining output and exiting. It is the StopPending wait hint.
+func stopBudget(cfg *config.Config) time.Duration {
+	d := cfg.Stop.Timeout + cfg.Stop.WindowTimeout + stopSlack
+	if cfg.Hooks.PreStop.Command != nil {
+		d += cfg.Hooks.PreStop.Timeout
+	}
+	if cfg.Hooks.PostStop.Command != nil {
+		d += cfg.Hooks.PostStop.Timeout
+	}
+	return d
 }
 
 // finish records code and turns it into Execute's results: a non-zero code

@@ -148,3 +148,15 @@ func TestServiceConfigFlag(t *testing.T) {
 		}
 	}
 }
+
+func TestStopBudgetCoversHooks(t *testing.T) {
+	cfg := &config.Config{Stop: config.Stop{Timeout: 10 * time.Second, WindowTimeout: 2 * time.Second}}
+	if got := stopBudget(cfg); got != 12*time.Second+stopSlack {
+		t.Errorf("no hooks: %v", got)
+	}
+	cfg.Hooks.PreStop = config.Hook{Command: []string{"x"}, Timeout: 30 * time.Second}
+	cfg.Hooks.PostStop = config.Hook{Command: []string{"y"}, Timeout: 5 * time.Second}
+	if got := stopBudget(cfg); got != 47*time.Second+stopSlack {
+		t.Errorf("with pre_stop and post_stop hooks: %v", got)
+	}
+}
