@@ -1,11 +1,9 @@
 package supervisor
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -50,34 +48,10 @@ func superviseHelper([]string) int {
 // TestRealWrapperKilledTakesChild: when the wrapper dies by SIGKILL, no
 // stop ladder runs; the parent-death signal must still take the child.
 func TestRealWrapperKilledTakesChild(t *testing.T) {
-	path, argv, env := fakechild.Command(t, "supervise")
-	cmd := exec.Command(path, argv...)
-	cmd.Env = env
-	cmd.Stderr = os.Stderr
-	stdout, err := cmd.StdoutPipe()
+	cmd, l := startFirstLine(t, "supervise")
+	pid, err := strconv.Atoi(strings.TrimPrefix(l, "child "))
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	line := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		sc.Scan()
-		line <- sc.Text()
-	}()
-	var pid int
-	select {
-	case l := <-line:
-		n, err := strconv.Atoi(strings.TrimPrefix(l, "child "))
-		if err != nil {
-			t.Fatalf("supervise printed %q", l)
-		}
-		pid = n
-	case <-time.After(waitLimit):
-		t.Fatal("supervise printed nothing")
+		t.Fatalf("supervise printed %q", l)
 	}
 	killLater(t, pid)
 	if gone(pid) {

@@ -164,32 +164,10 @@ func TestReaperMissingShell(t *testing.T) {
 // runs no stop ladder; Pdeathsig takes its child and the reaper the
 // grandchild in the child's group.
 func TestRealWrapperKilledTakesGrandchild(t *testing.T) {
-	path, argv, env := fakechild.Command(t, "supervise-tree")
-	cmd := exec.Command(path, argv...)
-	cmd.Env = env
-	cmd.Stderr = os.Stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	line := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		sc.Scan()
-		line <- sc.Text()
-	}()
+	cmd, l := startFirstLine(t, "supervise-tree")
 	var pid, gpid int
-	select {
-	case l := <-line:
-		if n, _ := fmt.Sscanf(l, "%d %d", &pid, &gpid); n != 2 {
-			t.Fatalf("supervise-tree printed %q", l)
-		}
-	case <-time.After(waitLimit):
-		t.Fatal("supervise-tree printed nothing")
+	if n, _ := fmt.Sscanf(l, "%d %d", &pid, &gpid); n != 2 {
+		t.Fatalf("supervise-tree printed %q", l)
 	}
 	killLater(t, pid)
 	killLater(t, gpid)

@@ -174,37 +174,15 @@ func superviseTree([]string) int {
 // without any stop ladder (TerminateProcess), its job handle closes and
 // kill-on-close takes the child and the grandchild.
 func TestWinWrapperKilledTakesTree(t *testing.T) {
-	path, argv, env := fakechild.Command(t, "supervise-tree")
-	cmd := exec.Command(path, argv...)
-	cmd.Env = env
-	cmd.Stderr = os.Stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	line := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		sc.Scan()
-		line <- sc.Text()
-	}()
+	cmd, l := startFirstLine(t, "supervise-tree")
 	var pids []int
-	select {
-	case l := <-line:
-		for _, f := range strings.Fields(strings.TrimPrefix(l, "pids ")) {
-			if n, err := strconv.Atoi(f); err == nil {
-				pids = append(pids, n)
-			}
+	for _, f := range strings.Fields(strings.TrimPrefix(l, "pids ")) {
+		if n, err := strconv.Atoi(f); err == nil {
+			pids = append(pids, n)
 		}
-		if len(pids) != 2 {
-			t.Fatalf("supervise-tree printed %q", l)
-		}
-	case <-time.After(waitLimit):
-		t.Fatal("supervise-tree printed nothing")
+	}
+	if len(pids) != 2 {
+		t.Fatalf("supervise-tree printed %q", l)
 	}
 	c, g := openProc(t, pids[0]), openProc(t, pids[1])
 	if !running(c) || !running(g) {
