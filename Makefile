@@ -44,8 +44,9 @@ dist: ## cross-build windows/linux × amd64/arm64 into dist/
 	done
 	@ls -l dist
 
-lint: ## go vet and a gofmt check
+lint: ## go vet (also with the faults tag) and a gofmt check
 	$(GO) vet $(PKGS)
+	$(GO) vet -tags faults $(PKGS)
 	@out=$$(git ls-files -co --exclude-standard '*.go' | xargs gofmt -l); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 bench: ## measure log throughput, restart/stop latency, idle cost and sizes; rewrites docs/performance.md (Linux, ~10 min)

@@ -76,9 +76,9 @@ func TestControlCloseDoesNotWaitForStuckClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logged strings.Builder
-	var mu sync.Mutex
+	lw := &lockedWriter{w: &logged}
 	srv := serveControl(l, func(controlRequest) controlResponse { return controlResponse{OK: true} },
-		slog.New(slog.NewTextHandler(lockedWriter{&mu, &logged}, nil)))
+		slog.New(slog.NewTextHandler(lw, nil)))
 	conn, err := dialControl(cfg) // connects, never writes
 	if err != nil {
 		t.Fatal(err)
@@ -97,20 +97,20 @@ func TestControlCloseDoesNotWaitForStuckClient(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("Close waited for a stuck client")
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
 	if !strings.Contains(logged.String(), "did not finish its request") {
 		t.Errorf("no warning about the stuck client; log:\n%s", logged.String())
 	}
 }
 
-// lockedWriter serialises writes to w.
+// lockedWriter serialises writes to w (tests read w under mu).
 type lockedWriter struct {
-	mu *sync.Mutex
+	mu sync.Mutex
 	w  io.Writer
 }
 
-func (l lockedWriter) Write(p []byte) (int, error) {
+func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)

@@ -242,17 +242,6 @@ func (w *wrapperProc) wait(t *testing.T) int {
 	return w.cmd.ProcessState.ExitCode()
 }
 
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
 // logSet returns the files of one log: its backups (plain, or .gz when no
 // plain copy is left) in rotation order, then the current file.
 func logSet(t *testing.T, path string) []string {
