@@ -2,8 +2,11 @@ package supervisor
 
 import (
 	"bufio"
+	"context"
+	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"testing"
 	"time"
 
@@ -39,5 +42,56 @@ func startFirstLine(t *testing.T, name string) (*exec.Cmd, string) {
 	case <-time.After(waitLimit):
 		t.Fatalf("%s printed nothing", name)
 		return nil, ""
+	}
+}
+
+// waitPID waits until Status reports the running child's pid. The child may
+// print before the loop publishes the pid, so this polls.
+func waitPID(t *testing.T, s *Supervisor) int {
+	t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for {
+		if st := s.Status(); st.State == StateRunning && st.PID != 0 {
+			return st.PID
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no running child after %v: %+v", waitLimit, s.Status())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// isPID matches an output line holding only a number (a pid).
+func isPID(l string) bool { _, err := strconv.Atoi(l); return err == nil }
+
+// superviseInHelper is the body of the helpers that run a Supervisor in a
+// process of their own (so a test can kill that process): it supervises
+// fake-child helper name with args, waits for an output line matching
+// ready, then prints the child's pid followed by that line and sleeps until
+// killed. It returns a non-zero exit code when something fails.
+func superviseInHelper(name string, args []string, ready func(string) bool) int {
+	path, argv, env, err := fakechild.Spec(name, args...)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	out := newSink()
+	s, err := New(Options{Path: path, Args: argv, Env: env, Stdout: out})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	go s.Run(context.Background())
+	line, ok := out.wait(ready, waitLimit)
+	if !ok {
+		fmt.Fprintf(os.Stderr, "supervise %s: no ready line\n", name)
+		return 3
+	}
+	for s.Status().PID == 0 { // the pid is published just after the start
+		time.Sleep(time.Millisecond)
+	}
+	fmt.Println(s.Status().PID, line)
+	for {
+		time.Sleep(time.Hour)
 	}
 }

@@ -1,13 +1,9 @@
 package supervisor
 
 import (
-	"context"
-	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/wrapper-dev/wrapper/internal/fakechild"
 )
@@ -17,39 +13,17 @@ func init() {
 	fakechild.Register("supervise", superviseHelper)
 }
 
-// superviseHelper runs a Supervisor of a "hang" child in a separate process
-// and prints "child <pid>" once the child runs, then waits to be killed.
+// superviseHelper supervises a "hang" child in a process of its own and
+// prints "<child pid> ready" once the child runs.
 func superviseHelper([]string) int {
-	path, argv, env, err := fakechild.Spec("hang", "ready")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
-	out := newSink()
-	s, err := New(Options{Path: path, Args: argv, Env: env, Stdout: out})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
-	go s.Run(context.Background())
-	if _, ok := out.wait(equals("ready"), waitLimit); !ok {
-		fmt.Fprintln(os.Stderr, "supervise: child not ready")
-		return 3
-	}
-	for s.Status().PID == 0 { // the pid is published just after the start
-		time.Sleep(time.Millisecond)
-	}
-	fmt.Println("child", s.Status().PID)
-	for {
-		time.Sleep(time.Hour)
-	}
+	return superviseInHelper("hang", []string{"ready"}, equals("ready"))
 }
 
 // TestRealWrapperKilledTakesChild: when the wrapper dies by SIGKILL, no
 // stop ladder runs; the parent-death signal must still take the child.
 func TestRealWrapperKilledTakesChild(t *testing.T) {
 	cmd, l := startFirstLine(t, "supervise")
-	pid, err := strconv.Atoi(strings.TrimPrefix(l, "child "))
+	pid, err := strconv.Atoi(strings.TrimSuffix(l, " ready"))
 	if err != nil {
 		t.Fatalf("supervise printed %q", l)
 	}

@@ -53,24 +53,6 @@ func killLater(t *testing.T, pid int) {
 	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
 }
 
-// waitPID waits until Status reports the running child's pid. The child may
-// print before the loop publishes the pid, so this polls.
-func waitPID(t *testing.T, s *Supervisor) int {
-	t.Helper()
-	deadline := time.Now().Add(waitLimit)
-	for {
-		if st := s.Status(); st.State == StateRunning && st.PID != 0 {
-			return st.PID
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no running child after %v: %+v", waitLimit, s.Status())
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
-func isPID(l string) bool { _, err := strconv.Atoi(l); return err == nil }
-
 // TestRealStopSignal: the child dies of the configured stop signal, well
 // before the (long) stop timeout. (USR1/USR2 are not tested: a Go child
 // ignores them unless it asks for them.)

@@ -48,7 +48,7 @@ func TestWinStopKillsAfterTimeout(t *testing.T) {
 	})
 	stop := r.background(t)
 	r.out.waitLine(t, equals("ready"))
-	c := openProc(t, runningPID(t, r.Supervisor))
+	c := openProc(t, waitPID(t, r.Supervisor))
 	if err := stop(); err != nil {
 		t.Fatalf("Run = %v, want nil", err)
 	}

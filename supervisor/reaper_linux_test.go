@@ -2,7 +2,6 @@ package supervisor
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/wrapper-dev/wrapper/internal/fakechild"
 )
@@ -21,39 +19,9 @@ func init() {
 	fakechild.Register("supervise-tree", superviseTreeHelper)
 }
 
-// superviseTreeHelper runs a Supervisor of a "grandchild" child in a
-// separate process, prints "<child pid> <grandchild pid>" once both run,
-// then waits to be killed.
-func superviseTreeHelper([]string) int {
-	path, argv, env, err := fakechild.Spec("grandchild")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
-	out := newSink()
-	s, err := New(Options{Path: path, Args: argv, Env: env, Stdout: out})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
-	go s.Run(context.Background())
-	gpid, ok := out.wait(isPID, waitLimit)
-	if !ok {
-		fmt.Fprintln(os.Stderr, "supervise-tree: no grandchild")
-		return 3
-	}
-	for s.Status().PID == 0 { // the pid is published just after the start
-		time.Sleep(time.Millisecond)
-	}
-	fmt.Println(s.Status().PID, gpid)
-	return sleepUntilKilled()
-}
-
-func sleepUntilKilled() int {
-	for {
-		time.Sleep(time.Hour)
-	}
-}
+// superviseTreeHelper supervises a "grandchild" child in a process of its
+// own and prints "<child pid> <grandchild pid>" once both run.
+func superviseTreeHelper([]string) int { return superviseInHelper("grandchild", nil, isPID) }
 
 // startGroup starts a "grandchild" helper as the leader of a process group
 // of its own, as the supervisor starts children, and returns it with the

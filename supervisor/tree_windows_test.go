@@ -2,10 +2,8 @@ package supervisor
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"slices"
 	"strconv"
@@ -57,24 +55,6 @@ func waitEnded(t *testing.T, h windows.Handle, what string) {
 	}
 }
 
-// runningPID waits until Status reports the running child's pid (the child
-// may print before the loop publishes it).
-func runningPID(t *testing.T, s *Supervisor) int {
-	t.Helper()
-	deadline := time.Now().Add(waitLimit)
-	for {
-		if st := s.Status(); st.State == StateRunning && st.PID != 0 {
-			return st.PID
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no running child after %v: %+v", waitLimit, s.Status())
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
-func isNumber(l string) bool { _, err := strconv.Atoi(l); return err == nil }
-
 // TestWinChildInJobFromItsStart: the child is in a Job Object before it
 // runs any code of its own, so nothing it starts can escape the job.
 func TestWinChildInJobFromItsStart(t *testing.T) {
@@ -105,7 +85,7 @@ func TestWinStopKillsGrandchild(t *testing.T) {
 	})
 	r.Supervisor.start = (&spawner{opts: r.opts, drain: time.Hour}).start
 	stop := r.background(t)
-	gpid, _ := strconv.Atoi(r.out.waitLine(t, isNumber))
+	gpid, _ := strconv.Atoi(r.out.waitLine(t, isPID))
 	g := openProc(t, gpid)
 	if !running(g) {
 		t.Fatalf("grandchild %d not running before the stop", gpid)
@@ -126,9 +106,9 @@ func TestWinChildExitKillsTree(t *testing.T) {
 	r.Supervisor.start = (&spawner{opts: r.opts, drain: time.Hour}).start
 	errc := make(chan error, 1)
 	go func() { errc <- r.Run(t.Context()) }()
-	gpid, _ := strconv.Atoi(r.out.waitLine(t, isNumber))
+	gpid, _ := strconv.Atoi(r.out.waitLine(t, isPID))
 	g := openProc(t, gpid)
-	c := openProc(t, runningPID(t, r.Supervisor))
+	c := openProc(t, waitPID(t, r.Supervisor))
 	if err := windows.TerminateProcess(c, 7); err != nil { // the child only
 		t.Fatal(err)
 	}
@@ -140,35 +120,9 @@ func TestWinChildExitKillsTree(t *testing.T) {
 	r.log.mustNotLog(t, "level=WARN")
 }
 
-// superviseTree runs a Supervisor of a "grandchild detach" child in a
-// separate process, prints "pids <child> <grandchild>" once both run, and
-// waits to be killed.
-func superviseTree([]string) int {
-	path, argv, env, err := fakechild.Spec("grandchild", "detach")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
-	out := newSink()
-	s, err := New(Options{Path: path, Args: argv, Env: env, Stdout: out})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
-	go s.Run(context.Background())
-	gpid, ok := out.wait(isNumber, waitLimit)
-	if !ok {
-		fmt.Fprintln(os.Stderr, "supervise-tree: no grandchild")
-		return 3
-	}
-	for s.Status().PID == 0 { // the pid is published just after the start
-		time.Sleep(time.Millisecond)
-	}
-	fmt.Println("pids", s.Status().PID, gpid)
-	for {
-		time.Sleep(time.Hour)
-	}
-}
+// superviseTree supervises a "grandchild detach" child in a process of its
+// own and prints "<child pid> <grandchild pid>" once both run.
+func superviseTree([]string) int { return superviseInHelper("grandchild", []string{"detach"}, isPID) }
 
 // TestWinWrapperKilledTakesTree: when the process holding the job dies
 // without any stop ladder (TerminateProcess), its job handle closes and
@@ -176,7 +130,7 @@ func superviseTree([]string) int {
 func TestWinWrapperKilledTakesTree(t *testing.T) {
 	cmd, l := startFirstLine(t, "supervise-tree")
 	var pids []int
-	for _, f := range strings.Fields(strings.TrimPrefix(l, "pids ")) {
+	for _, f := range strings.Fields(l) {
 		if n, err := strconv.Atoi(f); err == nil {
 			pids = append(pids, n)
 		}
