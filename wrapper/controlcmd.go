@@ -13,12 +13,7 @@ import (
 // running wrapper and prints its answer.
 func controlCommand(cmd string) func(args []string, stdout, stderr io.Writer) int {
 	return func(args []string, stdout, stderr io.Writer) int {
-		fs := newFlagSet(cmd, cmd+" [--config FILE]", stdout)
-		path := fs.String("config", "", "configuration `file` (default: <exe-name>.yaml, else wrapper.yaml, beside the executable)")
-		if code, done := parseFlags(fs, args, stderr); done {
-			return code
-		}
-		cfg, code := loadConfig(*path, stderr)
+		cfg, _, code := manageFlags(cmd, args, stdout, stderr)
 		if cfg == nil {
 			return code
 		}

@@ -20,7 +20,7 @@ const followPoll = 250 * time.Millisecond
 // across rotations.
 func cmdLogs(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("logs", "logs [--config FILE] [-f] [-n N] [--stderr | --wrapper]", stdout)
-	path := fs.String("config", "", "configuration `file` (default: <exe-name>.yaml, else wrapper.yaml, beside the executable)")
+	path := fs.String("config", "", configFlagUsage)
 	follow := fs.Bool("f", false, "follow the log as it grows, across rotations, until Ctrl-C")
 	n := fs.Int("n", 50, "print the last `N` lines first")
 	errLog := fs.Bool("stderr", false, "the child's stderr log instead of its stdout log")

@@ -14,7 +14,7 @@ import (
 // console), then stops it gracefully and exits.
 func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("run", "run [--config FILE]", stdout)
-	path := fs.String("config", "", "configuration `file` (default: <exe-name>.yaml, else wrapper.yaml, beside the executable)")
+	path := fs.String("config", "", configFlagUsage)
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code
 	}
@@ -32,7 +32,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 // cmdValidate loads the configuration and reports every problem at once.
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("validate", "validate [--config FILE] [--print]", stdout)
-	path := fs.String("config", "", "configuration `file` (default: <exe-name>.yaml, else wrapper.yaml, beside the executable)")
+	path := fs.String("config", "", configFlagUsage)
 	print := fs.Bool("print", false, "print the effective configuration (defaults filled, paths absolute) as JSON")
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code

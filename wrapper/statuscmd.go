@@ -33,7 +33,7 @@ type statusReport struct {
 // status.
 func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("status", "status [--config FILE] [--json]", stdout)
-	path := fs.String("config", "", "configuration `file` (default: <exe-name>.yaml, else wrapper.yaml, beside the executable)")
+	path := fs.String("config", "", configFlagUsage)
 	asJSON := fs.Bool("json", false, "print the status as JSON")
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code
