@@ -73,6 +73,10 @@ type Options struct {
 	// Timestamps prefixes every line written with its write time in RFC 3339
 	// format with milliseconds, followed by a space. Default false.
 	Timestamps bool
+	// KeepTail makes the File remember the last 20 lines written, for Tail
+	// (the wrapper asks it of the child's stderr file only: it costs a copy
+	// of those lines per batch). Default false: Tail returns nothing.
+	KeepTail bool
 	// Now is the clock used for Timestamps. Default (nil) time.Now.
 	Now func() time.Time
 	// Logger receives the first write failure after a healthy period and
@@ -90,6 +94,7 @@ type File struct {
 	path    string
 	maxSize int64
 	stamps  bool
+	tailOn  bool
 	now     func() time.Time
 	log     *slog.Logger
 	regKey  string
@@ -137,7 +142,7 @@ func Open(opts Options) (*File, error) {
 		return nil, err
 	}
 	f := &File{
-		path: path, maxSize: opts.MaxSize, stamps: opts.Timestamps,
+		path: path, maxSize: opts.MaxSize, stamps: opts.Timestamps, tailOn: opts.KeepTail,
 		now: opts.Now, log: opts.Logger, regKey: key, size: size,
 		checkEvery: checkInterval, retryEvery: rotateRetry,
 		lj: &lumberjack.Logger{

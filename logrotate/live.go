@@ -60,7 +60,8 @@ func (f *File) SetLimits(l Limits) error {
 
 // Tail returns copies of the last complete lines written (at most 20, each
 // cut to 1 KiB, without timestamps or line ends), oldest first: what a
-// child wrote to stderr just before it died, for `wrapper status`.
+// child wrote to stderr just before it died, for `wrapper status`. It is
+// empty unless Options.KeepTail was set.
 func (f *File) Tail() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -75,7 +76,8 @@ func (f *File) Tail() []string {
 // scans backwards from the end, so a large batch costs only its last lines.
 func (f *File) keepTail(data []byte) {
 	data = bytes.TrimSuffix(data, []byte{'\n'})
-	var lines [][]byte
+	var found [tailLines][]byte // on the stack: no allocation per batch
+	lines := found[:0]
 	for len(lines) < tailLines && len(data) > 0 {
 		i := bytes.LastIndexByte(data, '\n')
 		lines = append(lines, data[i+1:])
@@ -86,12 +88,13 @@ func (f *File) keepTail(data []byte) {
 	}
 	for j := len(lines) - 1; j >= 0; j-- { // oldest first
 		line := bytes.TrimSuffix(lines[j], []byte{'\r'})
-		line = append([]byte(nil), line[:min(len(line), tailLineMax)]...)
+		line = line[:min(len(line), tailLineMax)]
 		if len(f.tail) < tailLines {
-			f.tail = append(f.tail, line)
+			f.tail = append(f.tail, append([]byte(nil), line...))
 			continue
 		}
-		f.tail[f.tailNext] = line
+		// Reuse the slot's array: a full ring costs no allocation.
+		f.tail[f.tailNext] = append(f.tail[f.tailNext][:0], line...)
 		f.tailNext = (f.tailNext + 1) % tailLines
 	}
 }

@@ -11,7 +11,7 @@ import (
 )
 
 func TestTailKeepsLastLines(t *testing.T) {
-	f := openT(t, Options{Path: filepath.Join(t.TempDir(), "t.log")})
+	f := openT(t, Options{Path: filepath.Join(t.TempDir(), "t.log"), KeepTail: true})
 	if got := f.Tail(); len(got) != 0 {
 		t.Fatalf("empty file: Tail = %q", got)
 	}
@@ -78,6 +78,9 @@ func TestSetLimitsApplyLive(t *testing.T) {
 	}
 	if len(b) > 1<<10 || !hasStamp(string(b)) {
 		t.Errorf("current file (%d bytes) is over 1 KiB or lacks timestamps:\n%.200s", len(b), b)
+	}
+	if got := f.Tail(); len(got) != 0 {
+		t.Errorf("Tail without KeepTail = %q, want nothing", got)
 	}
 	if err := f.SetLimits(Limits{MaxSize: 10}); err == nil {
 		t.Error("SetLimits accepted a MaxSize below the minimum")

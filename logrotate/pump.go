@@ -95,7 +95,9 @@ func (f *File) writeLines(data []byte) error {
 	}
 	var rep report
 	f.mu.Lock()
-	f.keepTail(data)
+	if f.tailOn {
+		f.keepTail(data)
+	}
 	err := f.writeLinesLocked(data, &rep)
 	f.mu.Unlock()
 	f.report(rep)

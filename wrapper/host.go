@@ -37,6 +37,7 @@ func openOutputs(cfg *config.Config) (*outputs, error) {
 			MaxAge:     cfg.Log.MaxAge,
 			Compress:   cfg.Log.Compress,
 			Timestamps: cfg.Log.Timestamps && path != cfg.Log.Wrapper,
+			KeepTail:   path == cfg.Log.Stderr, // status shows the child's last stderr lines
 		})
 		if err != nil {
 			return nil, fmt.Errorf("open log %s: %w", path, err)
