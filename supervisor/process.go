@@ -161,13 +161,12 @@ func newPipes(cmd *exec.Cmd, stdout, stderr io.ReaderFrom) (*pipes, error) {
 		if s.dst == nil {
 			continue
 		}
-		r, w, err := os.Pipe()
+		r, w, err := outputPipe()
 		if err != nil {
 			p.closeWriters()
 			p.closeReaders()
 			return nil, fmt.Errorf("create %s pipe: %w", s.name, err)
 		}
-		tunePipe(w)
 		s.set(w)
 		p.readers = append(p.readers, r)
 		p.writers = append(p.writers, w)
@@ -192,7 +191,11 @@ func (p *pipes) pump(log *slog.Logger) {
 }
 
 // drain waits for the pumps to reach EOF. After timeout it closes the read
-// ends, which makes a blocked Read return, and waits for the pumps again.
+// ends and returns without waiting further. On Unix the close does not wake
+// a pump blocked in read(2) (see outputPipe): Go closes the descriptor
+// when that read returns, at the stray writer's next write or exit, and the
+// pump then logs what it read and ends. Until then it holds a goroutine and
+// a thread. On Windows the close cancels the read at once.
 func (p *pipes) drain(timeout time.Duration, log *slog.Logger) {
 	done := make(chan struct{})
 	go func() {
@@ -205,8 +208,6 @@ func (p *pipes) drain(timeout time.Duration, log *slog.Logger) {
 	case <-done:
 	case <-t.C:
 		log.Warn("child output still open after exit; closing it", "after", timeout)
-		p.closeReaders()
-		<-done
 	}
 	p.closeReaders()
 }

@@ -1,11 +1,13 @@
 package supervisor
 
 import (
+	"os"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/wrapper-dev/wrapper/internal/fakechild"
+	"golang.org/x/sys/unix"
 )
 
 func init() {
@@ -34,4 +36,32 @@ func TestRealWrapperKilledTakesChild(t *testing.T) {
 	cmd.Process.Kill() // SIGKILL: the wrapper gets no chance to clean up
 	cmd.Wait()
 	waitGone(t, pid)
+}
+
+// TestOutputPipeSize: the pipe holds pipeSize, so that a fast child runs
+// ahead while the wrapper writes a batch (docs/performance.md).
+func TestOutputPipeSize(t *testing.T) {
+	r, w, err := outputPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	max, err := os.ReadFile("/proc/sys/fs/pipe-max-size")
+	if err != nil {
+		t.Skipf("no pipe-max-size to compare with: %v", err)
+	}
+	if limit, _ := strconv.Atoi(strings.TrimSpace(string(max))); limit < pipeSize && os.Geteuid() != 0 {
+		t.Skipf("pipe-max-size is %d, below %d: the enlargement is refused here", limit, pipeSize)
+	}
+	rc, err := w.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var size int
+	var serr error
+	rc.Control(func(fd uintptr) { size, serr = unix.FcntlInt(fd, unix.F_GETPIPE_SZ, 0) })
+	if serr != nil || size < pipeSize {
+		t.Fatalf("pipe size = %d, %v; want at least %d", size, serr, pipeSize)
+	}
 }

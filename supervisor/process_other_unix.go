@@ -3,6 +3,7 @@
 package supervisor
 
 import (
+	"fmt"
 	"os"
 	"syscall"
 )
@@ -15,5 +16,21 @@ func setDeathSignal(*syscall.SysProcAttr) {}
 // thread does not matter.
 func lockThread() (unlock func()) { return func() {} }
 
-// tunePipe does nothing: only Linux can resize a pipe.
-func tunePipe(*os.File) {}
+// outputPipe creates a close-on-exec pipe for a child's output in blocking
+// mode, outside Go's poller (see the Linux version for why). Without pipe2
+// on every Unix, it holds ForkLock between pipe and close-on-exec, as
+// os.Pipe does, so that no child started meanwhile inherits the ends.
+func outputPipe() (r, w *os.File, err error) {
+	var p [2]int
+	syscall.ForkLock.RLock()
+	err = syscall.Pipe(p[:])
+	if err == nil {
+		syscall.CloseOnExec(p[0])
+		syscall.CloseOnExec(p[1])
+	}
+	syscall.ForkLock.RUnlock()
+	if err != nil {
+		return nil, nil, fmt.Errorf("pipe: %w", err)
+	}
+	return os.NewFile(uintptr(p[0]), "|0"), os.NewFile(uintptr(p[1]), "|1"), nil
+}

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func init() { testHelpers = append(testHelpers, "hang", "ignore-term", "grandchild") }
@@ -150,8 +152,10 @@ func TestRealChildExitKillsGroup(t *testing.T) {
 	waitGone(t, gpid)
 }
 
-// TestRealDrainBackstop: a grandchild outside the group keeps the pipe
-// open; Run still returns once the drain timeout closes the read ends.
+// TestRealDrainBackstop: a grandchild outside the group keeps the pipes
+// open; Run still returns once the drain timeout closes the read ends. The
+// pumps, blocked in read(2), are left behind, and end when the grandchild
+// does: nothing leaks for longer than the stray writer lives.
 func TestRealDrainBackstop(t *testing.T) {
 	r := newReal(t, "grandchild", []string{"detach"}, nil)
 	r.Supervisor.start = (&spawner{opts: r.opts, drain: 200 * time.Millisecond}).start
@@ -168,5 +172,57 @@ func TestRealDrainBackstop(t *testing.T) {
 	r.log.mustLog(t, "level=WARN", "child output still open after exit", "after=200ms")
 	if gone(gpid) {
 		t.Fatal("the detached grandchild died: the test proves nothing")
+	}
+	select {
+	case <-r.out.ended:
+		t.Fatal("the stdout pump ended while the grandchild still holds the pipe: the test proves nothing")
+	default:
+	}
+	syscall.Kill(gpid, syscall.SIGKILL)
+	for _, s := range []*sink{r.out, r.err} {
+		select {
+		case <-s.ended:
+		case <-time.After(waitLimit):
+			t.Fatalf("a pump still runs %v after the grandchild was killed", waitLimit)
+		}
+	}
+}
+
+// TestOutputPipe: both ends are blocking descriptors, out of the child's
+// reach after exec (close-on-exec) and out of Go's poller, and carry data.
+func TestOutputPipe(t *testing.T) {
+	r, w, err := outputPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	for _, f := range []*os.File{r, w} {
+		rc, err := f.SyscallConn()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fl, fd int
+		var ferr, derr error
+		rc.Control(func(s uintptr) {
+			fl, ferr = unix.FcntlInt(s, unix.F_GETFL, 0)
+			fd, derr = unix.FcntlInt(s, unix.F_GETFD, 0)
+		})
+		if ferr != nil || derr != nil {
+			t.Fatal(ferr, derr)
+		}
+		if fl&unix.O_NONBLOCK != 0 {
+			t.Errorf("%s: O_NONBLOCK set: reads would go through the poller", f.Name())
+		}
+		if fd&unix.FD_CLOEXEC == 0 {
+			t.Errorf("%s: FD_CLOEXEC not set: every child would inherit it", f.Name())
+		}
+	}
+	if _, err := w.Write([]byte("line\n")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 16)
+	if n, err := r.Read(buf); err != nil || string(buf[:n]) != "line\n" {
+		t.Fatalf("Read = %q, %v", buf[:n], err)
 	}
 }

@@ -153,6 +153,9 @@ func exitStatus(ps *os.ProcessState) (code int, signal string) {
 
 var _ windowCloser = (*child)(nil)
 
-// tunePipe does nothing: Windows pipes get their buffer size at creation,
-// and os.Pipe's is not adjustable.
-func tunePipe(*os.File) {}
+// outputPipe creates a pipe for a child's output. os.Pipe's handles are
+// synchronous, and closing the read end cancels a read in progress
+// (CancelIoEx), so pipes.drain's close ends a pump at once.
+func outputPipe() (r, w *os.File, err error) {
+	return os.Pipe()
+}

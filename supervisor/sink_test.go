@@ -28,11 +28,18 @@ type sink struct {
 	buf     bytes.Buffer
 	lines   []string
 	changed chan struct{} // closed and replaced on every new line
+	ended   chan struct{} // receives once for every ReadFrom that returned
 }
 
-func newSink() *sink { return &sink{changed: make(chan struct{})} }
+func newSink() *sink { return &sink{changed: make(chan struct{}), ended: make(chan struct{}, 16)} }
 
 func (s *sink) ReadFrom(r io.Reader) (int64, error) {
+	defer func() {
+		select {
+		case s.ended <- struct{}{}:
+		default:
+		}
+	}()
 	br := bufio.NewReader(r)
 	var n int64
 	for {
