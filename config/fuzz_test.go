@@ -56,7 +56,7 @@ func checkInvariants(t testing.TB, c *Config) {
 	checkChecks(t, c)
 	r, l, s := c.Restart, c.Log, c.Service
 	switch {
-	case !nameRule.MatchString(c.Name):
+	case !validName(c.Name):
 		t.Errorf("invalid name %q", c.Name)
 	case c.Executable == "":
 		t.Errorf("empty executable")

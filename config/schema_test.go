@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -62,9 +63,9 @@ func TestSchemaMatchesDecoder(t *testing.T) {
 	if got := root.Properties["service"].Properties["start_mode"].Enum; !slices.Equal(got, startModes) {
 		t.Errorf("start_mode enum %q, want %q", got, startModes)
 	}
-	if got := root.Properties["name"].Pattern; got != nameRule.String() {
-		t.Errorf("name pattern %q, want %q", got, nameRule)
-	}
+	checkPattern(t, "name", root.Properties["name"].Pattern,
+		[]string{"svc", "9lives", "a.b_c-d", strings.Repeat("x", 80)}, []string{"", "-svc", ".svc", "a b", "ä", strings.Repeat("x", 81)},
+		validName)
 	checkPattern(t, "duration", root.Definitions["duration"].AnyOf[0].Pattern,
 		[]string{"0", "0s", "500ms", "1.5d", "1h30m", "2µs"}, []string{"5", "-5s", "soon", "1w", "5 s"},
 		func(s string) bool { _, err := parseDuration(s); return err == nil })

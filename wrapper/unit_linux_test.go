@@ -162,6 +162,8 @@ func TestUnitRefuses(t *testing.T) {
 		{"no user", func(c *config.Config) { c.Service.User = "" }, goldenExe, "service.user: not set"},
 		{"bad user", func(c *config.Config) { c.Service.User = "-rf" }, goldenExe, "service.user:"},
 		{"bad group", func(c *config.Config) { c.Service.Group = "a:b" }, goldenExe, "service.group:"},
+		{"user too long", func(c *config.Config) { c.Service.User = strings.Repeat("u", 256) }, goldenExe, "service.user:"},
+		{"dependency too long", func(c *config.Config) { c.Service.Dependencies = []string{strings.Repeat("d", 248)} }, goldenExe, "service.dependencies[0]"},
 		{"trailing backslash", func(c *config.Config) { c.Description = `C:\` }, goldenExe, "line continuation"},
 		{"bad dependency", func(c *config.Config) { c.Service.Dependencies = []string{"a/b"} }, goldenExe, "service.dependencies[0]"},
 		{"newline in a path", func(c *config.Config) { c.Log.Dir = "/srv/app/logs\nUser=root" }, goldenExe, "log.dir:"},
@@ -181,6 +183,12 @@ func TestUnitRefuses(t *testing.T) {
 	}
 	if _, err := unitFile(base(), goldenExe); err != nil {
 		t.Fatalf("the base config must be accepted: %v", err)
+	}
+	longest := base()
+	longest.Service.User = strings.Repeat("u", 255) + "$"
+	longest.Service.Dependencies = []string{strings.Repeat("d", 247)} // 255 with ".service"
+	if _, err := unitFile(longest, goldenExe); err != nil {
+		t.Fatalf("names at the length limits must be accepted: %v", err)
 	}
 }
 
