@@ -1,8 +1,9 @@
 #!/bin/sh
 # bench/run.sh (make bench): measures the wrapper against baselines and rewrites the figures
 # block of docs/performance.md. Linux only. It builds once, into bench/out/bin: a fresh
-# wrapper binary (go build -o), bench/gen (the child) and bench/measure (timing, /proc
-# sampling, output checks). Variants run interleaved, REPS times, and
+# wrapper binary, bench/gen (the child) and bench/measure (timing, /proc
+# sampling, output checks); the wrapper as `make dist` builds it (static, -trimpath, -s -w),
+# since that is the binary users run. Variants run interleaved, REPS times, and
 # medians are reported: the machine may be shared.
 #
 # Knobs (environment): REPS (5), LINES (2000000), IDLE_SECONDS (30), IDLE_REPS (3),
@@ -32,7 +33,7 @@ bin=$out/bin run=$out/run res=$out/results.txt
 : >"$res"
 : >"$out/stderr.log"
 echo "bench: building into $bin"
-(cd "${SRC:-$repo}" && go build -o "$bin/wrapper" ./cmd/wrapper)
+(cd "${SRC:-$repo}" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$bin/wrapper" ./cmd/wrapper)
 (cd "$repo" && go build -o "$bin/gen" ./bench/gen && go build -o "$bin/measure" ./bench/measure)
 W=$bin/wrapper G=$bin/gen M=$bin/measure
 
