@@ -6,7 +6,8 @@
 # since that is the binary users run. Variants run interleaved, REPS times, and
 # medians are reported: the machine may be shared.
 #
-# Knobs (environment): REPS (5), LINES (2000000), IDLE_SECONDS (30), IDLE_REPS (3),
+# Knobs (environment): REPS (5), TP_REPS (11 throughput runs: each takes 0.1 s and a pair of
+# them varies more than the wrapper differs), LINES (2000000), IDLE_SECONDS (30), IDLE_REPS (3),
 # RESTARTS (300 gaps per run), STOP_REPS (11), STOP_TIMEOUT (500ms), SIZES (1: make dist),
 # WINE (1: Windows service start/stop under Wine, when wine is installed), QUICK=1 (a smoke
 # run with small numbers that writes bench/out/quick.md instead of the doc), SRC (the source
@@ -16,17 +17,18 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 out=$repo/bench/out
-REPS=${REPS:-5} LINES=${LINES:-2000000} IDLE_SECONDS=${IDLE_SECONDS:-30} IDLE_REPS=${IDLE_REPS:-3}
+REPS=${REPS:-5} TP_REPS=${TP_REPS:-11} LINES=${LINES:-2000000} IDLE_SECONDS=${IDLE_SECONDS:-30} IDLE_REPS=${IDLE_REPS:-3}
 RESTARTS=${RESTARTS:-300} STOP_REPS=${STOP_REPS:-11} STOP_TIMEOUT=${STOP_TIMEOUT:-500ms}
 SIZES=${SIZES:-1} WINE=${WINE:-1} DOC=$repo/docs/performance.md
 if [ "${QUICK:-}" = 1 ]; then
-	REPS=1 LINES=200000 IDLE_SECONDS=3 IDLE_REPS=1 RESTARTS=50 STOP_REPS=3 SIZES=0 WINE=0
+	REPS=1 TP_REPS=1 LINES=200000 IDLE_SECONDS=3 IDLE_REPS=1 RESTARTS=50 STOP_REPS=3 SIZES=0 WINE=0
 	DOC=$out/quick.md
 	mkdir -p "$out"
 	[ -f "$DOC" ] || printf '<!-- bench:begin -->\n<!-- bench:end -->\n' >"$DOC"
 fi
 [ "$(uname -s)" = Linux ] || { echo "bench: Linux only" >&2; exit 1; }
 
+load=$(cut -d' ' -f1 /proc/loadavg)
 rm -rf "$out/run"
 mkdir -p "$out/bin" "$out/run"
 bin=$out/bin run=$out/run res=$out/results.txt
@@ -45,10 +47,11 @@ median() {
 }
 # field NAME: the value of NAME=... in measure's output on stdin.
 field() { tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
-# config FILE ARGS-JSON EXTRA: a wrapper configuration running gen.
+# config FILE ARGS-JSON [EXTRA [LOG-EXTRA [MAX-SIZE]]]: a wrapper configuration running gen,
+# rotating at MAX-SIZE (10MB).
 config() {
-	printf 'name: svc\nexecutable: %s\narguments: %s\nlog: {dir: %s, max_size: 10MB, max_files: 0%s}\n%s\n' \
-		"$G" "$2" "$run/d/logs" "${4:-}" "${3:-}" >"$run/$1"
+	printf 'name: svc\nexecutable: %s\narguments: %s\nlog: {dir: %s, max_size: %s, max_files: 0%s}\n%s\n' \
+		"$G" "$2" "$run/d/logs" "${5:-10MB}" "${4:-}" "${3:-}" >"$run/$1"
 }
 
 . "$here/scenarios.sh"

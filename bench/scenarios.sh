@@ -19,20 +19,25 @@ checked() {
 }
 
 throughput() {
-	echo "bench: log throughput, $LINES lines of 100 bytes, $REPS runs"
+	echo "bench: log throughput, $LINES lines of 100 bytes, $TP_REPS runs"
 	half=$((LINES / 2))
 	config tp.yaml "[lines, \"$LINES\"]"
+	config one.yaml "[lines, \"$LINES\"]" "" "" 1GB
 	config both.yaml "[lines, \"$LINES\", both]"
 	config ts.yaml "[lines, \"$LINES\"]" "" ", timestamps: true"
 	config gz.yaml "[lines, \"$LINES\"]" "" ", compress: true"
 	mkfifo "$run/fifo"
-	for i in $(seq "$REPS"); do
+	for i in $(seq "$TP_REPS"); do
 		tp tp.cat sh -c "$G lines $LINES | cat > out"
 		checked "$LINES" "$run/d/out" >/dev/null
 		tp tp.file sh -c "$G lines $LINES > out"
 		tp tp.wrapper "$W" run --config "$run/tp.yaml"
 		r=$(checked "$LINES" "$run/d/logs/svc.out.log")
 		record tp.files "$(echo "$r" | field files)"
+		tp tp.one "$W" run --config "$run/one.yaml"
+		checked "$LINES" "$run/d/logs/svc.out.log" >/dev/null
+		tp tp.copy "$M" copy out -- "$G" lines "$LINES"
+		checked "$LINES" "$run/d/out" >/dev/null
 		tp both.cat sh -c "cat $run/fifo > err & $G lines $LINES both 2> $run/fifo | cat > out; wait"
 		tp both.wrapper "$W" run --config "$run/both.yaml"
 		checked "$half" "$run/d/logs/svc.out.log" >/dev/null

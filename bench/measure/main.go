@@ -9,6 +9,9 @@
 //	measure check [-timestamps] -n N PATH
 //	                                   the lines of PATH, its backups first
 //	                                   (plain or .gz), as gen writes them
+//	measure copy OUT -- CMD...         CMD's stdout into OUT the way the
+//	                                   wrapper's pump reads it, and nothing
+//	                                   else (a baseline)
 //	measure loop -n N -- CMD...        run CMD N times in a row (the restart
 //	                                   baseline)
 //	measure restart -n N -stamps FILE -- CMD...
@@ -33,11 +36,11 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: measure time|check|loop|restart|idle|stop ...")
+		fmt.Fprintln(os.Stderr, "usage: measure time|check|copy|loop|restart|idle|stop ...")
 		os.Exit(2)
 	}
 	cmds := map[string]func([]string) error{
-		"time": cmdTime, "check": cmdCheck, "loop": cmdLoop,
+		"time": cmdTime, "check": cmdCheck, "loop": cmdLoop, "copy": cmdCopy,
 		"restart": cmdRestart, "idle": cmdIdle, "stop": cmdStop,
 	}
 	run, ok := cmds[os.Args[1]]
