@@ -41,12 +41,7 @@ func TestRealWrapperKilledTakesChild(t *testing.T) {
 // TestOutputPipeSize: the pipe holds pipeSize, so that a fast child runs
 // ahead while the wrapper writes a batch (docs/performance.md).
 func TestOutputPipeSize(t *testing.T) {
-	r, w, err := outputPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	defer w.Close()
+	_, w := testOutputPipe(t)
 	max, err := os.ReadFile("/proc/sys/fs/pipe-max-size")
 	if err != nil {
 		t.Skipf("no pipe-max-size to compare with: %v", err)
@@ -54,14 +49,7 @@ func TestOutputPipeSize(t *testing.T) {
 	if limit, _ := strconv.Atoi(strings.TrimSpace(string(max))); limit < pipeSize && os.Geteuid() != 0 {
 		t.Skipf("pipe-max-size is %d, below %d: the enlargement is refused here", limit, pipeSize)
 	}
-	rc, err := w.SyscallConn()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var size int
-	var serr error
-	rc.Control(func(fd uintptr) { size, serr = unix.FcntlInt(fd, unix.F_GETPIPE_SZ, 0) })
-	if serr != nil || size < pipeSize {
-		t.Fatalf("pipe size = %d, %v; want at least %d", size, serr, pipeSize)
+	if size := fcntl(t, w, unix.F_GETPIPE_SZ); size < pipeSize {
+		t.Fatalf("pipe size = %d, want at least %d", size, pipeSize)
 	}
 }

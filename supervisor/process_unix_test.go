@@ -191,26 +191,9 @@ func TestRealDrainBackstop(t *testing.T) {
 // TestOutputPipe: both ends are blocking descriptors, out of the child's
 // reach after exec (close-on-exec) and out of Go's poller, and carry data.
 func TestOutputPipe(t *testing.T) {
-	r, w, err := outputPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	defer w.Close()
+	r, w := testOutputPipe(t)
 	for _, f := range []*os.File{r, w} {
-		rc, err := f.SyscallConn()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var fl, fd int
-		var ferr, derr error
-		rc.Control(func(s uintptr) {
-			fl, ferr = unix.FcntlInt(s, unix.F_GETFL, 0)
-			fd, derr = unix.FcntlInt(s, unix.F_GETFD, 0)
-		})
-		if ferr != nil || derr != nil {
-			t.Fatal(ferr, derr)
-		}
+		fl, fd := fcntl(t, f, unix.F_GETFL), fcntl(t, f, unix.F_GETFD)
 		if fl&unix.O_NONBLOCK != 0 {
 			t.Errorf("%s: O_NONBLOCK set: reads would go through the poller", f.Name())
 		}
@@ -225,4 +208,32 @@ func TestOutputPipe(t *testing.T) {
 	if n, err := r.Read(buf); err != nil || string(buf[:n]) != "line\n" {
 		t.Fatalf("Read = %q, %v", buf[:n], err)
 	}
+}
+
+// fcntl returns fcntl(f, cmd, 0), failing the test on an error.
+func fcntl(t *testing.T, f *os.File, cmd int) int {
+	t.Helper()
+	rc, err := f.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v int
+	if cerr := rc.Control(func(fd uintptr) { v, err = unix.FcntlInt(fd, cmd, 0) }); cerr != nil {
+		t.Fatal(cerr)
+	}
+	if err != nil {
+		t.Fatalf("fcntl %s: %v", f.Name(), err)
+	}
+	return v
+}
+
+// testOutputPipe returns a new output pipe, closed when the test ends.
+func testOutputPipe(t *testing.T) (r, w *os.File) {
+	t.Helper()
+	r, w, err := outputPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(); w.Close() })
+	return r, w
 }
