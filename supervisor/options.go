@@ -90,9 +90,14 @@ type Options struct {
 	// Stdout and Stderr receive the child's output: for every child start
 	// the supervisor hands each pipe's read end to ReadFrom in its own
 	// goroutine and waits for ReadFrom to return after the child exits.
-	// ReadFrom must read until EOF or a read error, and must not stop
-	// reading because a write failed. They may be the same value, which must
-	// then be safe for concurrent use. nil discards that stream.
+	// When a process outside the child's tree keeps a pipe open, the wait
+	// lasts 5 s; the output is then cut off (the next read fails with
+	// os.ErrClosed) and the wait repeats once, after which a ReadFrom
+	// still running, stuck in its own write, is left behind and logged,
+	// and may overlap the next child's. ReadFrom must read until EOF or a
+	// read error, and must not stop reading because a write failed. They
+	// may be the same value, which must then be safe for concurrent use.
+	// nil discards that stream.
 	Stdout, Stderr io.ReaderFrom
 	// Restart decides restarts.
 	Restart RestartOptions

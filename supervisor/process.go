@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,7 +26,8 @@ type process interface {
 	pid() int
 	// done delivers exactly one Exit (Code, Signal, At; the loop fills in
 	// Uptime) once the child has exited, what was left of its process tree
-	// has been killed and its output has been drained.
+	// has been killed and its output has been drained or cut off (see
+	// pipes.drain).
 	done() <-chan Exit
 	// stop takes the first, graceful step of the stop ladder: the stop
 	// signal to the child's process group (Unix), Ctrl-C to its console
@@ -143,6 +145,9 @@ type pipes struct {
 	sinks            []io.ReaderFrom
 	names            []string
 	wg               sync.WaitGroup
+	// cut is set when drain stops waiting for the output: from then on
+	// every read ends its pump, discarding what it got (see cutReader).
+	cut atomic.Bool
 }
 
 // newPipes creates a pipe for every non-nil destination and gives cmd the
@@ -182,7 +187,7 @@ func (p *pipes) pump(log *slog.Logger) {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
-			_, err := p.sinks[i].ReadFrom(r)
+			_, err := p.sinks[i].ReadFrom(cutReader{r, &p.cut})
 			if err != nil && !errors.Is(err, os.ErrClosed) {
 				log.Warn("child output", "stream", p.names[i], "err", err)
 			}
@@ -190,12 +195,33 @@ func (p *pipes) pump(log *slog.Logger) {
 	}
 }
 
-// drain waits for the pumps to reach EOF. After timeout it closes the read
-// ends and returns without waiting further. On Unix the close does not wake
-// a pump blocked in read(2) (see outputPipe): Go closes the descriptor
-// when that read returns, at the stray writer's next write or exit, and the
-// pump then logs what it read and ends. Until then it holds a goroutine and
-// a thread. On Windows the close cancels the read at once.
+// cutReader reads f until drain sets cut; a read that returns after that
+// reports os.ErrClosed and drops its bytes: output of a stray process
+// that arrives after the drain timeout, or wake's byte.
+type cutReader struct {
+	f   *os.File
+	cut *atomic.Bool
+}
+
+func (c cutReader) Read(b []byte) (int, error) {
+	if c.cut.Load() {
+		return 0, os.ErrClosed
+	}
+	n, err := c.f.Read(b)
+	if c.cut.Load() {
+		return 0, os.ErrClosed
+	}
+	return n, err
+}
+
+// drain waits for the pumps to reach EOF and closes the read ends. After
+// timeout (a process outside the tree holds a pipe open) it cuts the
+// output off: it sets cut, wakes reads in progress (wake: on Unix the
+// reads block in the kernel, and closing the descriptor would not end
+// them; on Windows closing cancels them), closes the read ends and waits
+// for the pumps again, as long. A pump still running then is blocked in
+// its sink (a write to a hung disk) or in a read nothing could wake (a
+// Unix without /proc); it is left to end by itself, and says so.
 func (p *pipes) drain(timeout time.Duration, log *slog.Logger) {
 	done := make(chan struct{})
 	go func() {
@@ -206,10 +232,20 @@ func (p *pipes) drain(timeout time.Duration, log *slog.Logger) {
 	defer t.Stop()
 	select {
 	case <-done:
+		p.closeReaders()
+		return
 	case <-t.C:
-		log.Warn("child output still open after exit; closing it", "after", timeout)
 	}
+	log.Warn("child output still open after exit; closing it", "after", timeout)
+	p.cut.Store(true)
+	p.wake()
 	p.closeReaders()
+	t.Reset(timeout)
+	select {
+	case <-done:
+	case <-t.C:
+		log.Warn("child output still not closed; leaving its reader behind", "after", 2*timeout)
+	}
 }
 
 func (p *pipes) closeWriters() {

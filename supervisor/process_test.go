@@ -2,9 +2,13 @@ package supervisor
 
 import (
 	"errors"
+	"io"
 	"io/fs"
+	"log/slog"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -131,5 +135,76 @@ func TestRealOutputDrainedBeforeRunReturns(t *testing.T) {
 	}
 	if got := r.out.String(); got != "no newline" {
 		t.Fatalf("stdout %q", got)
+	}
+}
+
+// stuckSink reads once, then blocks until release is closed: a sink whose
+// write hangs (a dead network file system).
+type stuckSink struct {
+	read    chan struct{} // closed after the first read
+	release chan struct{}
+}
+
+func (s *stuckSink) ReadFrom(r io.Reader) (int64, error) {
+	n, err := r.Read(make([]byte, 64))
+	close(s.read)
+	<-s.release
+	return int64(n), err
+}
+
+// TestDrainLeavesStuckPump: a pump stuck in its sink, with the pipe held
+// open, does not hold drain for longer than twice its timeout, and that is
+// logged. The pipe's writer stays open, as a stray process's would.
+func TestDrainLeavesStuckPump(t *testing.T) {
+	r, w, err := outputPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	s := &stuckSink{read: make(chan struct{}), release: make(chan struct{})}
+	defer close(s.release)
+	lb := &logBuf{}
+	p := &pipes{readers: []*os.File{r}, sinks: []io.ReaderFrom{s}, names: []string{"stdout"}}
+	p.pump(slog.New(slog.NewTextHandler(lb, nil)))
+	if _, err := w.Write([]byte("x\n")); err != nil {
+		t.Fatal(err)
+	}
+	<-s.read
+	p.drain(20*time.Millisecond, slog.New(slog.NewTextHandler(lb, nil)))
+	lb.mustLog(t, "child output still open after exit", "after=20ms")
+	lb.mustLog(t, "leaving its reader behind", "after=40ms")
+}
+
+// TestDrainCutsSilentWriter: a pump blocked in a read on a pipe whose
+// writer stays open and silent ends when drain times out; what the writer
+// sends afterwards is not delivered. (Unix only where wake can reach the
+// read; Windows cancels it by closing.)
+func TestDrainCutsSilentWriter(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "windows" {
+		t.Skipf("no way to wake a blocked read on %s: drain leaves it (TestDrainLeavesStuckPump)", runtime.GOOS)
+	}
+	r, w, err := outputPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	out := newSink()
+	lb := &logBuf{}
+	p := &pipes{readers: []*os.File{r}, sinks: []io.ReaderFrom{out}, names: []string{"stdout"}}
+	p.pump(slog.New(slog.NewTextHandler(lb, nil)))
+	if _, err := w.Write([]byte("before\n")); err != nil {
+		t.Fatal(err)
+	}
+	out.waitLine(t, equals("before"))
+	p.drain(20*time.Millisecond, slog.New(slog.NewTextHandler(lb, nil)))
+	select {
+	case <-out.ended:
+	default:
+		t.Fatalf("the pump still runs after drain returned; log:\n%s", lb)
+	}
+	lb.mustNotLog(t, "leaving its reader behind")
+	_, _ = w.Write([]byte("after\n")) // EPIPE once the read end is closed
+	if got := out.Lines(); len(got) != 1 {
+		t.Errorf("lines %q, want only \"before\"", got)
 	}
 }

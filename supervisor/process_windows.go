@@ -155,7 +155,11 @@ var _ windowCloser = (*child)(nil)
 
 // outputPipe creates a pipe for a child's output. os.Pipe's handles are
 // synchronous, and closing the read end cancels a read in progress
-// (CancelIoEx), so pipes.drain's close ends a pump at once.
+// (CancelIoEx), so pipes.drain's close ends a pump at once: wake has
+// nothing to do.
 func outputPipe() (r, w *os.File, err error) {
 	return os.Pipe()
 }
+
+// wake does nothing: closing the read end cancels a read (see outputPipe).
+func (p *pipes) wake() {}
