@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 
 	"golang.org/x/sys/unix"
 )
@@ -22,7 +23,8 @@ const (
 // cmdCopy is the Go floor of the throughput benchmark: CMD's stdout through
 // a pipe made as the supervisor makes it (blocking, outside the poller,
 // 1 MiB) into OUT, read as the pump reads (256 KiB into a page-aligned
-// buffer, written up to the last newline), with nothing else: no rotation,
+// buffer, written up to the last newline, a yield every 16 large reads),
+// with nothing else: no rotation,
 // no supervisor, no start-up of a service. What the wrapper costs above
 // this is its own; what this costs above cat is Go's.
 func cmdCopy(args []string) error {
@@ -56,8 +58,15 @@ func cmdCopy(args []string) error {
 	}
 	buf := make([]byte, 2*copyReadSize)
 	tail := 0 // buf[copyReadSize-tail:copyReadSize] holds a partial line
+	big := 0
 	for {
 		n, rerr := r.Read(buf[copyReadSize:])
+		if n >= 16<<10 { // the pump's yield (logrotate/pump.go: yieldEvery, bigRead)
+			if big++; big == 16 {
+				runtime.Gosched()
+				big = 0
+			}
+		}
 		data := buf[copyReadSize-tail : copyReadSize+n]
 		if i := bytes.LastIndexByte(data, '\n'); i >= 0 && rerr == nil {
 			if _, err := out.Write(data[:i+1]); err != nil {
