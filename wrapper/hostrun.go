@@ -36,7 +36,11 @@ type host struct {
 // the supervisor finishes, and returns the exit code. The wrapper's events go
 // to its own log file and also to console and extra when they are not nil:
 // `wrapper run` passes stderr, the Windows service an Event Log handler.
-func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra slog.Handler) int {
+// ready, when not nil, is called once the host holds its control endpoint
+// and its log files, just before the first child starts; a host that fails
+// before that returns without calling it (the Windows service reports
+// RUNNING on ready, so that such a failure is a failed start).
+func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra slog.Handler, ready func()) int {
 	early := newLogger(nil, console, extra) // until the log file is open
 	exe, err := executable()
 	if err != nil {
@@ -97,6 +101,9 @@ func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra s
 		go h.watchConfig(ctx)
 	}
 	h.logger.Info("wrapper started", "version", version(), "config", cfg.File, "pid", os.Getpid())
+	if ready != nil {
+		ready()
+	}
 	code := exitCode(h.sup.Run(ctx), h.logger)
 	for _, f := range out.all {
 		if n := f.Dropped(); n > 0 {

@@ -26,7 +26,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	// reaches only the wrapper, which then stops the child in order.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return runHost(ctx, cfg, stderr, nil)
+	return runHost(ctx, cfg, stderr, nil, nil)
 }
 
 // cmdValidate loads the configuration and reports every problem at once.

@@ -233,6 +233,25 @@ func TestSCMBrokenConfig(t *testing.T) {
 	}
 }
 
+// TestSCMLogDirUnwritable: a log directory that cannot be created fails
+// the start: `wrapper start` says so with the exit code, instead of
+// "running" for a service that stops a moment later.
+func TestSCMLogDirUnwritable(t *testing.T) {
+	dir := fakechild.WorkDir(t)
+	name := serviceName("wraplog")
+	exe := serviceExe(t, dir, name)
+	serviceYAML(t, dir, name)
+	writeFile(t, dir, "blocker", "a file where the log directory's parent should be\n")
+	writeFile(t, dir, name+".yaml", readFileString(t, filepath.Join(dir, name+".yaml"))+
+		"log: {dir: "+strconv.Quote(filepath.Join(dir, "blocker", "logs"))+"}\n")
+	t.Cleanup(func() { deleteService(name) })
+	sc(t, "create", name, "binPath=", exe)
+	code, out := runExe(t, exe, "start")
+	if code == ExitOK || !strings.Contains(out, "stopped at start") || !strings.Contains(out, fmt.Sprintf("service-specific %d", ExitError)) {
+		t.Fatalf("wrapper start: exit %d, want a failure naming service-specific exit %d; output:\n%s", code, ExitError, out)
+	}
+}
+
 // runExe runs the service's own exe with args and returns its exit code and
 // output.
 func runExe(t *testing.T, exe string, args ...string) (int, string) {

@@ -82,15 +82,15 @@ func loadServiceConfig(path, name string) (*config.Config, error) {
 type serviceHandler struct {
 	configPath string
 	load       func(path, name string) (*config.Config, error)
-	run        func(ctx context.Context, cfg *config.Config, console io.Writer, extra slog.Handler) int
+	run        func(ctx context.Context, cfg *config.Config, console io.Writer, extra slog.Handler, ready func()) int
 	openEvents func(name string) (eventWriter, func())
 	ask        func(cfg *config.Config, cmd string) (controlResponse, error) // control requests; nil = askWrapper
 	code       int                                                           // the wrapper exit code Execute ended with
 }
 
 // Execute follows the x/sys service model: StartPending, start the work in a
-// goroutine, Running, then one select loop over the work's end and the SCM's
-// requests.
+// goroutine, Running once it is ready, then one select loop over the work's
+// end and the SCM's requests.
 func (h *serviceHandler) Execute(args []string, r <-chan svc.ChangeRequest, s chan<- svc.Status) (bool, uint32) {
 	s <- svc.Status{State: svc.StartPending, WaitHint: ms(startWaitHint)}
 	name := ""
@@ -111,7 +111,21 @@ func (h *serviceHandler) Execute(args []string, r <-chan svc.ChangeRequest, s ch
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan int, 1)
-	go func() { done <- h.run(ctx, cfg, nil, newEventHandler(events, slog.LevelWarn)) }()
+	ready := make(chan struct{})
+	go func() {
+		done <- h.run(ctx, cfg, nil, newEventHandler(events, slog.LevelWarn), func() { close(ready) })
+	}()
+	// RUNNING only once the host holds its log files and control endpoint
+	// (milliseconds): a log directory it cannot create or write then fails
+	// the start, which sc start and wrapper start report, rather than
+	// stopping the service right after they said it runs. The host has
+	// logged why to the Event Log already.
+	select {
+	case <-ready:
+	case code := <-done:
+		elog.Error("cannot start: the wrapper ended before its child started", "exit_code", code)
+		return h.finish(code)
+	}
 	s <- svc.Status{State: svc.Running,
 		Accepts: svc.AcceptStop | svc.AcceptShutdown | svc.AcceptPreShutdown | svc.AcceptParamChange}
 	elog.Info("service running", "config", cfg.File)

@@ -24,7 +24,7 @@ type handlerRun struct {
 
 // startHandler runs Execute for service "svc" with the given load and run.
 func startHandler(t *testing.T, load func(string, string) (*config.Config, error),
-	run func(context.Context, *config.Config, io.Writer, slog.Handler) int) *handlerRun {
+	run func(context.Context, *config.Config, io.Writer, slog.Handler, func()) int) *handlerRun {
 	t.Helper()
 	hr := &handlerRun{r: make(chan svc.ChangeRequest), s: make(chan svc.Status, 100),
 		events: &recordedEvents{}, done: make(chan [2]uint32, 1)}
@@ -71,11 +71,12 @@ func okConfig(_, name string) (*config.Config, error) {
 
 func TestServiceHandlerStartInterrogateStop(t *testing.T) {
 	started := make(chan struct{})
-	hr := startHandler(t, okConfig, func(ctx context.Context, _ *config.Config, console io.Writer, extra slog.Handler) int {
-		if console != nil || extra == nil {
-			t.Errorf("service mode: console %v (want nil), extra %v (want the Event Log)", console, extra)
+	hr := startHandler(t, okConfig, func(ctx context.Context, _ *config.Config, console io.Writer, extra slog.Handler, ready func()) int {
+		if console != nil || extra == nil || ready == nil {
+			t.Errorf("service mode: console %v (want nil), extra %v (want the Event Log), ready set %v", console, extra, ready != nil)
 		}
 		close(started)
+		ready()
 		<-ctx.Done()
 		return ExitOK
 	})
@@ -104,7 +105,7 @@ func TestServiceHandlerStartInterrogateStop(t *testing.T) {
 func TestServiceHandlerBrokenConfig(t *testing.T) {
 	hr := startHandler(t, func(string, string) (*config.Config, error) {
 		return nil, errors.New(`C:\svc\svc.yaml:3: restart.dealy: unknown key`)
-	}, func(context.Context, *config.Config, io.Writer, slog.Handler) int {
+	}, func(context.Context, *config.Config, io.Writer, slog.Handler, func()) int {
 		t.Error("run called with a broken config")
 		return ExitOK
 	})
@@ -118,13 +119,37 @@ func TestServiceHandlerBrokenConfig(t *testing.T) {
 }
 
 func TestServiceHandlerSupervisorGivesUp(t *testing.T) {
-	hr := startHandler(t, okConfig, func(context.Context, *config.Config, io.Writer, slog.Handler) int {
+	hr := startHandler(t, okConfig, func(_ context.Context, _ *config.Config, _ io.Writer, _ slog.Handler, ready func()) int {
+		ready()
 		return ExitGaveUp
 	})
 	hr.next(t) // StartPending
 	hr.next(t) // Running
 	if spec, code := hr.result(t); !spec || code != ExitGaveUp {
 		t.Fatalf("Execute = %v, %d; want a service-specific %d so that SCM recovery applies", spec, code, ExitGaveUp)
+	}
+}
+
+// TestServiceHandlerFailsBeforeReady: a host that ends before it is ready
+// (its log directory cannot be created) never makes the service RUNNING:
+// the start fails, with the host's exit code.
+func TestServiceHandlerFailsBeforeReady(t *testing.T) {
+	hr := startHandler(t, okConfig, func(context.Context, *config.Config, io.Writer, slog.Handler, func()) int {
+		return ExitError
+	})
+	if st := hr.next(t); st.State != svc.StartPending {
+		t.Fatalf("first status %v, want StartPending", st.State)
+	}
+	if spec, code := hr.result(t); !spec || code != ExitError {
+		t.Fatalf("Execute = %v, %d; want a service-specific %d", spec, code, ExitError)
+	}
+	select {
+	case st := <-hr.s:
+		t.Fatalf("status %v reported after a failed start, want none", st.State)
+	default:
+	}
+	if len(*hr.events) != 1 || !strings.Contains((*hr.events)[0], "cannot start") {
+		t.Errorf("event log = %q, want one error saying the start failed", *hr.events)
 	}
 }
 
