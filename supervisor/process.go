@@ -216,11 +216,12 @@ func (c cutReader) Read(b []byte) (int, error) {
 
 // drain waits for the pumps to reach EOF and closes the read ends. After
 // timeout (a process outside the tree holds a pipe open) it cuts the
-// output off: it sets cut, wakes reads in progress (wake: on Unix the
+// output off: it sets cut and wakes reads in progress (wake: on Unix the
 // reads block in the kernel, and closing the descriptor would not end
-// them; on Windows closing cancels them), closes the read ends and waits
-// for the pumps again, as long. A pump still running then is blocked in
-// its sink (a write to a hung disk) or in a read nothing could wake (a
+// them), repeating the wake every wakeRetry where one wake can miss a read
+// that starts just after it (Windows). Then it waits for the pumps again,
+// as long, and closes the read ends. A pump still running then is blocked
+// in its sink (a write to a hung disk) or in a read nothing could wake (a
 // Unix without /proc); it is left to end by itself, and says so.
 func (p *pipes) drain(timeout time.Duration, log *slog.Logger) {
 	done := make(chan struct{})
@@ -239,12 +240,26 @@ func (p *pipes) drain(timeout time.Duration, log *slog.Logger) {
 	log.Warn("child output still open after exit; closing it", "after", timeout)
 	p.cut.Store(true)
 	p.wake()
-	p.closeReaders()
+	var retry <-chan time.Time
+	if wakeRetry > 0 {
+		tick := time.NewTicker(wakeRetry)
+		defer tick.Stop()
+		retry = tick.C
+	}
 	t.Reset(timeout)
-	select {
-	case <-done:
-	case <-t.C:
-		log.Warn("child output still not closed; leaving its reader behind", "after", 2*timeout)
+	for {
+		select {
+		case <-done:
+			p.closeReaders()
+			return
+		case <-retry:
+			p.wake()
+		case <-t.C:
+			log.Warn("child output still not closed; leaving its reader behind", "after", 2*timeout)
+			// Windows' Close waits for a read in progress to end.
+			go p.closeReaders()
+			return
+		}
 	}
 }
 

@@ -52,6 +52,10 @@ func outputPipe() (r, w *os.File, err error) {
 	return os.NewFile(uintptr(p[0]), "|0"), os.NewFile(uintptr(p[1]), "|1"), nil
 }
 
+// wakeRetry is 0: the byte wake writes stays in the pipe until read, so a
+// read that starts after it returns at once too.
+const wakeRetry = 0
+
 // wake makes a read in progress on any read end return, by writing a byte
 // into its pipe through a write end of its own: Linux opens a pipe's
 // /proc/self/fd entry like a FIFO. Raw system calls, because an *os.File

@@ -35,6 +35,9 @@ func outputPipe() (r, w *os.File, err error) {
 	return os.NewFile(uintptr(p[0]), "|0"), os.NewFile(uintptr(p[1]), "|1"), nil
 }
 
+// wakeRetry is 0: wake does nothing to retry.
+const wakeRetry = 0
+
 // wake does nothing: without a portable way to reopen a pipe, a read in
 // progress ends only when its writer writes or exits (see drain).
 func (p *pipes) wake() {}

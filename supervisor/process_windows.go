@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/windows"
 )
@@ -154,12 +155,21 @@ func exitStatus(ps *os.ProcessState) (code int, signal string) {
 var _ windowCloser = (*child)(nil)
 
 // outputPipe creates a pipe for a child's output. os.Pipe's handles are
-// synchronous, and closing the read end cancels a read in progress
-// (CancelIoEx), so pipes.drain's close ends a pump at once: wake has
-// nothing to do.
+// synchronous; wake cancels a read in progress.
 func outputPipe() (r, w *os.File, err error) {
 	return os.Pipe()
 }
 
-// wake does nothing: closing the read end cancels a read (see outputPipe).
-func (p *pipes) wake() {}
+// wakeRetry is how often drain repeats wake: CancelIoEx cancels only a
+// read already in progress, and a pump that had passed cutReader's check
+// may start its ReadFile just after (seen under Wine: 7 drains in 3000).
+const wakeRetry = 10 * time.Millisecond
+
+// wake cancels the synchronous reads in progress on the read ends; a
+// cancelled read returns an error, and cutReader then ends its pump. The
+// handles stay open until drain closes them, after the last wake.
+func (p *pipes) wake() {
+	for _, r := range p.readers {
+		_ = windows.CancelIoEx(windows.Handle(r.Fd()), nil)
+	}
+}
