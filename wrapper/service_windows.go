@@ -120,12 +120,35 @@ func (h *serviceHandler) Execute(args []string, r <-chan svc.ChangeRequest, s ch
 	// the start, which sc start and wrapper start report, rather than
 	// stopping the service right after they said it runs. The host has
 	// logged why to the Event Log already.
-	select {
-	case <-ready:
-	case code := <-done:
-		elog.Error("cannot start: the wrapper ended before its child started", "exit_code", code)
-		return h.finish(code)
+	// Meanwhile the SCM may interrogate, and a slow start (a log directory
+	// on a network share) shows progress.
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	checkpoint := uint32(0)
+starting:
+	for {
+		select {
+		case <-ready:
+			break starting
+		case code := <-done:
+			select {
+			case <-ready: // ready, then ended at once: RUNNING, then the end as usual
+				done <- code
+				break starting
+			default:
+			}
+			elog.Error("cannot start: the wrapper ended before its child started", "exit_code", code)
+			return h.finish(code)
+		case c := <-r:
+			if c.Cmd == svc.Interrogate {
+				s <- c.CurrentStatus
+			}
+		case <-tick.C:
+			checkpoint++
+			s <- svc.Status{State: svc.StartPending, WaitHint: ms(startWaitHint), CheckPoint: checkpoint}
+		}
 	}
+	tick.Stop()
 	s <- svc.Status{State: svc.Running,
 		Accepts: svc.AcceptStop | svc.AcceptShutdown | svc.AcceptPreShutdown | svc.AcceptParamChange}
 	elog.Info("service running", "config", cfg.File)

@@ -130,6 +130,36 @@ func TestServiceHandlerSupervisorGivesUp(t *testing.T) {
 	}
 }
 
+// TestServiceHandlerInterrogateWhileStarting: before the host is ready the
+// handler answers Interrogate with StartPending, then reports Running.
+func TestServiceHandlerInterrogateWhileStarting(t *testing.T) {
+	release := make(chan struct{})
+	hr := startHandler(t, okConfig, func(ctx context.Context, _ *config.Config, _ io.Writer, _ slog.Handler, ready func()) int {
+		<-release
+		ready()
+		<-ctx.Done()
+		return ExitOK
+	})
+	first := hr.next(t)
+	if first.State != svc.StartPending {
+		t.Fatalf("first status %v, want StartPending", first.State)
+	}
+	hr.r <- svc.ChangeRequest{Cmd: svc.Interrogate, CurrentStatus: first}
+	if st := hr.next(t); st.State != svc.StartPending {
+		t.Fatalf("interrogate while starting answered %v, want StartPending", st.State)
+	}
+	close(release)
+	for st := hr.next(t); st.State != svc.Running; st = hr.next(t) {
+		if st.State != svc.StartPending { // a checkpoint may come first on a slow machine
+			t.Fatalf("status %v after ready, want Running", st.State)
+		}
+	}
+	hr.r <- svc.ChangeRequest{Cmd: svc.Stop}
+	if spec, code := hr.result(t); spec || code != 0 {
+		t.Fatalf("Execute = %v, %d; want false, 0", spec, code)
+	}
+}
+
 // TestServiceHandlerFailsBeforeReady: a host that ends before it is ready
 // (its log directory cannot be created) never makes the service RUNNING:
 // the start fails, with the host's exit code.
