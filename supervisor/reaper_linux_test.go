@@ -1,7 +1,6 @@
 package supervisor
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
@@ -28,22 +27,7 @@ func superviseTreeHelper([]string) int { return superviseInHelper("grandchild", 
 // pid of the grandchild in its group.
 func startGroup(t *testing.T) (*exec.Cmd, int) {
 	t.Helper()
-	path, argv, env := fakechild.Command(t, "grandchild")
-	cmd := exec.Command(path, argv...)
-	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-	})
-	sc := bufio.NewScanner(out)
+	cmd, sc := fakechild.StartGroup(t, "grandchild")
 	if !sc.Scan() {
 		t.Fatalf("grandchild helper printed nothing: %v", sc.Err())
 	}

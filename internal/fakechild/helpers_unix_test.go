@@ -3,7 +3,6 @@
 package fakechild
 
 import (
-	"bufio"
 	"errors"
 	"os/exec"
 	"strconv"
@@ -14,34 +13,12 @@ import (
 
 func init() { testHelpers = append(testHelpers, "ignore-term", "grandchild") }
 
-// startHelper starts a helper in a process group of its own (so the test
-// can kill the group) and returns it with a scanner on its stdout.
-func startHelper(t *testing.T, name string, args ...string) (*exec.Cmd, *bufio.Scanner) {
-	t.Helper()
-	path, argv, env := Command(t, name, args...)
-	cmd := exec.Command(path, argv...)
-	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-	})
-	return cmd, bufio.NewScanner(out)
-}
-
 // TestIgnoreTerm: SIGTERM is ignored, so the SIGKILL that follows is what
 // ends the process. Were SIGTERM not ignored, the kill(2) call would already
 // have decided the exit (Go re-raises an unhandled SIGTERM, racing the
 // SIGKILL), so this can fail.
 func TestIgnoreTerm(t *testing.T) {
-	cmd, sc := startHelper(t, "ignore-term")
+	cmd, sc := StartGroup(t, "ignore-term")
 	if !sc.Scan() || sc.Text() != "ready" {
 		t.Fatalf("line %q, want ready", sc.Text())
 	}
@@ -68,7 +45,7 @@ func TestGrandchild(t *testing.T) {
 			if detach {
 				args = []string{"detach"}
 			}
-			cmd, sc := startHelper(t, "grandchild", args...)
+			cmd, sc := StartGroup(t, "grandchild", args...)
 			if !sc.Scan() {
 				t.Fatalf("no pid line: %v", sc.Err())
 			}
