@@ -43,12 +43,7 @@ func cmdInstall(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, unit)
 		return ExitOK
 	}
-	if *unitOnly {
-		code = systemd.requireRoot("install", stderr)
-	} else {
-		code = systemd.require("install", cfg, stderr)
-	}
-	if code != ExitOK {
+	if code := requireFor("install", cfg, *unitOnly, stderr); code != ExitOK {
 		return code
 	}
 	verb, code := writeServiceFiles(cfg, unit, *force, stderr)
@@ -142,6 +137,15 @@ func activateUnit(cfg *config.Config, verb string, stdout, stderr io.Writer) int
 	return ExitOK
 }
 
+// requireFor checks what cmd needs: root, and unless unitOnly (no
+// systemctl call is made then) a running systemd.
+func requireFor(cmd string, cfg *config.Config, unitOnly bool, stderr io.Writer) int {
+	if unitOnly {
+		return systemd.requireRoot(cmd, stderr)
+	}
+	return systemd.require(cmd, cfg, stderr)
+}
+
 // cmdUninstall stops and disables the service, removes its unit and
 // reloads systemd. The log directory and its files stay.
 func cmdUninstall(args []string, stdout, stderr io.Writer) int {
@@ -155,12 +159,7 @@ func cmdUninstall(args []string, stdout, stderr io.Writer) int {
 	if cfg == nil {
 		return code
 	}
-	if *unitOnly {
-		code = systemd.requireRoot("uninstall", stderr)
-	} else {
-		code = systemd.require("uninstall", cfg, stderr)
-	}
-	if code != ExitOK {
+	if code := requireFor("uninstall", cfg, *unitOnly, stderr); code != ExitOK {
 		return code
 	}
 	if code := checkInstalled("uninstall", cfg, stderr); code != ExitOK {
