@@ -99,15 +99,8 @@ func cmdIdle(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cmd, err := command(fs)
+	cmd, err := startGroup(fs, *file)
 	if err != nil {
-		return err
-	}
-	if *file != "" {
-		_ = os.Remove(*file)
-	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
 		return err
 	}
 	defer func() {

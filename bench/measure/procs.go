@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,13 +40,8 @@ func cmdRestart(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cmd, err := command(fs)
+	cmd, err := startGroup(fs, *file)
 	if err != nil {
-		return err
-	}
-	_ = os.Remove(*file)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
 		return err
 	}
 	var stamps []int64
@@ -117,13 +113,8 @@ func cmdStop(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cmd, err := command(fs)
+	cmd, err := startGroup(fs, *file)
 	if err != nil {
-		return err
-	}
-	_ = os.Remove(*file)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
 		return err
 	}
 	defer syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
@@ -157,3 +148,21 @@ func cmdStop(args []string) error {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }
+
+// startGroup starts the command fs names as the leader of a process group
+// of its own, after removing file (what its child tree writes; "" for
+// none), so that what is read from file afterwards is this run's.
+func startGroup(fs *flag.FlagSet, file string) (*exec.Cmd, error) {
+	cmd, err := command(fs)
+	if err != nil {
+		return nil, err
+	}
+	if file != "" {
+		_ = os.Remove(file)
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return cmd, nil
+}
