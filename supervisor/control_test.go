@@ -46,10 +46,7 @@ func TestRestartChild(t *testing.T) {
 			t.Fatalf("hooks %v, want %v", got, want)
 		}
 		lb.mustLog(t, "restart requested")
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run = %v", err)
-		}
+		stopRun(t, cancel, errc)
 		if err := s.RestartChild(t.Context()); !errors.Is(err, ErrNotRunning) {
 			t.Fatalf("RestartChild after Run = %v, want ErrNotRunning", err)
 		}
@@ -78,10 +75,7 @@ func TestRestartChildDuringBackoff(t *testing.T) {
 		if n := len(f.startTimes()); n != 2 {
 			t.Fatalf("%d starts, want 2", n)
 		}
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run = %v", err)
-		}
+		stopRun(t, cancel, errc)
 	})
 }
 
@@ -168,10 +162,7 @@ func TestUpdate(t *testing.T) {
 			t.Fatalf("status %+v", st)
 		}
 		lb.mustLog(t, "options updated", "restart=true")
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run = %v", err)
-		}
+		stopRun(t, cancel, errc)
 		if err := s.Update(t.Context(), opts); !errors.Is(err, ErrNotRunning) {
 			t.Fatalf("Update after Run = %v, want ErrNotRunning", err)
 		}
@@ -210,10 +201,7 @@ func TestUpdateHealth(t *testing.T) {
 		if st := s.Status(); st.Health != "" || len(p.callTimes()) != 1 {
 			t.Fatalf("status %+v, checks %v; want no health and one check", st, p.callTimes())
 		}
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run = %v", err)
-		}
+		stopRun(t, cancel, errc)
 	})
 }
 
@@ -231,10 +219,7 @@ func TestCancelDuringRestart(t *testing.T) {
 			t.Fatalf("RestartChild = %v", err)
 		}
 		time.Sleep(s1)
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run = %v", err)
-		}
+		stopRun(t, cancel, errc)
 		if d := time.Since(t0); d != 3*s1 || len(f.startTimes()) != 1 {
 			t.Fatalf("Run returned after %v with starts %v; want 3s and one", d, f.startTimes())
 		}
@@ -267,9 +252,6 @@ func TestRestartChildDuringPostStop(t *testing.T) {
 		if st := s.Status(); st.Failures != 1 || st.LastRestartCause != CauseRequest {
 			t.Fatalf("status %+v", st)
 		}
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run = %v", err)
-		}
+		stopRun(t, cancel, errc)
 	})
 }

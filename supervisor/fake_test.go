@@ -187,3 +187,13 @@ func runAsync(ctx context.Context, s *Supervisor) <-chan error {
 	go func() { errc <- s.Run(ctx) }()
 	return errc
 }
+
+// stopRun cancels a Run started by runAsync and fails t unless Run then
+// returns nil.
+func stopRun(t *testing.T, cancel context.CancelFunc, errc <-chan error) {
+	t.Helper()
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatalf("Run = %v, want nil", err)
+	}
+}

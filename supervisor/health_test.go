@@ -50,10 +50,7 @@ func TestHealthRestartsUnhealthyChild(t *testing.T) {
 		lb.mustLog(t, "level=WARN", "health check failed", "failures=2", "of=3", "connection refused")
 		lb.mustLog(t, "level=WARN", "health check failed, restarting", "failures=3")
 		lb.mustLog(t, "restarting the child", "cause=health")
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run = %v", err)
-		}
+		stopRun(t, cancel, errc)
 	})
 }
 
@@ -89,10 +86,7 @@ func TestHealthStartPeriodAndRecovery(t *testing.T) {
 		if st := s.Status(); st.Health != HealthUnhealthy || st.HealthFailures != 2 || len(f.startTimes()) != 1 {
 			t.Fatalf("status at 11.5s: %+v, starts %v", st, f.startTimes())
 		}
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run = %v", err)
-		}
+		stopRun(t, cancel, errc)
 		if st := s.Status(); st.Health != "" || st.HealthFailures != 0 {
 			t.Fatalf("health after the child's exit: %+v", st)
 		}
@@ -149,10 +143,7 @@ func TestHealthRestartAfterCleanExit(t *testing.T) {
 		if st := s.Status(); st.Failures != 1 || st.LastExit.Code != 0 || st.LastRestartCause != CauseHealth {
 			t.Fatalf("status %+v", st)
 		}
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run = %v", err)
-		}
+		stopRun(t, cancel, errc)
 	})
 }
 
@@ -174,10 +165,7 @@ func TestHealthCheckTimeout(t *testing.T) {
 			t.Fatalf("status %+v", st)
 		}
 		lb.mustLog(t, "health check failed", "timed out after 2s")
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run = %v", err)
-		}
+		stopRun(t, cancel, errc)
 	})
 }
 
@@ -204,9 +192,6 @@ func TestHealthStoppedWithTheChild(t *testing.T) {
 		if st := s.Status(); st.State != StateRunning || st.Health != HealthStarting || st.LastRestartCause != CauseExit {
 			t.Fatalf("status after the restart: %+v", st)
 		}
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run = %v", err)
-		}
+		stopRun(t, cancel, errc)
 	})
 }

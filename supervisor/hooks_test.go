@@ -28,10 +28,7 @@ func TestHooksOrderAndEnvironment(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		errc := runAsync(ctx, s)
 		time.Sleep(5 * s1)
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run = %v", err)
-		}
+		stopRun(t, cancel, errc)
 		want := []string{"pre_start@0s", "post_start@0s", "post_stop@2s", "pre_start@3s", "post_start@3s",
 			"pre_stop@5s", "post_stop@5s"}
 		if got := h.events(); !slices.Equal(got, want) {
@@ -117,10 +114,7 @@ func TestChildExitsDuringPreStop(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		errc := runAsync(ctx, s)
 		time.Sleep(s1)
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run = %v", err)
-		}
+		stopRun(t, cancel, errc)
 		if stops, kills := f.procs[0].counts(); stops != 0 || kills != 0 {
 			t.Fatalf("stops %d kills %d, want none", stops, kills)
 		}
@@ -157,10 +151,7 @@ func TestPostStopBeforeBackoff(t *testing.T) {
 		if got := h.cancelledEvents(); !slices.Equal(got, []string{eventPostStart}) {
 			t.Fatalf("cancelled hooks %v, want the first post_start", got)
 		}
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run = %v", err)
-		}
+		stopRun(t, cancel, errc)
 	})
 }
 
@@ -178,9 +169,6 @@ func TestPostStartFailureIgnored(t *testing.T) {
 			t.Fatalf("status %+v", st)
 		}
 		lb.mustLog(t, "level=WARN", "hook failed", "hook=post_start", "boom")
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run = %v", err)
-		}
+		stopRun(t, cancel, errc)
 	})
 }

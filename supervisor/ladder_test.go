@@ -73,10 +73,7 @@ func TestLadderWindows(t *testing.T) {
 				ctx, cancel := context.WithCancel(t.Context())
 				errc := runAsync(ctx, s)
 				time.Sleep(s1)
-				cancel()
-				if err := <-errc; err != nil {
-					t.Fatalf("Run = %v", err)
-				}
+				stopRun(t, cancel, errc)
 				if d := time.Since(f.t0) - s1; d != tt.after {
 					t.Errorf("Run returned %v after the cancel, want %v", d, tt.after)
 				}

@@ -48,10 +48,7 @@ func TestLoopBackoffGrowsToCap(t *testing.T) {
 		if st := s.Status(); st.State != StateRunning || st.PID != 1007 || st.Failures != 6 {
 			t.Fatalf("status after the plan: %+v", st)
 		}
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run = %v, want nil", err)
-		}
+		stopRun(t, cancel, errc)
 	})
 }
 
@@ -106,10 +103,7 @@ func TestLoopCancelDuringBackoff(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		errc := runAsync(ctx, s)
 		time.Sleep(5 * s1)
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run = %v, want nil", err)
-		}
+		stopRun(t, cancel, errc)
 		time.Sleep(time.Minute) // a leftover backoff timer would start a child
 		if got := f.startTimes(); len(got) != 1 {
 			t.Fatalf("starts %v, want one", got)
@@ -166,10 +160,7 @@ func TestLoopStopGraceful(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		errc := runAsync(ctx, s)
 		time.Sleep(s1)
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run = %v", err)
-		}
+		stopRun(t, cancel, errc)
 		if d := time.Since(f.t0); d != s1 {
 			t.Fatalf("Run returned after %v, want 1s", d)
 		}

@@ -100,9 +100,6 @@ func TestLoopAlways(t *testing.T) {
 		if st := s.Status(); st.Failures != 0 || st.Restarts != 5 || st.State != StateRunning {
 			t.Fatalf("status at 10s: %+v", st)
 		}
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run = %v", err)
-		}
+		stopRun(t, cancel, errc)
 	})
 }

@@ -56,10 +56,7 @@ func TestWaitForInOrder(t *testing.T) {
 			t.Fatalf("states %q, want %q", got, wantStates)
 		}
 		lb.mustLog(t, "waiting", "for=\"tcp db:5432\"")
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run = %v", err)
-		}
+		stopRun(t, cancel, errc)
 	})
 }
 
@@ -115,10 +112,7 @@ func TestPreStartFailureIsAFailedStart(t *testing.T) {
 			t.Fatalf("status %+v, last exit %+v", st, st.LastExit)
 		}
 		lb.mustLog(t, "start prevented", "pre_start hook: exited with code 4")
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run = %v", err)
-		}
+		stopRun(t, cancel, errc)
 	})
 }
 
@@ -142,10 +136,7 @@ func TestCancelDuringStartSequence(t *testing.T) {
 				ctx, cancel := context.WithCancel(t.Context())
 				errc := runAsync(ctx, s)
 				time.Sleep(10 * s1)
-				cancel()
-				if err := <-errc; err != nil {
-					t.Fatalf("Run = %v", err)
-				}
+				stopRun(t, cancel, errc)
 				if d := time.Since(t0); d != 10*s1 || len(f.startTimes()) != 0 {
 					t.Fatalf("Run returned after %v, starts %v; want 10s and none", d, f.startTimes())
 				}
