@@ -118,3 +118,33 @@ func TestCompleteExampleDocumentsEveryKey(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeConfigLoads: the YAML reference block of README.md, the first
+// one a newcomer reads, is a configuration that loads.
+func TestReadmeConfigLoads(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "\n```yaml\n")
+	block, _, closed := strings.Cut(rest, "\n```")
+	if !ok || !closed {
+		t.Fatal("README.md has no ```yaml block")
+	}
+	dir := exampleDir(t)
+	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("A=1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prepare := "prepare" // the hook the block names
+	if runtime.GOOS == "windows" {
+		prepare += ".exe"
+	}
+	writeExe(t, filepath.Join(dir, "bin", prepare))
+	path := filepath.Join(dir, "myapp.yaml")
+	if err := os.WriteFile(path, []byte(block+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path, Options{DefaultName: "myapp", LookupEnv: mapEnv(nil)}); err != nil {
+		t.Fatalf("README.md's YAML block does not load:\n%v", err)
+	}
+}
