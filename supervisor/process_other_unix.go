@@ -41,3 +41,7 @@ const wakeRetry = 0
 // wake does nothing: without a portable way to reopen a pipe, a read in
 // progress ends only when its writer writes or exits (see drain).
 func (p *pipes) wake() {}
+
+// WarmUp does nothing here: the Go runtime makes no costly check at the
+// first child start (see the Linux WarmUp).
+func WarmUp() {}
