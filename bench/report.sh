@@ -1,13 +1,21 @@
 # bench/report.sh: the figures block of docs/performance.md, sourced by bench/run.sh after the
 # scenarios (uses res, median and the knobs).
 
-# paired A B: the median over runs of A's i-th value / B's i-th value, two decimals. The
-# variants of one run execute back to back, so a pair shares the machine's momentary load;
-# a ratio of two medians mixes runs made under different loads.
-paired() {
+# ratios A B: A's i-th value / B's i-th value for every run i, sorted. The variants of one run
+# execute back to back, so a pair shares the machine's momentary load; a ratio of two medians
+# mixes runs made under different loads.
+ratios() {
 	awk -v a="$1" -v b="$2" '$1 == a { x[++na] = $2 } $1 == b { y[++nb] = $2 }
-		END { n = (na < nb) ? na : nb; for (i = 1; i <= n; i++) if (y[i] > 0) print x[i] / y[i] }' "$res" |
-		sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else printf "%.2f", v[int((NR + 1) / 2)] }'
+		END { n = (na < nb) ? na : nb; for (i = 1; i <= n; i++) if (y[i] > 0) print x[i] / y[i] }' "$res" | sort -g
+}
+# paired A B: the median of ratios A B, two decimals.
+paired() {
+	ratios "$1" "$2" | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else printf "%.2f", v[int((NR + 1) / 2)] }'
+}
+# quartiles A B: the lower and upper quartiles of ratios A B, as "x–y".
+quartiles() {
+	ratios "$1" "$2" | awk '{ v[NR] = $1 }
+		END { if (NR == 0) print "n/a"; else printf "%.2f–%.2f", v[int((NR + 3) / 4)], v[int((3 * NR + 3) / 4)] }'
 }
 # mbs SECONDS: input MB/s of LINES lines of 100 bytes.
 mbs() { awk -v s="$1" -v n="$LINES" 'BEGIN { if (s == "n/a" || s == 0) print "n/a"; else printf "%.0f", n * 100 / 1e6 / s }'; }
@@ -19,6 +27,11 @@ verdict() { awk -v v="$1" -v g="$3" -v op="$2" 'BEGIN {
 report() {
 	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	fs=$(df -T "$out" | awk 'NR == 2 { print $2 }')
+	# A journal-less ext4 slows file creation after deletions (set_aside in scenarios.sh): say so.
+	dev=$(df --output=source "$out" | tail -n 1)
+	if [ "$fs" = ext4 ] && ! ls /proc/fs/jbd2 2>/dev/null | grep -q "^$(basename "$dev")-"; then
+		fs="ext4 without a journal"
+	fi
 	cat <<EOF
 Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`make bench\` (= \`bench/run.sh\`) with REPS=$REPS TP_REPS=$TP_REPS
 LINES=$LINES IDLE_SECONDS=$IDLE_SECONDS IDLE_REPS=$IDLE_REPS RESTARTS=$RESTARTS STOP_REPS=$STOP_REPS
@@ -31,7 +44,9 @@ figures are medians of interleaved runs, and single runs vary by ±30 %.
 Every wrapper run's files were checked line by line (\`measure check\`): no line lost, duplicated,
 split or corrupt, each stream in order; $(median tp.files) files per plain run. The ratio is the
 median over runs of baseline time / wrapper time within one run (the variants of a run execute
-back to back); the wall times are each variant's own median.
+back to back); the wall times are each variant's own median. No file is deleted while the bench
+measures: each run's files are emptied and set aside, and deleted at the end (see "Deleting files
+slows creating them" below).
 
 | case | median wall (s) | MB/s | vs \`gen \| cat > file\` | goal |
 | --- | --- | --- | --- | --- |
@@ -44,6 +59,9 @@ back to back); the wall times are each variant's own median.
 | wrapper, stdout + stderr both busy | $(median both.wrapper) | $(mbs "$(median both.wrapper)") | $(paired both.cat both.wrapper) (vs the two \`cat\`s) | |
 | wrapper, \`timestamps: true\` (+30 % bytes written) | $(median ts.wrapper) | $(mbs "$(median ts.wrapper)") | $(paired tp.cat ts.wrapper) | |
 | wrapper, \`compress: true\` | $(median gz.wrapper) | $(mbs "$(median gz.wrapper)") | $(paired tp.cat gz.wrapper) | |
+
+Half of the runs' ratios for \`wrapper, stdout\` lie within $(quartiles tp.cat tp.wrapper) (Go floor:
+$(quartiles tp.cat tp.copy)): a single pair of runs varies more than the wrapper differs from the floor.
 
 With \`compress: true\` the wrapper exited with $(median gz.compressed) backups gzipped and
 $(median gz.plain) still plain (median): compression runs in the background and is not waited for.

@@ -1,12 +1,30 @@
 # bench/scenarios.sh: the scenarios of bench/run.sh, which sources this file and provides
-# W G M (wrapper, gen, measure), run (scratch directory), record, median, field, config.
+# W G M (wrapper, gen, measure), run (scratch directory), trash (where set_aside moves it), record,
+# median, field, config.
+
+# set_aside: empty $run/d without deleting a file while the bench measures. Its files are truncated
+# (which frees their blocks) and the directory is moved into $trash, which run.sh deletes when the
+# measuring is over. ext4 without a journal (this bench's machine) skips, on every file creation,
+# each inode of the group freed in the last 30 s, reading its inode-table block: deleting a run's
+# 20 files before the next run made each of the wrapper's file creations scan hundreds of freed
+# inodes (perf: a fifth of the samples in recently_deleted), a cost of the bench's own deletions,
+# charged to the wrapper (21 files per run) and hardly to cat (1). The fresh $run/d also starts in a
+# block group of its own (chattr +T in run.sh). See docs/performance.md.
+set_aside() {
+	if [ -d "$run/d" ]; then
+		find "$run/d" -type f -exec truncate -s 0 {} +
+		aside=$((aside + 1))
+		mv "$run/d" "$trash/d.$aside"
+	fi
+	mkdir -p "$run/d"
+}
+aside=0
 
 # tp NAME CMD...: time one run of CMD in $run/d (fresh), record NAME's wall time.
 tp() {
 	name=$1
 	shift
-	rm -rf "$run/d"
-	mkdir -p "$run/d"
+	set_aside
 	wall=$(cd "$run/d" && "$M" time -- "$@" 2>>"$out/stderr.log" | field wall)
 	[ -n "$wall" ] || { echo "bench: $name failed; see $out/stderr.log" >&2; exit 1; }
 	record "$name" "$wall"
@@ -49,7 +67,7 @@ throughput() {
 		record gz.plain "$(ls "$run/d/logs" | grep -c -- '-.*\.log$' || true)"
 		checked "$LINES" "$run/d/logs/svc.out.log" >/dev/null
 	done
-	rm -rf "$run/d"
+	set_aside
 }
 
 restart_latency() {
@@ -64,7 +82,7 @@ restart_latency() {
 		record restart.loop "$(echo "$r" | field median_ms)"
 		record restart.loop.p90 "$(echo "$r" | field p90_ms)"
 	done
-	rm -rf "$run/d"
+	set_aside
 }
 
 idle_cost() {
@@ -82,7 +100,7 @@ idle_cost() {
 		echo "  gen alone: $r"
 		for k in rss_kb cpu_ms wakeups_per_s threads; do record "idle.gen.$k" "$(echo "$r" | field $k)"; done
 	done
-	rm -rf "$run/d"
+	set_aside
 }
 
 stop_latency() {
@@ -98,7 +116,7 @@ stop_latency() {
 		r=$("$M" stop -group -pids "$run/pids" -- "$G" tree "$run/pids")
 		record stop.alone "$(echo "$r" | field gone_ms)"
 	done
-	rm -rf "$run/d"
+	set_aside
 }
 
 binary_sizes() {
