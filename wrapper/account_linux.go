@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"os/user"
 	"path/filepath"
 	"slices"
@@ -27,10 +28,7 @@ type account struct {
 // fail the start (status 217/USER) for a name that does not exist, so
 // install refuses it first.
 func lookupAccount(s config.Service) (account, error) {
-	u, err := user.Lookup(s.User)
-	if err != nil && isNumber(s.User) {
-		u, err = user.LookupId(s.User)
-	}
+	u, err := lookupUser(s.User)
 	if err != nil {
 		return account{}, fmt.Errorf("service.user: no user %q on this machine (create it: useradd --system --no-create-home --shell /usr/sbin/nologin %s): %w", s.User, s.User, err)
 	}
@@ -38,10 +36,7 @@ func lookupAccount(s config.Service) (account, error) {
 	a.uid, _ = strconv.Atoi(u.Uid)
 	a.gid, _ = strconv.Atoi(u.Gid)
 	if s.Group != "" {
-		g, err := user.LookupGroup(s.Group)
-		if err != nil && isNumber(s.Group) {
-			g, err = user.LookupGroupId(s.Group)
-		}
+		g, err := lookupGroup(s.Group)
 		if err != nil {
 			return account{}, fmt.Errorf("service.group: no group %q on this machine: %w", s.Group, err)
 		}
@@ -56,6 +51,73 @@ func lookupAccount(s config.Service) (account, error) {
 		}
 	}
 	return a, nil
+}
+
+// lookupUser finds a user by name, or by id when name is a number. Go's
+// os/user in a static build (make dist) reads /etc/passwd only, so a user
+// it does not find is asked for again through getent(1), which goes
+// through the system's name services (LDAP, SSSD, systemd-userdb) as
+// systemd will when it starts the service. The first error is returned
+// when getent cannot find the user either, or cannot run.
+func lookupUser(name string) (*user.User, error) {
+	u, err := user.Lookup(name)
+	if err != nil && isNumber(name) {
+		u, err = user.LookupId(name)
+	}
+	if err == nil {
+		return u, nil
+	}
+	if fields, gerr := getent("passwd", name); gerr == nil {
+		if u, perr := parsePasswd(fields); perr == nil {
+			return u, nil
+		}
+	}
+	return nil, err
+}
+
+// lookupGroup finds a group as lookupUser finds a user.
+func lookupGroup(name string) (*user.Group, error) {
+	g, err := user.LookupGroup(name)
+	if err != nil && isNumber(name) {
+		g, err = user.LookupGroupId(name)
+	}
+	if err == nil {
+		return g, nil
+	}
+	if fields, gerr := getent("group", name); gerr == nil {
+		if g, perr := parseGroup(fields); perr == nil {
+			return g, nil
+		}
+	}
+	return nil, err
+}
+
+// getent returns the colon-separated fields of the first entry that
+// `getent DB KEY` prints. getent exits 2 when the key is not found.
+func getent(db, key string) ([]string, error) {
+	out, err := exec.Command("getent", db, key).Output()
+	if err != nil {
+		return nil, fmt.Errorf("getent %s %s: %w", db, key, err)
+	}
+	line, _, _ := strings.Cut(string(out), "\n")
+	return strings.Split(line, ":"), nil
+}
+
+// parsePasswd reads a passwd(5) entry: name:password:uid:gid:gecos:home:shell.
+func parsePasswd(f []string) (*user.User, error) {
+	if len(f) != 7 || f[0] == "" || !isNumber(f[2]) || !isNumber(f[3]) {
+		return nil, fmt.Errorf("malformed passwd entry %q", strings.Join(f, ":"))
+	}
+	name, _, _ := strings.Cut(f[4], ",") // the GECOS full name
+	return &user.User{Username: f[0], Uid: f[2], Gid: f[3], Name: name, HomeDir: f[5]}, nil
+}
+
+// parseGroup reads a group(5) entry: name:password:gid:members.
+func parseGroup(f []string) (*user.Group, error) {
+	if len(f) != 4 || f[0] == "" || !isNumber(f[2]) {
+		return nil, fmt.Errorf("malformed group entry %q", strings.Join(f, ":"))
+	}
+	return &user.Group{Name: f[0], Gid: f[2]}, nil
 }
 
 func isNumber(s string) bool {
