@@ -68,7 +68,7 @@ func lookupUser(name string) (*user.User, error) {
 		return u, nil
 	}
 	if fields, gerr := getent("passwd", name); gerr == nil {
-		if u, perr := parsePasswd(fields); perr == nil {
+		if u, perr := parsePasswd(fields); perr == nil && (u.Username == name || u.Uid == name) {
 			return u, nil
 		}
 	}
@@ -85,7 +85,7 @@ func lookupGroup(name string) (*user.Group, error) {
 		return g, nil
 	}
 	if fields, gerr := getent("group", name); gerr == nil {
-		if g, perr := parseGroup(fields); perr == nil {
+		if g, perr := parseGroup(fields); perr == nil && (g.Name == name || g.Gid == name) {
 			return g, nil
 		}
 	}
@@ -93,9 +93,12 @@ func lookupGroup(name string) (*user.Group, error) {
 }
 
 // getent returns the colon-separated fields of the first entry that
-// `getent DB KEY` prints. getent exits 2 when the key is not found.
+// `getent DB KEY` prints. getent exits 2 when the key is not found. The
+// "--" keeps a key that starts with '-' from being read as an option
+// (`getent passwd -sfiles` lists every user); callers still check that the
+// entry is the one asked for.
 func getent(db, key string) ([]string, error) {
-	out, err := exec.Command("getent", db, key).Output()
+	out, err := exec.Command("getent", "--", db, key).Output()
 	if err != nil {
 		return nil, fmt.Errorf("getent %s %s: %w", db, key, err)
 	}

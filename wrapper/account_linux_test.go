@@ -52,10 +52,14 @@ func TestParseNSSEntries(t *testing.T) {
 // name that getent does not know either is still refused with the hint.
 func TestLookupAccountThroughGetent(t *testing.T) {
 	dir := t.TempDir()
+	// Like getent, it lists every entry when the key is missing or taken
+	// for an option; "--" must come first.
 	script := `#!/bin/sh
-case "$1 $2" in
-"passwd ldapsvc") echo "ldapsvc:*:424242:424243:LDAP service:/nonexistent:/usr/sbin/nologin" ;;
+[ "$1" = -- ] || { echo "root:x:0:0:root:/root:/bin/sh"; exit 0; }
+case "$2 $3" in
+"passwd ldapsvc"|"passwd 424242") echo "ldapsvc:*:424242:424243:LDAP service:/nonexistent:/usr/sbin/nologin" ;;
 "group ldapgrp") echo "ldapgrp:*:424244:ldapsvc" ;;
+"passwd impostor") echo "root:x:0:0:root:/root:/bin/sh" ;;
 *) exit 2 ;;
 esac
 `
@@ -74,6 +78,13 @@ esac
 	a, err = lookupAccount(config.Service{User: "ldapsvc"})
 	if err != nil || a.gid != 424243 {
 		t.Fatalf("lookupAccount without a group = %+v, %v; want the primary group 424243", a, err)
+	}
+	if a, err = lookupAccount(config.Service{User: "424242"}); err != nil || a.user != "ldapsvc" {
+		t.Fatalf("lookupAccount by uid = %+v, %v; want ldapsvc", a, err)
+	}
+	// An entry for another account than the one asked for is not taken.
+	if a, err = lookupAccount(config.Service{User: "impostor"}); err == nil {
+		t.Fatalf("lookupAccount(impostor) = %+v, want an error", a)
 	}
 	_, err = lookupAccount(config.Service{User: "nosuchsvc"})
 	if err == nil || !strings.Contains(err.Error(), `no user "nosuchsvc"`) || !strings.Contains(err.Error(), "useradd --system") {
