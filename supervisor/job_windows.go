@@ -27,30 +27,21 @@ const childAccess = windows.PROCESS_SET_QUOTA | windows.PROCESS_TERMINATE |
 	windows.PROCESS_SUSPEND_RESUME | windows.SYNCHRONIZE |
 	windows.PROCESS_QUERY_LIMITED_INFORMATION
 
-// jobLimits are the limit flags of every child's job:
-//
-//   - KILL_ON_JOB_CLOSE: the job's processes are all killed when its last
-//     handle closes. The handle is not inheritable and the supervisor never
-//     duplicates it, so the wrapper's death, however it comes, closes it and
-//     takes the child's whole tree along.
-//   - DIE_ON_UNHANDLED_EXCEPTION: a process of the tree that crashes ends at
-//     once, as under SetErrorMode(SEM_NOGPFAULTERRORBOX), instead of waiting
-//     on Windows Error Reporting's "has stopped working" handling. In a
-//     service nobody answers that dialog: the crashed child would stay in
-//     the process list, its exit unseen by the supervisor and its restart
-//     never made.
-//
-// Breakaway is not allowed: a descendant's CREATE_BREAKAWAY_FROM_JOB fails
-// rather than escape.
-const jobLimits = windows.JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | windows.JOB_OBJECT_LIMIT_DIE_ON_UNHANDLED_EXCEPTION
-
-// newJob creates an unnamed Job Object with jobLimits.
+// newJob creates an unnamed Job Object whose processes are all killed when
+// its last handle closes. The handle is not inheritable and the supervisor
+// never duplicates it, so the wrapper's death, however it comes, closes it
+// and takes the child's whole tree along. Breakaway is not allowed: a
+// descendant's CREATE_BREAKAWAY_FROM_JOB fails rather than escape.
 func newJob() (windows.Handle, error) {
 	job, err := windows.CreateJobObject(nil, nil)
 	if err != nil {
 		return 0, fmt.Errorf("create job object: %w", err)
 	}
-	info := jobLimitInfo()
+	info := windows.JOBOBJECT_EXTENDED_LIMIT_INFORMATION{
+		BasicLimitInformation: windows.JOBOBJECT_BASIC_LIMIT_INFORMATION{
+			LimitFlags: windows.JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE,
+		},
+	}
 	_, err = windows.SetInformationJobObject(job, windows.JobObjectExtendedLimitInformation,
 		uintptr(unsafe.Pointer(&info)), uint32(unsafe.Sizeof(info)))
 	if err != nil {
@@ -58,13 +49,6 @@ func newJob() (windows.Handle, error) {
 		return 0, fmt.Errorf("set job object limits: %w", err)
 	}
 	return job, nil
-}
-
-// jobLimitInfo is what newJob sets on a job: jobLimits, nothing else.
-func jobLimitInfo() windows.JOBOBJECT_EXTENDED_LIMIT_INFORMATION {
-	return windows.JOBOBJECT_EXTENDED_LIMIT_INFORMATION{
-		BasicLimitInformation: windows.JOBOBJECT_BASIC_LIMIT_INFORMATION{LimitFlags: jobLimits},
-	}
 }
 
 // contain puts a child that was created suspended into job, then lets it
