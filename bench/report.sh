@@ -15,7 +15,7 @@ paired() {
 # quartiles A B: the lower and upper quartiles of ratios A B, as "x–y".
 quartiles() {
 	ratios "$1" "$2" | awk '{ v[NR] = $1 }
-		END { if (NR == 0) print "n/a"; else printf "%.2f–%.2f", v[int((NR + 3) / 4)], v[int((3 * NR + 3) / 4)] }'
+		END { if (NR == 0) { print "n/a"; exit } lo = int((NR + 3) / 4); printf "%.2f–%.2f", v[lo], v[NR + 1 - lo] }'
 }
 # mbs SECONDS: input MB/s of LINES lines of 100 bytes.
 mbs() { awk -v s="$1" -v n="$LINES" 'BEGIN { if (s == "n/a" || s == 0) print "n/a"; else printf "%.0f", n * 100 / 1e6 / s }'; }
@@ -28,9 +28,15 @@ report() {
 	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	fs=$(df -T "$out" | awk 'NR == 2 { print $2 }')
 	# A journal-less ext4 slows file creation after deletions (set_aside in scenarios.sh): say so.
-	dev=$(df --output=source "$out" | tail -n 1)
-	if [ "$fs" = ext4 ] && ! ls /proc/fs/jbd2 2>/dev/null | grep -q "^$(basename "$dev")-"; then
-		fs="ext4 without a journal"
+	# /proc/fs/jbd2 names each journal after the kernel's device name (vda-8, dm-0-8), which
+	# the mount's source (/dev/mapper/..., /dev/root) need not match: go through the device number.
+	if [ "$fs" = ext4 ]; then
+		devno=$(mountpoint -d "$(df --output=target "$out" | tail -n 1)" 2>/dev/null || true)
+		kdev=$(basename "$(readlink -f "/sys/dev/block/$devno" 2>/dev/null)" 2>/dev/null || true)
+		if [ -n "$devno" ] && [ -n "$kdev" ] && [ "$kdev" != "$devno" ] &&
+			! ls /proc/fs/jbd2 2>/dev/null | grep -q "^$kdev-"; then
+			fs="ext4 without a journal"
+		fi
 	fi
 	cat <<EOF
 Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`make bench\` (= \`bench/run.sh\`) with REPS=$REPS TP_REPS=$TP_REPS
@@ -61,7 +67,7 @@ slows creating them" below).
 | wrapper, \`compress: true\` | $(median gz.wrapper) | $(mbs "$(median gz.wrapper)") | $(paired tp.cat gz.wrapper) | |
 
 Half of the runs' ratios for \`wrapper, stdout\` lie within $(quartiles tp.cat tp.wrapper) (Go floor:
-$(quartiles tp.cat tp.copy)): a single pair of runs varies more than the wrapper differs from the floor.
+$(quartiles tp.cat tp.copy)).
 
 With \`compress: true\` the wrapper exited with $(median gz.compressed) backups gzipped and
 $(median gz.plain) still plain (median): compression runs in the background and is not waited for.

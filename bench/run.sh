@@ -30,16 +30,22 @@ fi
 
 load=$(cut -d' ' -f1 /proc/loadavg)
 # Nothing is deleted until the measuring is over (see set_aside in scenarios.sh): the last bench's
-# files are moved into the trash, which is emptied at the end.
-trash=$out/trash
-mkdir -p "$trash"
-[ -d "$out/run" ] && mv "$out/run" "$trash/run.$$"
+# files, and the trash of a bench that was killed, are moved into this bench's own trash folder,
+# which is deleted when this bench exits (dash runs an EXIT trap on a signal only if it traps it).
+mkdir -p "$out/trash"
+trash=$(mktemp -d "$out/trash/XXXXXX")
+for old in "$out"/trash/*; do
+	[ "$old" = "$trash" ] || mv "$old" "$trash/"
+done
+trap 'rm -rf "$trash"; rmdir "$out/trash" 2>/dev/null || true' EXIT
+trap 'exit 130' INT TERM
+[ -d "$out/run" ] && mv "$out/run" "$trash/run"
 mkdir -p "$out/bin" "$out/run"
 bin=$out/bin run=$out/run res=$out/results.txt
-# On ext4, the "top of directory hierarchy" flag makes each directory made in $run start in a
-# block group of its own (Orlov), so a run's files are not created among inodes that earlier runs
-# freed (the wrapper frees a few per run: replaced status files, its control socket, compressed
-# backups). Elsewhere chattr fails and nothing changes.
+# On ext4, the "top of directory hierarchy" flag makes the allocator (Orlov) spread the
+# directories made in $run over the block groups, so a run's files are rarely created among inodes
+# that earlier runs freed (the wrapper frees a few per run: replaced status files, its control
+# socket, compressed backups). Elsewhere chattr fails and nothing changes.
 chattr +T "$run" 2>/dev/null || true
 : >"$res"
 : >"$out/stderr.log"
@@ -80,5 +86,4 @@ awk -v block="$out/block.md" '
 	!skip { print }' "$DOC" >"$DOC.tmp"
 grep -q '<!-- bench:end -->' "$DOC.tmp" || { echo "bench: $DOC lacks the bench markers" >&2; exit 1; }
 mv "$DOC.tmp" "$DOC"
-rm -rf "$trash"
 echo "bench: figures written to $DOC"

@@ -4,12 +4,13 @@
 
 # set_aside: empty $run/d without deleting a file while the bench measures. Its files are truncated
 # (which frees their blocks) and the directory is moved into $trash, which run.sh deletes when the
-# measuring is over. ext4 without a journal (this bench's machine) skips, on every file creation,
-# each inode of the group freed in the last 30 s, reading its inode-table block: deleting a run's
-# 20 files before the next run made each of the wrapper's file creations scan hundreds of freed
-# inodes (perf: a fifth of the samples in recently_deleted), a cost of the bench's own deletions,
-# charged to the wrapper (21 files per run) and hardly to cat (1). The fresh $run/d also starts in a
-# block group of its own (chattr +T in run.sh). See docs/performance.md.
+# bench exits. ext4 without a journal (this bench's machine) skips, on every file creation, each
+# inode of the block group freed in the last 60 s (longer while its inode table is not written
+# back), looking up that inode's table block in the buffer cache: deleting a run's 20 files before
+# the next run made each of the wrapper's file creations scan hundreds of freed inodes (perf: a
+# fifth of the samples in recently_deleted), a cost of the bench's own deletions, charged to the
+# wrapper (21 files per run) and hardly to cat (1). The fresh $run/d is also placed away from the
+# earlier ones (chattr +T in run.sh). See docs/performance.md.
 set_aside() {
 	if [ -d "$run/d" ]; then
 		find "$run/d" -type f -exec truncate -s 0 {} +

@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/wrapper-dev/wrapper/config"
 )
@@ -57,8 +59,9 @@ func lookupAccount(s config.Service) (account, error) {
 // os/user in a static build (make dist) reads /etc/passwd only, so a user
 // it does not find is asked for again through getent(1), which goes
 // through the system's name services (LDAP, SSSD, systemd-userdb) as
-// systemd will when it starts the service. The first error is returned
-// when getent cannot find the user either, or cannot run.
+// systemd will when it starts the service. When getent does not know the
+// user either, os/user's error is returned, joined with getent's when
+// getent failed for another reason (not installed, timed out).
 func lookupUser(name string) (*user.User, error) {
 	u, err := user.Lookup(name)
 	if err != nil && isNumber(name) {
@@ -67,10 +70,12 @@ func lookupUser(name string) (*user.User, error) {
 	if err == nil {
 		return u, nil
 	}
-	if fields, gerr := getent("passwd", name); gerr == nil {
-		if u, perr := parsePasswd(fields); perr == nil && (u.Username == name || u.Uid == name) {
-			return u, nil
-		}
+	fields, gerr := getent("passwd", name)
+	if gerr != nil {
+		return nil, joinLookupErrors(err, gerr)
+	}
+	if u, perr := parsePasswd(fields); perr == nil && (u.Username == name || u.Uid == name) {
+		return u, nil
 	}
 	return nil, err
 }
@@ -84,21 +89,49 @@ func lookupGroup(name string) (*user.Group, error) {
 	if err == nil {
 		return g, nil
 	}
-	if fields, gerr := getent("group", name); gerr == nil {
-		if g, perr := parseGroup(fields); perr == nil && (g.Name == name || g.Gid == name) {
-			return g, nil
-		}
+	fields, gerr := getent("group", name)
+	if gerr != nil {
+		return nil, joinLookupErrors(err, gerr)
+	}
+	if g, perr := parseGroup(fields); perr == nil && (g.Name == name || g.Gid == name) {
+		return g, nil
 	}
 	return nil, err
 }
 
+// errNotInNSS is getent's answer for a key no name service knows (exit 2).
+var errNotInNSS = errors.New("not found by getent")
+
+// joinLookupErrors adds getent's failure to os/user's error, unless getent
+// merely did not find the name either.
+func joinLookupErrors(err, gerr error) error {
+	if errors.Is(gerr, errNotInNSS) {
+		return err
+	}
+	return errors.Join(err, gerr)
+}
+
+// getentTimeout bounds a getent call: with a name service down (LDAP
+// unreachable), NSS lookups can block for minutes.
+const getentTimeout = 15 * time.Second
+
 // getent returns the colon-separated fields of the first entry that
-// `getent DB KEY` prints. getent exits 2 when the key is not found. The
-// "--" keeps a key that starts with '-' from being read as an option
-// (`getent passwd -sfiles` lists every user); callers still check that the
-// entry is the one asked for.
+// `getent DB KEY` prints. A key starting with '-' is not looked up: getent
+// would take it for an option (`getent passwd -sfiles` lists every user),
+// "--" is not understood by every getent, and useradd and systemd refuse
+// such names anyway. Callers still check that the entry is the one asked
+// for.
 func getent(db, key string) ([]string, error) {
-	out, err := exec.Command("getent", "--", db, key).Output()
+	if strings.HasPrefix(key, "-") {
+		return nil, errNotInNSS
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), getentTimeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "getent", db, key).Output()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && exit.ExitCode() == 2 {
+		return nil, errNotInNSS
+	}
 	if err != nil {
 		return nil, fmt.Errorf("getent %s %s: %w", db, key, err)
 	}

@@ -52,11 +52,11 @@ func TestParseNSSEntries(t *testing.T) {
 // name that getent does not know either is still refused with the hint.
 func TestLookupAccountThroughGetent(t *testing.T) {
 	dir := t.TempDir()
-	// Like getent, it lists every entry when the key is missing or taken
-	// for an option; "--" must come first.
+	// Like getent, it lists every entry when the key is taken for an
+	// option.
 	script := `#!/bin/sh
-[ "$1" = -- ] || { echo "root:x:0:0:root:/root:/bin/sh"; exit 0; }
-case "$2 $3" in
+case "$2" in -*) echo "root:x:0:0:root:/root:/bin/sh"; exit 0 ;; esac
+case "$1 $2" in
 "passwd ldapsvc"|"passwd 424242") echo "ldapsvc:*:424242:424243:LDAP service:/nonexistent:/usr/sbin/nologin" ;;
 "group ldapgrp") echo "ldapgrp:*:424244:ldapsvc" ;;
 "passwd impostor") echo "root:x:0:0:root:/root:/bin/sh" ;;
@@ -82,9 +82,12 @@ esac
 	if a, err = lookupAccount(config.Service{User: "424242"}); err != nil || a.user != "ldapsvc" {
 		t.Fatalf("lookupAccount by uid = %+v, %v; want ldapsvc", a, err)
 	}
-	// An entry for another account than the one asked for is not taken.
-	if a, err = lookupAccount(config.Service{User: "impostor"}); err == nil {
-		t.Fatalf("lookupAccount(impostor) = %+v, want an error", a)
+	// An entry for another account than the one asked for is not taken,
+	// nor a name getent would read as an option.
+	for _, name := range []string{"impostor", "-sfiles"} {
+		if a, err = lookupAccount(config.Service{User: name}); err == nil {
+			t.Fatalf("lookupAccount(%q) = %+v, want an error", name, a)
+		}
 	}
 	_, err = lookupAccount(config.Service{User: "nosuchsvc"})
 	if err == nil || !strings.Contains(err.Error(), `no user "nosuchsvc"`) || !strings.Contains(err.Error(), "useradd --system") {
@@ -93,5 +96,20 @@ esac
 	_, err = lookupAccount(config.Service{User: "ldapsvc", Group: "nosuchgrp"})
 	if err == nil || !strings.Contains(err.Error(), `no group "nosuchgrp"`) {
 		t.Fatalf("unknown group: err = %v", err)
+	}
+}
+
+// TestLookupReportsGetentFailure: when getent cannot answer (here it exits
+// 1, as for a name service that fails), its failure joins os/user's error
+// instead of vanishing behind "no user".
+func TestLookupReportsGetentFailure(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "getent"), []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	_, err := lookupAccount(config.Service{User: "ldapsvc"})
+	if err == nil || !strings.Contains(err.Error(), "getent passwd ldapsvc: exit status 1") {
+		t.Fatalf("err = %v, want getent's failure in it", err)
 	}
 }
