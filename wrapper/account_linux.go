@@ -63,40 +63,37 @@ func lookupAccount(s config.Service) (account, error) {
 // user either, os/user's error is returned, joined with getent's when
 // getent failed for another reason (not installed, timed out).
 func lookupUser(name string) (*user.User, error) {
-	u, err := user.Lookup(name)
-	if err != nil && isNumber(name) {
-		u, err = user.LookupId(name)
-	}
-	if err == nil {
-		return u, nil
-	}
-	fields, gerr := getent("passwd", name)
-	if gerr != nil {
-		return nil, joinLookupErrors(err, gerr)
-	}
-	if u, perr := parsePasswd(fields); perr == nil && (u.Username == name || u.Uid == name) {
-		return u, nil
-	}
-	return nil, err
+	return lookupNSS(name, "passwd", user.Lookup, user.LookupId, parsePasswd,
+		func(u *user.User) bool { return u.Username == name || u.Uid == name })
 }
 
 // lookupGroup finds a group as lookupUser finds a user.
 func lookupGroup(name string) (*user.Group, error) {
-	g, err := user.LookupGroup(name)
+	return lookupNSS(name, "group", user.LookupGroup, user.LookupGroupId, parseGroup,
+		func(g *user.Group) bool { return g.Name == name || g.Gid == name })
+}
+
+// lookupNSS is lookupUser and lookupGroup: os/user by name, then by id for
+// a number, then getent's entry from db, taken only when is says it is
+// the one asked for.
+func lookupNSS[T any](name, db string, byName, byID func(string) (T, error),
+	parse func([]string) (T, error), is func(T) bool) (T, error) {
+	v, err := byName(name)
 	if err != nil && isNumber(name) {
-		g, err = user.LookupGroupId(name)
+		v, err = byID(name)
 	}
 	if err == nil {
-		return g, nil
+		return v, nil
 	}
-	fields, gerr := getent("group", name)
+	var none T
+	fields, gerr := getent(db, name)
 	if gerr != nil {
-		return nil, joinLookupErrors(err, gerr)
+		return none, joinLookupErrors(err, gerr)
 	}
-	if g, perr := parseGroup(fields); perr == nil && (g.Name == name || g.Gid == name) {
-		return g, nil
+	if v, perr := parse(fields); perr == nil && is(v) {
+		return v, nil
 	}
-	return nil, err
+	return none, err
 }
 
 // errNotInNSS is getent's answer for a key no name service knows (exit 2).
