@@ -27,7 +27,6 @@ type host struct {
 	sup    *supervisor.Supervisor
 	status *statusPublisher
 	ctx    context.Context
-	ready  func() // runHost's ready, once; nil when not wanted
 
 	reloading sync.Mutex                    // serialises reloads
 	cfg       atomic.Pointer[config.Config] // the configuration in force
@@ -37,12 +36,10 @@ type host struct {
 // the supervisor finishes, and returns the exit code. The wrapper's events go
 // to its own log file and also to console and extra when they are not nil:
 // `wrapper run` passes stderr, the Windows service an Event Log handler.
-// ready, when not nil, is called once, the first time the service is ready
-// as systemd's READY=1 means it (serviceReady: the child runs and, with a
-// health check, reports healthy); a host that ends before that returns
-// without calling it. The Windows service reports RUNNING on ready, so that
-// services depending on this one start only then, and a host that cannot
-// open its logs or whose child never gets going fails the start.
+// ready, when not nil, is called once the host holds its control endpoint
+// and its log files, just before the first child starts; a host that fails
+// before that returns without calling it (the Windows service reports
+// RUNNING on ready, so that such a failure is a failed start).
 func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra slog.Handler, ready func()) int {
 	supervisor.WarmUp()
 	early := newLogger(nil, console, extra) // until the log file is open
@@ -82,9 +79,6 @@ func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra s
 	defer cancel()
 	h := &host{exe: exe, out: out, ctx: ctx, status: newStatusPublisher(statusPath(cfg)),
 		logger: newLogger(out.wrapper, console, extra).With("service", cfg.Name)}
-	if ready != nil {
-		h.ready = sync.OnceFunc(ready)
-	}
 	h.cfg.Store(cfg)
 	defer h.status.close()
 	if ctlErr != nil {
@@ -108,6 +102,9 @@ func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra s
 		go h.watchConfig(ctx)
 	}
 	h.logger.Info("wrapper started", "version", version(), "config", cfg.File, "pid", os.Getpid())
+	if ready != nil {
+		ready()
+	}
 	code := exitCode(h.sup.Run(ctx), h.logger)
 	for _, f := range out.all {
 		if n := f.Dropped(); n > 0 {
@@ -118,13 +115,10 @@ func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra s
 	return code
 }
 
-// onStatus publishes every supervisor state change and reports readiness
-// (called from the supervisor's loop: it must not block).
+// onStatus publishes every supervisor state change (called from the
+// supervisor's loop: it must not block).
 func (h *host) onStatus(st supervisor.Status) {
 	h.status.update(newStatusFile(h.config(), st, time.Now()))
-	if h.ready != nil && serviceReady(st) {
-		h.ready()
-	}
 }
 
 // config returns the configuration in force. It takes no lock: the

@@ -4,10 +4,8 @@ package wrapper
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -133,43 +131,5 @@ func TestDemoRunsAndRotates(t *testing.T) {
 	}
 	if log := readLog(t, dir, "demo.err.log"); !strings.Contains(log, "demo child: started") {
 		t.Errorf("demo child's stderr not logged:\n%s", log)
-	}
-}
-
-// TestRunHostReadyWhenChildReady: runHost calls ready (what the Windows
-// service turns into RUNNING) once, when the child runs, and not while the
-// start waits for its wait_for condition.
-func TestRunHostReadyWhenChildReady(t *testing.T) {
-	dir := t.TempDir()
-	flag := filepath.Join(dir, "ready.flag")
-	path := writeFile(t, dir, "svc.yaml", childYAML(t, "hang", []string{"ready"},
-		"wait_for:\n  - file: "+flag+"\n    timeout: 10m\n"))
-	cfg, code := loadConfig(path, io.Discard)
-	if cfg == nil {
-		t.Fatalf("load %s: exit %d", path, code)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ready := make(chan struct{})
-	done := make(chan int, 1)
-	go func() { done <- runHost(ctx, cfg, io.Discard, nil, func() { close(ready) }) }() // a second call would panic
-	waitFor(t, "the waiting state", func() bool {
-		f, err := readStatusFile(cfg)
-		return err == nil && f.State == "waiting"
-	})
-	select {
-	case <-ready:
-		t.Fatal("ready while the start waits for its condition")
-	default:
-	}
-	writeFile(t, dir, "ready.flag", "")
-	select {
-	case <-ready:
-	case <-time.After(30 * time.Second):
-		t.Fatal("not ready after the condition held")
-	}
-	cancel()
-	if code := <-done; code != ExitOK {
-		t.Fatalf("runHost = %d, want %d", code, ExitOK)
 	}
 }

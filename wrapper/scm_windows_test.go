@@ -320,37 +320,6 @@ func TestWrapperServiceCommands(t *testing.T) {
 }
 
 // TestSCMWrapperKilled: when the wrapper process dies without a stop, the
-// TestSCMStartPendingUntilChildReady: the service stays START_PENDING
-// while its child waits for a wait_for file, with checkpoints advancing,
-// and is RUNNING once the file exists and the child runs.
-func TestSCMStartPendingUntilChildReady(t *testing.T) {
-	dir := fakechild.WorkDir(t)
-	name := serviceName("wrapready")
-	exe := serviceExe(t, dir, name)
-	serviceYAML(t, dir, name)
-	flag := filepath.Join(dir, "ready.flag")
-	writeFile(t, dir, name+".yaml", readFileString(t, filepath.Join(dir, name+".yaml"))+
-		"wait_for:\n  - file: "+strconv.Quote(flag)+"\n    timeout: 10m\n")
-	t.Cleanup(func() { deleteService(name) })
-	sc(t, "create", name, "binPath=", exe)
-	sc(t, "start", name)
-	// The wrapper logs what it waits for once the host is up: from then on
-	// the SCM must still say START_PENDING.
-	waitLog(t, dir, name+".wrapper.log", "waiting")
-	s, done := openSCMService(t, name)
-	defer done()
-	st, err := s.Query()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.State != svc.StartPending {
-		t.Fatalf("service %s while its child waits, want START_PENDING", stateName(st.State))
-	}
-	writeFile(t, dir, "ready.flag", "")
-	waitService(t, name, svc.Running)
-	waitLog(t, dir, name+".wrapper.log", "child started")
-}
-
 // job object's kill-on-close takes the child and grandchild with it.
 func TestSCMWrapperKilled(t *testing.T) {
 	dir := fakechild.WorkDir(t)

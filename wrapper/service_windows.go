@@ -13,20 +13,11 @@ import (
 	"github.com/wrapper-dev/wrapper/config"
 )
 
-// Wait hints reported to the SCM, and the longest start. The start lasts
-// until the child is ready (it runs and, with a health check, is healthy),
-// with a checkpoint every second; stop waits for the stop ladder.
+// Wait hints reported to the SCM. Start is quick: the config is loaded and
+// the child launched in the background; stop waits for the stop ladder.
 const (
 	startWaitHint = 10 * time.Second
 	stopSlack     = 5 * time.Second // added to the stop ladder's own timeouts
-	// readyWait bounds StartPending: a child not ready by then (waiting
-	// for a dependency, failing its health check, crash-looping with a
-	// backoff) is reported RUNNING anyway, with a warning. The SCM refuses
-	// Stop to a service that is still starting (ControlService:
-	// ERROR_SERVICE_CANNOT_ACCEPT_CTRL), so an unbounded start could not
-	// be stopped. systemd's default start timeout is 90 s; the SCM tools
-	// (net start) give up waiting sooner.
-	readyWait = 60 * time.Second
 )
 
 // serviceEntry runs the Windows service when the SCM started this process,
@@ -41,7 +32,7 @@ func serviceEntry(args []string, stderr io.Writer) (bool, int) {
 		fmt.Fprintf(stderr, "wrapper: service arguments: %v\n", err)
 		return true, ExitUsage
 	}
-	h := &serviceHandler{configPath: path, load: loadServiceConfig, run: runHost, openEvents: openEventLog, readyWait: readyWait}
+	h := &serviceHandler{configPath: path, load: loadServiceConfig, run: runHost, openEvents: openEventLog}
 	if err := svc.Run("", h); err != nil {
 		fmt.Fprintf(stderr, "wrapper: service dispatcher: %v\n", err)
 		return true, ExitError
@@ -94,7 +85,6 @@ type serviceHandler struct {
 	run        func(ctx context.Context, cfg *config.Config, console io.Writer, extra slog.Handler, ready func()) int
 	openEvents func(name string) (eventWriter, func())
 	ask        func(cfg *config.Config, cmd string) (controlResponse, error) // control requests; nil = askWrapper
-	readyWait  time.Duration                                                 // the longest StartPending (readyWait)
 	code       int                                                           // the wrapper exit code Execute ended with
 }
 
@@ -125,18 +115,15 @@ func (h *serviceHandler) Execute(args []string, r <-chan svc.ChangeRequest, s ch
 	go func() {
 		done <- h.run(ctx, cfg, nil, newEventHandler(events, slog.LevelWarn), func() { close(ready) })
 	}()
-	// RUNNING only once the child is ready, as systemd's READY=1 on Linux:
-	// services that depend on this one start only then, and a host that
-	// cannot open its logs, or whose child gives up before it gets going,
-	// fails the start, which sc start and wrapper start report, rather
-	// than stopping the service right after they said it runs. The host
-	// has logged why to the Event Log already. Meanwhile the SCM may
-	// interrogate, and a checkpoint every second shows progress. After
-	// readyWait, RUNNING regardless (see readyWait).
+	// RUNNING only once the host holds its log files and control endpoint
+	// (milliseconds): a log directory it cannot create or write then fails
+	// the start, which sc start and wrapper start report, rather than
+	// stopping the service right after they said it runs. The host has
+	// logged why to the Event Log already.
+	// Meanwhile the SCM may interrogate, and a slow start (a log directory
+	// on a network share) shows progress.
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	giveUp := time.NewTimer(h.readyWait)
-	defer giveUp.Stop()
 	checkpoint := uint32(0)
 starting:
 	for {
@@ -150,12 +137,8 @@ starting:
 				break starting
 			default:
 			}
-			elog.Error("cannot start: the wrapper ended before its child was ready", "exit_code", code)
+			elog.Error("cannot start: the wrapper ended before its child started", "exit_code", code)
 			return h.finish(code)
-		case <-giveUp.C:
-			elog.Warn("the child is not ready yet; reporting the service as running so that it can be stopped",
-				"after", h.readyWait.String())
-			break starting
 		case c := <-r:
 			if c.Cmd == svc.Interrogate {
 				s <- c.CurrentStatus

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,21 +22,13 @@ type handlerRun struct {
 	done   chan [2]uint32 // svcSpecificEC (0/1), exitCode
 }
 
-// startHandler runs Execute for service "svc" with the given load and run,
-// and the real readyWait.
+// startHandler runs Execute for service "svc" with the given load and run.
 func startHandler(t *testing.T, load func(string, string) (*config.Config, error),
 	run func(context.Context, *config.Config, io.Writer, slog.Handler, func()) int) *handlerRun {
 	t.Helper()
-	return startHandlerWait(t, load, run, readyWait)
-}
-
-// startHandlerWait is startHandler with another readyWait.
-func startHandlerWait(t *testing.T, load func(string, string) (*config.Config, error),
-	run func(context.Context, *config.Config, io.Writer, slog.Handler, func()) int, wait time.Duration) *handlerRun {
-	t.Helper()
 	hr := &handlerRun{r: make(chan svc.ChangeRequest), s: make(chan svc.Status, 100),
 		events: &recordedEvents{}, done: make(chan [2]uint32, 1)}
-	h := &serviceHandler{load: load, run: run, readyWait: wait,
+	h := &serviceHandler{load: load, run: run,
 		openEvents: func(string) (eventWriter, func()) { return hr.events, func() {} }}
 	go func() {
 		spec, code := h.Execute([]string{"svc"}, hr.r, hr.s)
@@ -189,28 +180,6 @@ func TestServiceHandlerFailsBeforeReady(t *testing.T) {
 	}
 	if len(*hr.events) != 1 || !strings.Contains((*hr.events)[0], "cannot start") {
 		t.Errorf("event log = %q, want one error saying the start failed", *hr.events)
-	}
-}
-
-// TestServiceHandlerRunningAtReadyWait: a child that is not ready within
-// readyWait (here it never is) gets the service reported RUNNING anyway,
-// with a warning, so that it can be stopped.
-func TestServiceHandlerRunningAtReadyWait(t *testing.T) {
-	hr := startHandlerWait(t, okConfig, func(ctx context.Context, _ *config.Config, _ io.Writer, _ slog.Handler, _ func()) int {
-		<-ctx.Done()
-		return ExitOK
-	}, 50*time.Millisecond)
-	for st := hr.next(t); st.State != svc.Running; st = hr.next(t) {
-		if st.State != svc.StartPending {
-			t.Fatalf("status %v while not ready, want StartPending, then Running", st.State)
-		}
-	}
-	hr.r <- svc.ChangeRequest{Cmd: svc.Stop}
-	if spec, code := hr.result(t); spec || code != 0 {
-		t.Fatalf("Execute = %v, %d; want false, 0", spec, code)
-	}
-	if !slices.ContainsFunc(*hr.events, func(e string) bool { return strings.Contains(e, "not ready yet") }) {
-		t.Errorf("event log = %q, want the not-ready warning", *hr.events)
 	}
 }
 
