@@ -177,8 +177,9 @@ func TestDrainLeavesStuckPump(t *testing.T) {
 
 // TestDrainCutsSilentWriter: a pump blocked in a read on a pipe whose
 // writer stays open and silent ends when drain times out; what the writer
-// sends afterwards is not delivered. (Unix only where wake can reach the
-// read; Windows cancels it by closing.)
+// sends afterwards is not delivered. (Linux and Windows only: wake writes
+// a byte through /proc on Linux and cancels the read with CancelIoEx on
+// Windows; other Unix systems have no way to reach a blocked read.)
 func TestDrainCutsSilentWriter(t *testing.T) {
 	if runtime.GOOS != "linux" && runtime.GOOS != "windows" {
 		t.Skipf("no way to wake a blocked read on %s: drain leaves it (TestDrainLeavesStuckPump)", runtime.GOOS)
