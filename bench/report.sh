@@ -19,6 +19,9 @@ quartiles() {
 }
 # mbs SECONDS: input MB/s of LINES lines of 100 bytes.
 mbs() { awk -v s="$1" -v n="$LINES" 'BEGIN { if (s == "n/a" || s == 0) print "n/a"; else printf "%.0f", n * 100 / 1e6 / s }'; }
+# ms SECONDS: in milliseconds, one decimal; msdiff A B: (A - B) in milliseconds.
+ms() { awk -v s="$1" 'BEGIN { if (s == "n/a") print "n/a"; else printf "%.1f", s * 1000 }'; }
+msdiff() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a") print "n/a"; else printf "%.1f", (a - b) * 1000 }'; }
 # verdict VALUE OP GOAL: "met" or "MISSED".
 verdict() { awk -v v="$1" -v g="$3" -v op="$2" 'BEGIN {
 	if (v == "n/a") { print "n/a"; exit }
@@ -40,7 +43,7 @@ report() {
 	fi
 	cat <<EOF
 Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`make bench\` (= \`bench/run.sh\`) with REPS=$REPS TP_REPS=$TP_REPS
-LINES=$LINES IDLE_SECONDS=$IDLE_SECONDS IDLE_REPS=$IDLE_REPS RESTARTS=$RESTARTS STOP_REPS=$STOP_REPS
+FIXED_REPS=$FIXED_REPS LINES=$LINES IDLE_SECONDS=$IDLE_SECONDS IDLE_REPS=$IDLE_REPS RESTARTS=$RESTARTS STOP_REPS=$STOP_REPS
 STOP_TIMEOUT=$STOP_TIMEOUT. Machine: $(nproc) CPUs ($cpu), Linux $(uname -r), $(go env GOVERSION),
 output on $fs, load average $load at the start. The machine is a VM whose CPUs may be shared:
 figures are medians of interleaved runs, and single runs vary by ±30 %.
@@ -71,6 +74,22 @@ $(quartiles tp.cat tp.copy)).
 
 With \`compress: true\` the wrapper exited with $(median gz.compressed) backups gzipped and
 $(median gz.plain) still plain (median): compression runs in the background and is not waited for.
+
+### Fixed cost per run (a child that writes one line; $FIXED_REPS runs)
+
+Start to exit of the same three ways of running \`gen\`, its child writing one line and exiting:
+what a throughput run pays once, before and after its bytes. Wall times are medians (0.1 ms
+resolution).
+
+| case | median wall (ms) | more than \`gen \| cat\` (ms) |
+| --- | --- | --- |
+| \`gen lines 1 \| cat > file\` | $(ms "$(median fixed.cat)") | |
+| wrapper | $(ms "$(median fixed.wrapper)") | $(msdiff "$(median fixed.wrapper)" "$(median fixed.cat)") |
+| Go floor: \`measure copy\` | $(ms "$(median fixed.copy)") | $(msdiff "$(median fixed.copy)" "$(median fixed.cat)") |
+
+The wrapper's $((LINES / 10000)) MB run took $(msdiff "$(median tp.wrapper)" "$(median tp.cat)") ms more than \`cat\`'s (medians);
+$(msdiff "$(median fixed.wrapper)" "$(median fixed.cat)") ms of that is this fixed cost. Without it the ratio would be
+$(awk -v c="$(median tp.cat)" -v w="$(median tp.wrapper)" -v fw="$(median fixed.wrapper)" -v fc="$(median fixed.cat)" 'BEGIN { printf "%.2f", c / (w - (fw - fc)) }') (derived from the medians, not measured).
 
 ### Restart latency (child exits at once; \`restart: {policy: always, delay: 0s, max_failures: 0}\`)
 

@@ -7,7 +7,8 @@
 # medians are reported: the machine may be shared.
 #
 # Knobs (environment): REPS (5), TP_REPS (41 throughput runs, about 2 s each with the line checks:
-# a single pair of runs varies more than the wrapper differs from cat), LINES (2000000), IDLE_SECONDS (30), IDLE_REPS (3),
+# a single pair of runs varies more than the wrapper differs from cat), FIXED_REPS (101 runs of a
+# one-line child), LINES (2000000), IDLE_SECONDS (30), IDLE_REPS (3),
 # RESTARTS (300 gaps per run), STOP_REPS (11), STOP_TIMEOUT (500ms), SIZES (1: make dist),
 # WINE (1: Windows service start/stop under Wine, when wine is installed), QUICK=1 (a smoke
 # run with small numbers that writes bench/out/quick.md instead of the doc), SRC (the source
@@ -18,10 +19,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 out=$repo/bench/out
 REPS=${REPS:-5} TP_REPS=${TP_REPS:-41} LINES=${LINES:-2000000} IDLE_SECONDS=${IDLE_SECONDS:-30} IDLE_REPS=${IDLE_REPS:-3}
-RESTARTS=${RESTARTS:-300} STOP_REPS=${STOP_REPS:-11} STOP_TIMEOUT=${STOP_TIMEOUT:-500ms}
+FIXED_REPS=${FIXED_REPS:-101} RESTARTS=${RESTARTS:-300} STOP_REPS=${STOP_REPS:-11} STOP_TIMEOUT=${STOP_TIMEOUT:-500ms}
 SIZES=${SIZES:-1} WINE=${WINE:-1} DOC=$repo/docs/performance.md
 if [ "${QUICK:-}" = 1 ]; then
-	REPS=1 TP_REPS=1 LINES=200000 IDLE_SECONDS=3 IDLE_REPS=1 RESTARTS=50 STOP_REPS=3 SIZES=0 WINE=0
+	REPS=1 TP_REPS=1 FIXED_REPS=5 LINES=200000 IDLE_SECONDS=3 IDLE_REPS=1 RESTARTS=50 STOP_REPS=3 SIZES=0 WINE=0
 	DOC=$out/quick.md
 	mkdir -p "$out"
 	[ -f "$DOC" ] || printf '<!-- bench:begin -->\n<!-- bench:end -->\n' >"$DOC"
@@ -72,6 +73,7 @@ config() {
 . "$here/scenarios.sh"
 
 throughput
+fixed_cost
 restart_latency
 idle_cost
 stop_latency

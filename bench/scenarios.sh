@@ -71,6 +71,20 @@ throughput() {
 	set_aside
 }
 
+# fixed_cost: start-to-exit of a wrapper whose child writes one line, against the same child
+# through cat and through measure copy: what a run costs before and after the bytes, which the
+# 200 MB throughput runs pay once each.
+fixed_cost() {
+	echo "bench: fixed cost, a one-line child, $FIXED_REPS runs"
+	config fixed.yaml '[lines, "1"]'
+	for i in $(seq "$FIXED_REPS"); do
+		tp fixed.cat sh -c "$G lines 1 | cat > out"
+		tp fixed.wrapper "$W" run --config "$run/fixed.yaml"
+		tp fixed.copy "$M" copy out -- "$G" lines 1
+	done
+	set_aside
+}
+
 restart_latency() {
 	echo "bench: restart latency, $RESTARTS gaps per run, $REPS runs"
 	config restart.yaml "[stamp, \"$run/stamps\"]" \
