@@ -69,6 +69,20 @@ slows creating them" below).
 | wrapper, \`timestamps: true\` (+30 % bytes written) | $(median ts.wrapper) | $(mbs "$(median ts.wrapper)") | $(paired tp.cat ts.wrapper) | |
 | wrapper, \`compress: true\` | $(median gz.wrapper) | $(mbs "$(median gz.wrapper)") | $(paired tp.cat gz.wrapper) | |
 
+Where each run's time goes (medians over the runs, ms; \`measure time -stamps\`: \`gen\` notes
+CLOCK_MONOTONIC when its \`main\` begins writing and after its last write): *before* is from the
+start of the command until then (the host's start-up, fork and exec, \`gen\`'s own Go start-up),
+*writing* is \`gen\` writing its lines (as fast as the reader drains the pipe), *after* is from
+its last write until the command has exited (\`gen\`'s exit, draining, closing).
+
+| case | before | writing | after |
+| --- | --- | --- | --- |
+| \`gen > file\` | $(median tp.file.pre) | $(median tp.file.write) | $(median tp.file.post) |
+| \`gen \| cat > file\` | $(median tp.cat.pre) | $(median tp.cat.write) | $(median tp.cat.post) |
+| wrapper, stdout | $(median tp.wrapper.pre) | $(median tp.wrapper.write) | $(median tp.wrapper.post) |
+| wrapper, one file | $(median tp.one.pre) | $(median tp.one.write) | $(median tp.one.post) |
+| \`measure copy\` | $(median tp.copy.pre) | $(median tp.copy.write) | $(median tp.copy.post) |
+
 Half of the runs' ratios for \`wrapper, stdout\` lie within $(quartiles tp.cat tp.wrapper) (Go floor:
 $(quartiles tp.cat tp.copy)).
 

@@ -21,14 +21,17 @@ set_aside() {
 }
 aside=0
 
-# tp NAME CMD...: time one run of CMD in $run/d (fresh), record NAME's wall time.
+# tp NAME CMD...: time one run of CMD in $run/d (fresh), record NAME's wall time, and its phases
+# as NAME.pre, NAME.write and NAME.post (ms; measure time -stamps: gen's start and end of writing).
 tp() {
 	name=$1
 	shift
 	set_aside
-	wall=$(cd "$run/d" && "$M" time -- "$@" 2>>"$out/stderr.log" | field wall)
+	r=$(cd "$run/d" && "$M" time -stamps "$run/stamps" -- "$@" 2>>"$out/stderr.log")
+	wall=$(echo "$r" | field wall)
 	[ -n "$wall" ] || { echo "bench: $name failed; see $out/stderr.log" >&2; exit 1; }
 	record "$name" "$wall"
+	for k in pre write post; do record "$name.$k" "$(echo "$r" | field $k)"; done
 }
 
 # checked N PATH [-timestamps]: verify the lines of a log; abort the run if any is wrong.

@@ -4,7 +4,11 @@
 // and under each baseline.
 //
 //	gen lines N [out|err|both]  N lines of 100 bytes on stdout (default), on
-//	                            stderr, or N/2 on each at once; exit 0
+//	                            stderr, or N/2 on each at once; exit 0. With
+//	                            GEN_STAMPS=FILE in the environment, then
+//	                            append "T0 T1\n" to FILE: CLOCK_MONOTONIC in
+//	                            ns when main began writing and after the
+//	                            last write (measure time -stamps)
 //	gen stamp FILE              append the CLOCK_MONOTONIC time in ns and a
 //	                            newline to FILE; exit 0
 //	gen tree FILE [ignore]      start a grandchild ("gen sleep") in the same
@@ -82,6 +86,18 @@ func lines(args []string) error {
 	if len(args) > 1 {
 		mode = args[1]
 	}
+	t0 := monotonic()
+	if err := writeLines(mode, n); err != nil {
+		return err
+	}
+	if path := os.Getenv("GEN_STAMPS"); path != "" {
+		return appendLine(path, fmt.Sprintf("%d %d", t0, monotonic()))
+	}
+	return nil
+}
+
+// writeLines writes n lines to the streams mode names.
+func writeLines(mode string, n int) error {
 	switch mode {
 	case "out":
 		return write(os.Stdout, 'o', n)
@@ -136,12 +152,21 @@ func stamp(args []string) error {
 		return fmt.Errorf("stamp: missing file")
 	}
 	now := monotonic() // first thing: the start, not the exit, is measured
-	f, err := os.OpenFile(args[0], os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err != nil {
+	if err := appendLine(args[0], strconv.FormatInt(now, 10)); err != nil {
 		return fmt.Errorf("stamp: %w", err)
 	}
-	if _, err := f.WriteString(strconv.FormatInt(now, 10) + "\n"); err != nil {
-		return fmt.Errorf("stamp: %w", err)
+	return nil
+}
+
+// appendLine appends line and a newline to the file at path, creating it.
+func appendLine(path, line string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(line + "\n"); err != nil {
+		f.Close()
+		return err
 	}
 	return f.Close()
 }

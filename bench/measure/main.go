@@ -5,7 +5,11 @@
 // subcommand prints its result on stdout as "key=value" pairs, one run per
 // line, for the script to collect; diagnostics go to stderr.
 //
-//	measure time -- CMD...             wall=SECONDS of one run (exit 0 required)
+//	measure time [-stamps FILE] -- CMD...
+//	                                   wall=SECONDS of one run (exit 0
+//	                                   required); with -stamps, gen's
+//	                                   GEN_STAMPS times split it into
+//	                                   pre= write= post= (ms)
 //	measure check [-timestamps] -n N PATH
 //	                                   the lines of PATH, its backups first
 //	                                   (plain or .gz), as gen writes them
@@ -27,11 +31,14 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func main() {
@@ -68,9 +75,15 @@ func command(fs *flag.FlagSet) (*exec.Cmd, error) {
 	return cmd, nil
 }
 
-// cmdTime runs a command once and prints its wall time.
+// cmdTime runs a command once and prints its wall time. With -stamps, the
+// command's gen appends when it began and ended writing (GEN_STAMPS), and
+// the run is split into its phases: pre (until gen's main began writing:
+// the host's start-up, fork and exec, gen's own Go start-up), write, and
+// post (after gen's last write: its exit, the host draining, closing and
+// exiting). The file is removed first, so it holds this run's times only.
 func cmdTime(args []string) error {
 	fs := flag.NewFlagSet("time", flag.ContinueOnError)
+	stamps := fs.String("stamps", "", "gen's GEN_STAMPS file: print the run's phases")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -78,12 +91,39 @@ func cmdTime(args []string) error {
 	if err != nil {
 		return err
 	}
-	t0 := time.Now()
+	if *stamps != "" {
+		if err := os.Remove(*stamps); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		cmd.Env = append(os.Environ(), "GEN_STAMPS="+*stamps)
+	}
+	start, t0 := monotonic(), time.Now()
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("%v: %w", cmd.Args, err)
 	}
-	fmt.Printf("wall=%.4f\n", time.Since(t0).Seconds())
+	wall, end := time.Since(t0), monotonic()
+	fmt.Printf("wall=%.4f", wall.Seconds())
+	if *stamps != "" {
+		b, err := os.ReadFile(*stamps)
+		if err != nil {
+			return fmt.Errorf("stamps: %w", err)
+		}
+		var w0, w1 int64
+		if n, _ := fmt.Sscan(string(b), &w0, &w1); n != 2 {
+			return fmt.Errorf("stamps: %s holds %q, want \"T0 T1\"", *stamps, b)
+		}
+		fmt.Printf(" pre=%.3f write=%.3f post=%.3f",
+			ms(time.Duration(w0-start)), ms(time.Duration(w1-w0)), ms(time.Duration(end-w1)))
+	}
+	fmt.Println()
 	return nil
+}
+
+// monotonic returns CLOCK_MONOTONIC in nanoseconds, gen's clock.
+func monotonic() int64 {
+	var ts unix.Timespec
+	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts)
+	return ts.Nano()
 }
 
 // cmdLoop runs a command n times in a row: the floor that restart latency
