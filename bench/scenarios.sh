@@ -27,7 +27,7 @@ tp() {
 	name=$1
 	shift
 	set_aside
-	r=$(cd "$run/d" && "$M" time -stamps "$run/stamps" -- "$@" 2>>"$out/stderr.log")
+	r=$(cd "$run/d" && "$M" time -stamps "$run/phases" -- "$@" 2>>"$out/stderr.log")
 	wall=$(echo "$r" | field wall)
 	[ -n "$wall" ] || { echo "bench: $name failed; see $out/stderr.log" >&2; exit 1; }
 	record "$name" "$wall"

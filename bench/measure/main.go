@@ -97,12 +97,12 @@ func cmdTime(args []string) error {
 		}
 		cmd.Env = append(os.Environ(), "GEN_STAMPS="+*stamps)
 	}
-	start, t0 := monotonic(), time.Now()
+	start := monotonic()
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("%v: %w", cmd.Args, err)
 	}
-	wall, end := time.Since(t0), monotonic()
-	fmt.Printf("wall=%.4f", wall.Seconds())
+	end := monotonic()
+	fmt.Printf("wall=%.4f", time.Duration(end-start).Seconds())
 	if *stamps != "" {
 		b, err := os.ReadFile(*stamps)
 		if err != nil {
