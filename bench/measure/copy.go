@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -23,7 +24,8 @@ const (
 // cmdCopy is the Go floor of the throughput benchmark: CMD's stdout through
 // a pipe made as the supervisor makes it (blocking, outside the poller,
 // 1 MiB) into OUT, read as the pump reads (256 KiB into a page-aligned
-// buffer, written up to the last newline, a yield every 16 large reads),
+// buffer, written up to the last newline, a yield after a large read
+// every 5 ms),
 // with nothing else: no rotation,
 // no supervisor, no start-up of a service. What the wrapper costs above
 // this is its own; what this costs above cat is Go's.
@@ -58,13 +60,13 @@ func cmdCopy(args []string) error {
 	}
 	buf := make([]byte, 2*copyReadSize)
 	tail := 0 // buf[copyReadSize-tail:copyReadSize] holds a partial line
-	big := 0
+	var yielded time.Time
 	for {
 		n, rerr := r.Read(buf[copyReadSize:])
-		if n >= 16<<10 { // the pump's yield (logrotate/pump.go: yieldEvery, bigRead)
-			if big++; big == 16 {
+		if n >= 16<<10 { // the pump's yield (logrotate/pump.go: yieldAfter, bigRead)
+			if now := time.Now(); now.Sub(yielded) >= 5*time.Millisecond {
 				runtime.Gosched()
-				big = 0
+				yielded = now
 			}
 		}
 		data := buf[copyReadSize-tail : copyReadSize+n]
