@@ -211,7 +211,7 @@ func mkdirOwned(dir string, a account) error {
 }
 
 // wrapperFiles lists the existing files the wrapper writes for cfg: the
-// three logs with their rotated copies, and the status file.
+// three logs with their rotated copies, the status file and its spare.
 func wrapperFiles(cfg *config.Config) []string {
 	var files []string
 	for _, log := range []string{cfg.Log.Stdout, cfg.Log.Stderr, cfg.Log.Wrapper} {
@@ -223,8 +223,10 @@ func wrapperFiles(cfg *config.Config) []string {
 			}
 		}
 	}
-	if _, err := os.Lstat(statusPath(cfg)); err == nil {
-		files = append(files, statusPath(cfg))
+	for _, f := range []string{statusPath(cfg), statusSpare(statusPath(cfg))} {
+		if _, err := os.Lstat(f); err == nil {
+			files = append(files, f)
+		}
 	}
 	return files
 }

@@ -326,6 +326,7 @@ func TestInstallHandsOverLogs(t *testing.T) {
 		writeFile(t, logs, "svc.out-2024-01-02T03-04-05.000.log.gz", "x"),
 		writeFile(t, logs, "svc.wrapper.log", "x\n"),
 		writeFile(t, logs, "svc.status.json", "{}"),
+		writeFile(t, logs, "svc.status.json.tmp", "{}"),
 	}
 	other := writeFile(t, logs, "other.log", "x\n")
 	cfg := serviceYAML(t, dir, "  user: "+name+"\n")

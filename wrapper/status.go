@@ -132,21 +132,14 @@ func (p *statusPublisher) run() {
 	}
 }
 
-// writeJSONAtomic writes v to path through a temporary file and a rename,
-// so a reader never sees half a file.
+// writeJSONAtomic writes v to path as indented JSON, replacing the file so
+// that a reader never sees half of it (replaceFile).
 func writeJSONAtomic(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", path, err)
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("replace %s: %w", path, err)
-	}
-	return nil
+	return replaceFile(path, append(b, '\n'))
 }
 
 // readStatusFile reads the status a wrapper published for cfg.
