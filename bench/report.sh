@@ -4,13 +4,15 @@
 # ratios A B: A's i-th value / B's i-th value for every run i, sorted. The variants of one run
 # execute back to back, so a pair shares the machine's momentary load; a ratio of two medians
 # mixes runs made under different loads.
+# With a third argument N, only the first N runs.
 ratios() {
-	awk -v a="$1" -v b="$2" '$1 == a { x[++na] = $2 } $1 == b { y[++nb] = $2 }
-		END { n = (na < nb) ? na : nb; for (i = 1; i <= n; i++) if (y[i] > 0) print x[i] / y[i] }' "$res" | sort -g
+	awk -v a="$1" -v b="$2" -v max="${3:-0}" '$1 == a { x[++na] = $2 } $1 == b { y[++nb] = $2 }
+		END { n = (na < nb) ? na : nb; if (max > 0 && n > max) n = max
+			for (i = 1; i <= n; i++) if (y[i] > 0) print x[i] / y[i] }' "$res" | sort -g
 }
-# paired A B: the median of ratios A B, two decimals.
+# paired A B [N]: the median of ratios A B [N], two decimals.
 paired() {
-	ratios "$1" "$2" | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else printf "%.2f", v[int((NR + 1) / 2)] }'
+	ratios "$1" "$2" "${3:-}" | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else printf "%.2f", v[int((NR + 1) / 2)] }'
 }
 # quartiles A B: the lower and upper quartiles of ratios A B, as "x–y".
 quartiles() {
@@ -43,17 +45,18 @@ report() {
 	fi
 	cat <<EOF
 Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`make bench\` (= \`bench/run.sh\`) with REPS=$REPS TP_REPS=$TP_REPS
-FIXED_REPS=$FIXED_REPS LINES=$LINES IDLE_SECONDS=$IDLE_SECONDS IDLE_REPS=$IDLE_REPS RESTARTS=$RESTARTS STOP_REPS=$STOP_REPS
+TP_PAIRS=$TP_PAIRS FIXED_REPS=$FIXED_REPS LINES=$LINES IDLE_SECONDS=$IDLE_SECONDS IDLE_REPS=$IDLE_REPS RESTARTS=$RESTARTS STOP_REPS=$STOP_REPS
 STOP_TIMEOUT=$STOP_TIMEOUT. Machine: $(nproc) CPUs ($cpu), Linux $(uname -r), $(go env GOVERSION),
 output on $fs, load average $load at the start. The machine is a VM whose CPUs may be shared:
 figures are medians of interleaved runs, and single runs vary by ±30 %.
 
-### Log throughput ($LINES lines of 100 bytes = $((LINES / 10000)) MB, rotation at 10 MB; $TP_REPS runs)
+### Log throughput ($LINES lines of 100 bytes = $((LINES / 10000)) MB, rotation at 10 MB; $TP_REPS runs of each variant, $TP_PAIRS of \`cat\` and the wrapper)
 
 Every wrapper run's files were checked line by line (\`measure check\`): no line lost, duplicated,
 split or corrupt, each stream in order; $(median tp.files) files per plain run. The ratio is the
-median over runs of baseline time / wrapper time within one run (the variants of a run execute
-back to back); the wall times are each variant's own median. No file is deleted while the bench
+median over runs of baseline time / wrapper time within one run: \`gen | cat > file\` and the
+wrapper run back to back, in an order that alternates from run to run, and the other variants
+follow them; the wall times are each variant's own median. No file is deleted while the bench
 measures: each run's files are emptied and set aside, and deleted at the end (see "Deleting files
 slows creating them" below).
 
@@ -84,7 +87,7 @@ its last write until the command has exited (\`gen\`'s exit, draining, closing).
 | \`measure copy\` | $(median tp.copy.pre) | $(median tp.copy.write) | $(median tp.copy.post) |
 
 Half of the runs' ratios for \`wrapper, stdout\` lie within $(quartiles tp.cat tp.wrapper) (Go floor:
-$(quartiles tp.cat tp.copy)).
+$(quartiles tp.cat tp.copy)); the median of its first $TP_REPS ratios alone is $(paired tp.cat tp.wrapper "$TP_REPS").
 
 With \`compress: true\` the wrapper exited with $(median gz.compressed) backups gzipped and
 $(median gz.plain) still plain (median): compression runs in the background and is not waited for.

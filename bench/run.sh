@@ -6,8 +6,11 @@
 # since that is the binary users run. Variants run interleaved, REPS times, and
 # medians are reported: the machine may be shared.
 #
-# Knobs (environment): REPS (5), TP_REPS (41 throughput runs, about 2 s each with the line checks:
-# a single pair of runs varies more than the wrapper differs from cat), FIXED_REPS (101 runs of a
+# Knobs (environment): REPS (5), TP_REPS (41 throughput runs of every variant, about 4 s each with
+# the line checks: a single pair of runs varies more than the wrapper differs from cat), TP_PAIRS
+# (121 runs of the headline pair, cat and the wrapper, the first TP_REPS of them among the other
+# variants: single paired ratios spread by about ±15 %, and the median of 41 moved by up to 0.08
+# from one series to the next), FIXED_REPS (101 runs of a
 # one-line child), LINES (2000000), IDLE_SECONDS (30), IDLE_REPS (3),
 # RESTARTS (300 gaps per run), STOP_REPS (11), STOP_TIMEOUT (500ms), SIZES (1: make dist),
 # WINE (1: Windows service start/stop under Wine, when wine is installed), QUICK=1 (a smoke
@@ -18,15 +21,16 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 out=$repo/bench/out
-REPS=${REPS:-5} TP_REPS=${TP_REPS:-41} LINES=${LINES:-2000000} IDLE_SECONDS=${IDLE_SECONDS:-30} IDLE_REPS=${IDLE_REPS:-3}
+REPS=${REPS:-5} TP_REPS=${TP_REPS:-41} TP_PAIRS=${TP_PAIRS:-121} LINES=${LINES:-2000000} IDLE_SECONDS=${IDLE_SECONDS:-30} IDLE_REPS=${IDLE_REPS:-3}
 FIXED_REPS=${FIXED_REPS:-101} RESTARTS=${RESTARTS:-300} STOP_REPS=${STOP_REPS:-11} STOP_TIMEOUT=${STOP_TIMEOUT:-500ms}
 SIZES=${SIZES:-1} WINE=${WINE:-1} DOC=$repo/docs/performance.md
 if [ "${QUICK:-}" = 1 ]; then
-	REPS=1 TP_REPS=1 FIXED_REPS=5 LINES=200000 IDLE_SECONDS=3 IDLE_REPS=1 RESTARTS=50 STOP_REPS=3 SIZES=0 WINE=0
+	REPS=1 TP_REPS=1 TP_PAIRS=2 FIXED_REPS=5 LINES=200000 IDLE_SECONDS=3 IDLE_REPS=1 RESTARTS=50 STOP_REPS=3 SIZES=0 WINE=0
 	DOC=$out/quick.md
 	mkdir -p "$out"
 	[ -f "$DOC" ] || printf '<!-- bench:begin -->\n<!-- bench:end -->\n' >"$DOC"
 fi
+[ "$TP_PAIRS" -ge "$TP_REPS" ] || TP_PAIRS=$TP_REPS
 [ "$(uname -s)" = Linux ] || { echo "bench: Linux only" >&2; exit 1; }
 
 load=$(cut -d' ' -f1 /proc/loadavg)

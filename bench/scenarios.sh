@@ -2,20 +2,25 @@
 # W G M (wrapper, gen, measure), run (scratch directory), trash (where set_aside moves it), record,
 # median, field, config.
 
-# set_aside: empty $run/d without deleting a file while the bench measures. Its files are truncated
-# (which frees their blocks) and the directory is moved into $trash, which run.sh deletes when the
-# bench exits. ext4 without a journal (this bench's machine) skips, on every file creation, each
-# inode of the block group freed in the last 60 s (longer while its inode table is not written
-# back), looking up that inode's table block in the buffer cache: deleting a run's 20 files before
-# the next run made each of the wrapper's file creations scan hundreds of freed inodes (perf: a
-# fifth of the samples in recently_deleted), a cost of the bench's own deletions, charged to the
-# wrapper (21 files per run) and hardly to cat (1). The fresh $run/d is also placed away from the
-# earlier ones (chattr +T in run.sh). See docs/performance.md.
+# set_aside: give the next run an empty $run/d without deleting a file while the bench measures.
+# The last run's directory is kept as $run/prev until the next set_aside, so that the checks of
+# two runs made back to back can follow them; the one before is truncated (which frees its
+# blocks) and moved into $trash, which run.sh deletes when the bench exits. ext4 without a journal
+# (this bench's machine) skips, on every file creation, each inode of the block group freed in
+# the last 60 s (longer while its inode table is not written back), looking up that inode's table
+# block in the buffer cache: deleting a run's 20 files before the next run made each of the
+# wrapper's file creations scan hundreds of freed inodes (perf: a fifth of the samples in
+# recently_deleted), a cost of the bench's own deletions, charged to the wrapper (21 files per
+# run) and hardly to cat (1). The fresh $run/d is also placed away from the earlier ones (chattr
+# +T in run.sh). See docs/performance.md.
 set_aside() {
-	if [ -d "$run/d" ]; then
-		find "$run/d" -type f -exec truncate -s 0 {} +
+	if [ -d "$run/prev" ]; then
+		find "$run/prev" -type f -exec truncate -s 0 {} +
 		aside=$((aside + 1))
-		mv "$run/d" "$trash/d.$aside"
+		mv "$run/prev" "$trash/d.$aside"
+	fi
+	if [ -d "$run/d" ]; then
+		mv "$run/d" "$run/prev"
 	fi
 	mkdir -p "$run/d"
 }
@@ -40,8 +45,26 @@ checked() {
 	echo "$r"
 }
 
+# tp_pair I: the headline pair, `gen | cat > file` and the wrapper, back to back, cat first in odd
+# rounds and the wrapper first in even ones (so neither always runs second, after the other's
+# 200 MB), then both outputs checked.
+tp_pair() {
+	if [ $(($1 % 2)) = 1 ]; then
+		tp tp.cat sh -c "$G lines $LINES | cat > out"
+		tp tp.wrapper "$W" run --config "$run/tp.yaml"
+		cat_out=$run/prev/out wrapper_log=$run/d/logs/svc.out.log
+	else
+		tp tp.wrapper "$W" run --config "$run/tp.yaml"
+		tp tp.cat sh -c "$G lines $LINES | cat > out"
+		cat_out=$run/d/out wrapper_log=$run/prev/logs/svc.out.log
+	fi
+	checked "$LINES" "$cat_out" >/dev/null
+	r=$(checked "$LINES" "$wrapper_log")
+	record tp.files "$(echo "$r" | field files)"
+}
+
 throughput() {
-	echo "bench: log throughput, $LINES lines of 100 bytes, $TP_REPS runs"
+	echo "bench: log throughput, $LINES lines of 100 bytes, $TP_REPS runs of every variant, $TP_PAIRS of cat and the wrapper"
 	half=$((LINES / 2))
 	config tp.yaml "[lines, \"$LINES\"]"
 	config one.yaml "[lines, \"$LINES\"]" "" "" 1GB
@@ -49,13 +72,10 @@ throughput() {
 	config ts.yaml "[lines, \"$LINES\"]" "" ", timestamps: true"
 	config gz.yaml "[lines, \"$LINES\"]" "" ", compress: true"
 	mkfifo "$run/fifo"
-	for i in $(seq "$TP_REPS"); do
-		tp tp.cat sh -c "$G lines $LINES | cat > out"
-		checked "$LINES" "$run/d/out" >/dev/null
+	for i in $(seq "$TP_PAIRS"); do
+		tp_pair "$i"
+		[ "$i" -le "$TP_REPS" ] || continue
 		tp tp.file sh -c "$G lines $LINES > out"
-		tp tp.wrapper "$W" run --config "$run/tp.yaml"
-		r=$(checked "$LINES" "$run/d/logs/svc.out.log")
-		record tp.files "$(echo "$r" | field files)"
 		tp tp.one "$W" run --config "$run/one.yaml"
 		checked "$LINES" "$run/d/logs/svc.out.log" >/dev/null
 		tp tp.copy "$M" copy out -- "$G" lines "$LINES"
@@ -71,6 +91,7 @@ throughput() {
 		record gz.plain "$(ls "$run/d/logs" | grep -c -- '-.*\.log$' || true)"
 		checked "$LINES" "$run/d/logs/svc.out.log" >/dev/null
 	done
+	set_aside
 	set_aside
 }
 
