@@ -145,22 +145,43 @@ func dialHelper(args []string) int {
 	return 0
 }
 
+// sharedDir returns a new folder with the given mode under the system's
+// temporary folder, which every user can traverse (t.TempDir's parents are
+// private), removed at the end of the test: for tests that run a process
+// as another user.
+func sharedDir(t *testing.T, mode os.FileMode) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "wrapper-shared-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, mode); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// copyExecutable copies the program at path (the test binary, whose folder
+// other users cannot read) into dir as an executable every user may run,
+// and returns the copy's path.
+func copyExecutable(t *testing.T, path, dir string) string {
+	t.Helper()
+	exe := filepath.Join(dir, "helper")
+	if b, err := os.ReadFile(path); err != nil || os.WriteFile(exe, b, 0o755) != nil {
+		t.Fatalf("copy the test binary: %v", err)
+	}
+	return exe
+}
+
 // TestControlSocketRefusesOtherUsers connects as another user (nobody):
 // the socket's mode 0600 must refuse it, while root connects.
 func TestControlSocketRefusesOtherUsers(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to run a client as another user")
 	}
-	// A folder every user can traverse (t.TempDir's parents are private),
-	// holding the config, the socket and a copy of the test binary.
-	dir, err := os.MkdirTemp("", "wrapper-perm-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	// The config, the socket and a copy of the test binary.
+	dir := sharedDir(t, 0o755)
 	cfg := writeFile(t, dir, "svc.yaml", childYAML(t, "hang", []string{"ready"}, ""))
 	startWrapper(t, cfg)
 	waitFor(t, "the child", func() bool { return readLog(t, dir, "svc.out.log") == "ready\n" })
@@ -168,10 +189,7 @@ func TestControlSocketRefusesOtherUsers(t *testing.T) {
 		t.Fatal(err)
 	}
 	path, argv, env := fakechild.Command(t, "dial", filepath.Join(dir, "logs", "svc.control.sock"))
-	exe := filepath.Join(dir, "client")
-	if b, err := os.ReadFile(path); err != nil || os.WriteFile(exe, b, 0o755) != nil {
-		t.Fatalf("copy the test binary: %v", err)
-	}
+	exe := copyExecutable(t, path, dir)
 	for _, c := range []struct {
 		user *syscall.Credential
 		want string

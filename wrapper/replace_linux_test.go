@@ -82,15 +82,7 @@ func TestReplaceFileSwapsTwoFiles(t *testing.T) {
 // its own, in a directory it may write; the status stays up to date. Run as
 // user nobody when the test runs as root, as itself otherwise.
 func TestReplaceFileTakesOverAForeignSpare(t *testing.T) {
-	// A folder every user can traverse, holding a copy of the test binary.
-	dir, err := os.MkdirTemp("", "wrapper-spare-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o777); err != nil {
-		t.Fatal(err)
-	}
+	dir := sharedDir(t, 0o777) // the other user writes here
 	path := filepath.Join(dir, "svc.status.json")
 	spare := writeFile(t, dir, "svc.status.json.tmp", "left by someone else\n")
 	if err := os.Chmod(spare, 0o444); err != nil {
@@ -99,16 +91,13 @@ func TestReplaceFileTakesOverAForeignSpare(t *testing.T) {
 	exe, argv, env := fakechild.Command(t, "replace", path, "{\"state\": \"running\"}\n")
 	var cred *syscall.Credential
 	if os.Geteuid() == 0 {
-		// root writes any file: give both to nobody's view of the world.
+		// root writes any file: run as nobody, for whom root's 0444
+		// spare is read-only.
 		if err := os.Chown(spare, 0, 0); err != nil {
 			t.Fatal(err)
 		}
 		cred = &syscall.Credential{Uid: 65534, Gid: 65534}
-		copied := filepath.Join(dir, "helper")
-		if b, err := os.ReadFile(exe); err != nil || os.WriteFile(copied, b, 0o755) != nil {
-			t.Fatalf("copy the test binary: %v", err)
-		}
-		exe = copied
+		exe = copyExecutable(t, exe, dir)
 	}
 	cmd := exec.Command(exe, argv...)
 	cmd.Env = env
