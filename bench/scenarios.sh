@@ -91,8 +91,8 @@ throughput() {
 		record gz.plain "$(ls "$run/d/logs" | grep -c -- '-.*\.log$' || true)"
 		checked "$LINES" "$run/d/logs/svc.out.log" >/dev/null
 	done
-	set_aside
-	set_aside
+	set_aside # the last run's directory becomes prev
+	set_aside # and goes to the trash with the one before
 }
 
 # fixed_cost: start-to-exit of a wrapper whose child writes one line, against the same child

@@ -13,12 +13,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// copyPipeSize and copyReadSize are the supervisor's pipe (pipeSize in
-// supervisor/process_linux.go) and the pump's read (readSize in
-// logrotate/pump.go).
+// copyPipeSize is the supervisor's pipe (pipeSize in
+// supervisor/process_linux.go); copyReadSize, copyBigRead and
+// copyYieldAfter are the pump's read and yield (readSize, bigRead and
+// yieldAfter in logrotate/pump.go).
 const (
-	copyPipeSize = 1 << 20
-	copyReadSize = 256 << 10
+	copyPipeSize   = 1 << 20
+	copyReadSize   = 256 << 10
+	copyBigRead    = 16 << 10
+	copyYieldAfter = 5 * time.Millisecond
 )
 
 // cmdCopy is the Go floor of the throughput benchmark: CMD's stdout through
@@ -63,8 +66,8 @@ func cmdCopy(args []string) error {
 	var yielded time.Time
 	for {
 		n, rerr := r.Read(buf[copyReadSize:])
-		if n >= 16<<10 { // the pump's yield (logrotate/pump.go: yieldAfter, bigRead)
-			if now := time.Now(); now.Sub(yielded) >= 5*time.Millisecond {
+		if n >= copyBigRead {
+			if now := time.Now(); now.Sub(yielded) >= copyYieldAfter {
 				runtime.Gosched()
 				yielded = now
 			}
