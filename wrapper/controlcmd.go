@@ -7,6 +7,8 @@ import (
 	"os"
 
 	"github.com/wrapper-dev/wrapper/config"
+	"github.com/wrapper-dev/wrapper/internal/control"
+	"github.com/wrapper-dev/wrapper/internal/statusfile"
 )
 
 // controlCommand returns a CLI command that sends request cmd to the
@@ -39,10 +41,16 @@ func controlCommand(cmd string) func(args []string, stdout, stderr io.Writer) in
 }
 
 // askWrapper sends one request to the wrapper running for cfg.
-func askWrapper(cfg *config.Config, cmd string) (controlResponse, error) {
-	conn, err := dialControl(cfg)
-	if err != nil {
-		return controlResponse{}, err
-	}
-	return controlCall(conn, cmd)
+func askWrapper(cfg *config.Config, cmd string) (control.Response, error) {
+	return control.Ask(controlAddress(cfg), cmd)
+}
+
+// controlAddress is where the wrapper for cfg serves its control endpoint.
+func controlAddress(cfg *config.Config) string {
+	return control.Address(cfg.Log.Dir, cfg.Name)
+}
+
+// statusPath is where the wrapper for cfg publishes its status.
+func statusPath(cfg *config.Config) string {
+	return statusfile.Path(cfg.Log.Dir, cfg.Name)
 }

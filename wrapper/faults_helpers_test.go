@@ -311,3 +311,15 @@ func waitFile(t *testing.T, what, path string, cond func(string) bool) string {
 	})
 	return s
 }
+
+// lockedWriter serialises writes to w (tests read w under mu).
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}

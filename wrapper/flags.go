@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
+
+	"github.com/wrapper-dev/wrapper/config"
 )
 
 // usages holds each flag set's help printer. The flag package calls
@@ -47,4 +49,19 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (code int, do
 		return ExitUsage, true
 	}
 	return 0, false
+}
+
+// configFlagUsage is the help text of every command's --config flag.
+const configFlagUsage = "configuration `file` (default: <exe-name>.yaml, else wrapper.yaml, beside the executable)"
+
+// manageFlags parses [--config FILE] for a management command and loads the
+// configuration, which names the service.
+func manageFlags(name string, args []string, stdout, stderr io.Writer) (*config.Config, string, int) {
+	fs := newFlagSet(name, name+" [--config FILE]", stdout)
+	path := fs.String("config", "", configFlagUsage)
+	if code, done := parseFlags(fs, args, stderr); done {
+		return nil, "", code
+	}
+	cfg, code := loadConfig(*path, stderr)
+	return cfg, *path, code
 }

@@ -1,176 +1,243 @@
 package wrapper
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/wrapper-dev/wrapper/config"
+	"github.com/wrapper-dev/wrapper/internal/control"
+	"github.com/wrapper-dev/wrapper/internal/statusfile"
+	"github.com/wrapper-dev/wrapper/internal/watch"
 	"github.com/wrapper-dev/wrapper/logrotate"
 	"github.com/wrapper-dev/wrapper/supervisor"
 )
 
-// outputs holds the rotated log files of one wrapper process: one
-// *logrotate.File per distinct path, opened once for the wrapper's lifetime
-// and reused across child restarts (lumberjack's Close does not stop its
-// background goroutine, and on Windows a second handle breaks rename).
-type outputs struct {
-	stdout, stderr, wrapper *logrotate.File
-	all                     []*logrotate.File
+// host is one running wrapper: the supervisor, its log files and the
+// configuration they were made from. Control requests, reload signals and
+// the config watcher reach the supervisor through it.
+type host struct {
+	exe    string
+	out    *outputs
+	logger *slog.Logger
+	sup    *supervisor.Supervisor
+	status *statusfile.Publisher
+	ctx    context.Context
+
+	reloading sync.Mutex                    // serialises reloads
+	cfg       atomic.Pointer[config.Config] // the configuration in force
 }
 
-// openOutputs opens the child's stdout, stderr and the wrapper's own log.
-// stdout and stderr aimed at the same path share one File.
-func openOutputs(cfg *config.Config) (*outputs, error) {
-	o := &outputs{}
-	byPath := map[string]*logrotate.File{}
-	open := func(path string) (*logrotate.File, error) {
-		if f, ok := byPath[path]; ok {
-			return f, nil
-		}
-		f, err := logrotate.Open(logrotate.Options{
-			Path:       path,
-			MaxSize:    cfg.Log.MaxSize,
-			MaxFiles:   cfg.Log.MaxFiles,
-			MaxAge:     cfg.Log.MaxAge,
-			Compress:   cfg.Log.Compress,
-			Timestamps: cfg.Log.Timestamps && path != cfg.Log.Wrapper,
-			KeepTail:   path == cfg.Log.Stderr, // status shows the child's last stderr lines
-		})
-		if err != nil {
-			return nil, fmt.Errorf("open log %s: %w", path, err)
-		}
-		byPath[path] = f
-		o.all = append(o.all, f)
-		return f, nil
-	}
-	var err error
-	if o.wrapper, err = open(cfg.Log.Wrapper); err != nil {
-		return nil, err
-	}
-	if o.stdout, err = open(cfg.Log.Stdout); err != nil {
-		o.Close()
-		return nil, err
-	}
-	if o.stderr, err = open(cfg.Log.Stderr); err != nil {
-		o.Close()
-		return nil, err
-	}
-	return o, nil
-}
-
-// Close closes every file, reporting the first error.
-func (o *outputs) Close() error {
-	var first error
-	for _, f := range o.all {
-		if err := f.Close(); err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
-}
-
-// newLogger returns the wrapper's event logger: its own rotated log file
-// (when file is not nil), console (when not nil) for `wrapper run`, and
-// extra (when not nil), such as the Windows Event Log.
-func newLogger(file, console io.Writer, extra slog.Handler) *slog.Logger {
-	var handlers []slog.Handler
-	if file != nil {
-		handlers = append(handlers, slog.NewTextHandler(file, nil))
-	}
-	if console != nil {
-		handlers = append(handlers, slog.NewTextHandler(console, nil))
-	}
-	if extra != nil {
-		handlers = append(handlers, extra)
-	}
-	return slog.New(slog.NewMultiHandler(handlers...))
-}
-
-// childEnv returns the child's environment: the wrapper's own (less
-// NOTIFY_SOCKET, systemd's channel to the wrapper alone), then the YAML's
-// env_file and env entries, then the WRAPPER_* variables (os/exec keeps the
-// last value of a duplicated key, case-insensitively on Windows).
-func childEnv(cfg *config.Config, exe string) []string {
-	return append(cfg.Environ(withoutEnv(os.Environ(), envNotifySocket)),
-		envServiceName+"="+cfg.Name,
-		envConfig+"="+cfg.File,
-		envExe+"="+exe,
-	)
-}
-
-// supervisorOptions translates the configuration into the supervisor's terms.
-// A health command gets the child's environment and working directory, as
-// the hooks do (the supervisor gives them those itself).
-func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slog.Logger) supervisor.Options {
-	env := childEnv(cfg, exe)
-	probe := func(tcp, http, file string, command []string) (name string, p supervisor.Probe) {
-		switch {
-		case tcp != "":
-			return "tcp " + tcp, supervisor.TCPProbe(tcp)
-		case http != "":
-			return "http " + http, supervisor.HTTPProbe(http)
-		case file != "":
-			return "file " + file, supervisor.FileProbe(file)
-		case len(command) > 0:
-			return "command " + command[0], supervisor.CommandProbe(command, env, cfg.WorkingDirectory)
-		}
-		return "", nil
-	}
-	h := cfg.Health
-	_, check := probe(h.TCP, h.HTTP, "", h.Command)
-	waitFor := make([]supervisor.Condition, 0, len(cfg.WaitFor))
-	for _, c := range cfg.WaitFor {
-		name, p := probe(c.TCP, c.HTTP, c.File, nil)
-		waitFor = append(waitFor, supervisor.Condition{Name: name, Probe: p, Timeout: c.Timeout})
-	}
-	hook := func(h config.Hook) supervisor.Hook { return supervisor.Hook{Argv: h.Command, Timeout: h.Timeout} }
-	return supervisor.Options{
-		Path:   cfg.Executable,
-		Args:   cfg.Arguments,
-		Dir:    cfg.WorkingDirectory,
-		Env:    env,
-		Stdout: out.stdout,
-		Stderr: out.stderr,
-		Restart: supervisor.RestartOptions{
-			Policy:           supervisor.Policy(cfg.Restart.Policy),
-			Delay:            cfg.Restart.Delay,
-			MaxDelay:         cfg.Restart.MaxDelay,
-			ResetAfter:       cfg.Restart.ResetAfter,
-			MaxFailures:      cfg.Restart.MaxFailures,
-			SuccessExitCodes: cfg.Restart.SuccessExitCodes,
-			FatalExitCodes:   cfg.Restart.FatalExitCodes,
-		},
-		Stop: supervisor.StopOptions{
-			Timeout:       cfg.Stop.Timeout,
-			Signal:        cfg.Stop.Signal,
-			WindowTimeout: cfg.Stop.WindowTimeout,
-		},
-		Health: supervisor.HealthOptions{Check: check, Interval: h.Interval, Timeout: h.Timeout,
-			StartPeriod: h.StartPeriod, Failures: h.Failures},
-		WaitFor: waitFor,
-		Hooks: supervisor.Hooks{PreStart: hook(cfg.Hooks.PreStart), PostStart: hook(cfg.Hooks.PostStart),
-			PreStop: hook(cfg.Hooks.PreStop), PostStop: hook(cfg.Hooks.PostStop)},
-		Logger: logger,
-	}
-}
-
-// exitCode maps the supervisor's result to the wrapper's exit code.
-func exitCode(err error, logger *slog.Logger) int {
-	var exitErr *supervisor.ExitError
-	switch {
-	case err == nil:
-		return ExitOK
-	case errors.Is(err, supervisor.ErrGaveUp):
-		logger.Error("giving up", "err", err)
-		return ExitGaveUp
-	case errors.As(err, &exitErr):
-		logger.Error("child failed and will not be restarted", "err", err)
-		return ExitChildFailed
-	default:
-		logger.Error("supervisor failed", "err", err)
+// runHost supervises the child described by cfg until ctx is cancelled or
+// the supervisor finishes, and returns the exit code. The wrapper's events go
+// to its own log file and also to console and extra when they are not nil:
+// `wrapper run` passes stderr, the Windows service an Event Log handler.
+// ready, when not nil, is called once the host holds its control endpoint
+// and its log files, just before the first child starts; a host that fails
+// before that returns without calling it (the Windows service reports
+// RUNNING on ready, so that such a failure is a failed start).
+func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra slog.Handler, ready func()) int {
+	supervisor.WarmUp()
+	early := newLogger(nil, console, extra) // until the log file is open
+	exe, err := executable()
+	if err != nil {
+		early.Error("cannot start", "err", err)
 		return ExitError
 	}
+	// One wrapper per service: claim the control endpoint before touching
+	// the logs, so a refused second wrapper never writes (or rotates) the
+	// running one's files.
+	if err := os.MkdirAll(cfg.Log.Dir, 0o755); err != nil {
+		early.Error("cannot create the log directory", "err", err)
+		return ExitError
+	}
+	ctl, ctlErr := control.Listen(controlAddress(cfg))
+	if errors.Is(ctlErr, control.ErrAlreadyRunning) {
+		early.Error("cannot start", "err", ctlErr)
+		return ExitError
+	}
+	if ctl != nil {
+		defer func() {
+			if ctl != nil { // not served: an error path below
+				ctl.Close()
+			}
+		}()
+	}
+	out, err := openOutputs(cfg)
+	if err != nil {
+		early.Error("cannot open the logs", "err", err)
+		return ExitError
+	}
+	defer out.Close()
+	// Goroutines tied to this host (watcher, signal reloads) end with it,
+	// also when the supervisor finishes on its own.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	h := &host{exe: exe, out: out, ctx: ctx, status: statusfile.NewPublisher(statusPath(cfg)),
+		logger: newLogger(out.wrapper, console, extra).With("service", cfg.Name)}
+	h.cfg.Store(cfg)
+	defer h.status.Close()
+	if ctlErr != nil {
+		h.logger.Warn("no control endpoint: status falls back to the status file; restart-child, rotate and reload are unavailable", "err", ctlErr)
+	}
+	opts := supervisorOptions(cfg, exe, out, h.logger)
+	onStatus, stopNotify := notifyServiceManager(ctx, h.onStatus, h.logger) // Type=notify: READY=1, STATUS=, STOPPING=1
+	defer stopNotify()
+	opts.OnStatus = onStatus
+	if h.sup, err = supervisor.New(opts); err != nil {
+		h.logger.Error("cannot supervise", "err", err)
+		return ExitError
+	}
+	if ctl != nil {
+		defer control.Serve(ctl, h.control, h.logger).Close()
+		ctl = nil // the server closes it
+	}
+	stopSignals := h.reloadOnSignal(ctx)
+	defer stopSignals()
+	if cfg.Watch {
+		go watch.File(ctx, cfg.File, func() {
+			h.logger.Info("configuration file changed, reloading", "config", cfg.File)
+			_, _ = h.reload() // the outcome is logged
+		}, func(err error) {
+			h.logger.Warn("cannot watch the configuration for changes; polling it instead", "err", err)
+		})
+	}
+	h.logger.Info("wrapper started", "version", version(), "config", cfg.File, "pid", os.Getpid())
+	if ready != nil {
+		ready()
+	}
+	code := exitCode(h.sup.Run(ctx), h.logger)
+	for _, f := range out.all {
+		if n := f.Dropped(); n > 0 {
+			h.logger.Warn("log bytes dropped", "file", f.Path(), "bytes", n)
+		}
+	}
+	h.logger.Info("wrapper exiting", "code", code)
+	return code
 }
+
+// onStatus publishes every supervisor state change (called from the
+// supervisor's loop: it must not block).
+func (h *host) onStatus(st supervisor.Status) {
+	h.status.Update(newStatusFile(h.config(), st, time.Now()))
+}
+
+// config returns the configuration in force. It takes no lock: the
+// supervisor's loop calls onStatus, and so config, while a reload waits for
+// that loop to accept an update.
+func (h *host) config() *config.Config {
+	return h.cfg.Load()
+}
+
+// control answers one control request.
+func (h *host) control(req control.Request) control.Response {
+	switch req.Cmd {
+	case "status":
+		st := h.liveStatus()
+		return control.Response{OK: true, Status: &st}
+	case "restart-child":
+		if err := h.sup.RestartChild(h.ctx); err != nil {
+			return control.Response{Error: err.Error()}
+		}
+		h.logger.Info("child restart requested")
+		return control.Response{OK: true, Message: "child restarting"}
+	case "rotate":
+		var errs []error
+		for _, f := range h.out.all {
+			errs = append(errs, f.Rotate())
+		}
+		if err := errors.Join(errs...); err != nil {
+			return control.Response{Error: err.Error()}
+		}
+		h.logger.Info("logs rotated on request")
+		return control.Response{OK: true, Message: "logs rotated"}
+	case "reload":
+		msg, err := h.reload()
+		var refused *refusedError
+		if errors.As(err, &refused) {
+			return control.Response{Error: err.Error(), Refused: true}
+		}
+		if err != nil {
+			return control.Response{Error: err.Error()}
+		}
+		return control.Response{OK: true, Message: msg}
+	}
+	return control.Response{Error: fmt.Sprintf("unknown request %q", req.Cmd)}
+}
+
+// liveStatus is the supervisor's current status with the child's last
+// stderr lines and the dropped-byte counts.
+func (h *host) liveStatus() statusfile.Live {
+	cfg := h.config()
+	st := statusfile.Live{File: newStatusFile(cfg, h.sup.Status(), time.Now()), StderrTail: h.out.stderr.Tail()}
+	for _, f := range h.out.all {
+		if n := f.Dropped(); n > 0 {
+			if st.DroppedBytes == nil {
+				st.DroppedBytes = map[string]int64{}
+			}
+			st.DroppedBytes[f.Path()] = n
+		}
+	}
+	return st
+}
+
+// reload re-reads the YAML and applies it: log limits and restart, stop,
+// health and hook settings at once; process settings (executable,
+// arguments, environment, working directory) restart the child gracefully.
+// An invalid file changes nothing. Log paths and the name are fixed for the
+// wrapper's lifetime (they name open files): changing them needs a restart.
+func (h *host) reload() (string, error) {
+	h.reloading.Lock()
+	defer h.reloading.Unlock()
+	cur := h.config()
+	opts := configOptions(h.exe)
+	opts.DefaultName = cur.Name
+	next, err := config.Load(cur.File, opts)
+	if err != nil {
+		h.logger.Warn("reload refused, keeping the running configuration", "err", err)
+		return "", &refusedError{fmt.Errorf("reload refused, keeping the running configuration:\n%w", err)}
+	}
+	var notes []string
+	if next.Name != cur.Name {
+		notes = append(notes, "name changes need a restart (and a reinstall)")
+	}
+	if next.Log.Dir != cur.Log.Dir || next.Log.Stdout != cur.Log.Stdout ||
+		next.Log.Stderr != cur.Log.Stderr || next.Log.Wrapper != cur.Log.Wrapper {
+		notes = append(notes, "log paths change at the next restart")
+	}
+	next.Name, next.Log.Dir = cur.Name, cur.Log.Dir
+	next.Log.Stdout, next.Log.Stderr, next.Log.Wrapper = cur.Log.Stdout, cur.Log.Stderr, cur.Log.Wrapper
+	// The supervisor first: it can still refuse (stopping), and then
+	// nothing has changed. Limits were validated by the config loader.
+	if err := h.sup.Update(h.ctx, supervisorOptions(next, h.exe, h.out, h.logger)); err != nil {
+		h.logger.Warn("reload failed, keeping the running configuration", "err", err)
+		return "", fmt.Errorf("reload failed: %w", err)
+	}
+	for _, f := range h.out.all {
+		l := logrotate.Limits{MaxSize: next.Log.MaxSize, MaxFiles: next.Log.MaxFiles, MaxAge: next.Log.MaxAge,
+			Compress: next.Log.Compress, Timestamps: next.Log.Timestamps && f != h.out.wrapper}
+		if err := f.SetLimits(l); err != nil {
+			h.logger.Warn("reload: log limits not applied", "file", f.Path(), "err", err)
+		}
+	}
+	h.cfg.Store(next)
+	msg := "configuration reloaded"
+	if len(notes) > 0 {
+		msg += " (" + strings.Join(notes, "; ") + ")"
+	}
+	h.logger.Info(msg)
+	return msg, nil
+}
+
+// refusedError marks a reload refused because the new file is invalid
+// (`wrapper reload` exits 2) rather than one that failed (exit 1).
+type refusedError struct{ error }
+
+func (e *refusedError) Unwrap() error { return e.error }

@@ -17,6 +17,10 @@ const (
 	envServiceName = "WRAPPER_SERVICE_NAME" // the service name
 	envConfig      = "WRAPPER_CONFIG"       // absolute path of the YAML file
 	envExe         = "WRAPPER_EXE"          // absolute path of the wrapper executable
+	// envNotifySocket is systemd's channel to the wrapper (sd_notify(3)),
+	// never the child's: a child that inherited it could report readiness
+	// in the wrapper's place.
+	envNotifySocket = "NOTIFY_SOCKET"
 )
 
 // executable returns the wrapper's own absolute path, with symlinks resolved

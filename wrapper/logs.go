@@ -10,6 +10,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/wrapper-dev/wrapper/internal/statusfile"
 )
 
 // followPoll is how often `logs -f` looks for new output and for rotation:
@@ -55,7 +57,7 @@ func cmdLogs(args []string, stdout, stderr io.Writer) int {
 // showLog prints the last n lines of path, then follows it while follow is
 // set and ctx lives.
 func showLog(ctx context.Context, w io.Writer, path string, n int, follow bool) error {
-	f, err := openShared(path)
+	f, err := statusfile.OpenShared(path)
 	if err != nil {
 		return err
 	}
@@ -100,7 +102,7 @@ func rotated(f *os.File, path string) (*os.File, bool) {
 	if os.SameFile(cur, now) && now.Size() >= pos {
 		return nil, false
 	}
-	next, err := openShared(path)
+	next, err := statusfile.OpenShared(path)
 	if err != nil {
 		return nil, false
 	}

@@ -9,25 +9,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
-)
-
-// Exit codes of the wrapper process. They are documented in README.md; a
-// Windows service reports the same numbers as its service-specific exit code.
-const (
-	// ExitOK: the child was stopped on request, or it finished successfully
-	// and the restart policy does not restart it.
-	ExitOK = 0
-	// ExitError: a runtime failure of the wrapper itself (for example the
-	// log directory cannot be created).
-	ExitError = 1
-	// ExitUsage: bad command line or invalid configuration file.
-	ExitUsage = 2
-	// ExitChildFailed: the child failed and the policy forbids a restart
-	// (policy never, or a fatal exit code).
-	ExitChildFailed = 3
-	// ExitGaveUp: the circuit breaker tripped after restart.max_failures
-	// consecutive failures.
-	ExitGaveUp = 4
+	"strings"
 )
 
 // command is one sub-command of the CLI.
@@ -110,19 +92,12 @@ Commands:
 	fmt.Fprint(w, `
 Without --config, the configuration is <exe-name>.yaml beside the executable,
 else wrapper.yaml beside it.
-
-Exit codes:
-  0  stopped on request, or the child finished successfully
-  1  runtime error of the wrapper itself
-  2  bad command line or invalid configuration
-  3  the child failed and the restart policy forbids a restart
-  4  gave up: restart.max_failures consecutive failures
-  5  a service command lacks administrator (root) rights
-  6  status: no wrapper runs; start/stop/uninstall: the service is not installed
-  7  a service command found no service manager (Linux: systemd is not running)
-
-Run 'wrapper help <command>' for a command's flags.
 `)
+	fmt.Fprint(w, "\nExit codes:\n")
+	for _, c := range exitCodes {
+		fmt.Fprintf(w, "  %d  %s\n", c.code, strings.ReplaceAll(c.meaning, "`", ""))
+	}
+	fmt.Fprint(w, "\nRun 'wrapper help <command>' for a command's flags.\n")
 }
 
 // cmdHelp prints the top-level help or a command's flags.

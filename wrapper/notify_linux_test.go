@@ -2,11 +2,7 @@ package wrapper
 
 import (
 	"bytes"
-	"context"
-	"fmt"
-	"log/slog"
 	"net"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -15,7 +11,6 @@ import (
 	"time"
 
 	"github.com/wrapper-dev/wrapper/internal/fakechild"
-	"github.com/wrapper-dev/wrapper/supervisor"
 )
 
 // listenNotify opens a unixgram socket standing in for systemd's, with
@@ -61,48 +56,6 @@ func readNotify(t *testing.T, c *net.UnixConn) (string, int) {
 		t.Fatal(err)
 	}
 	return string(buf[:n]), int(cred.Pid)
-}
-
-// TestNotifySockets sends through a filesystem socket and an abstract one
-// ("@name", which systemd uses in containers and user managers).
-func TestNotifySockets(t *testing.T) {
-	for _, name := range []string{
-		filepath.Join(t.TempDir(), "notify"),
-		fmt.Sprintf("@wrapper-test-%d-%d", os.Getpid(), time.Now().UnixNano()),
-	} {
-		t.Run(name[:1], func(t *testing.T) {
-			c := listenNotify(t, name)
-			t.Setenv(envNotifySocket, name)
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			var seen []supervisor.State
-			onStatus, stop := notifySystemd(ctx, func(st supervisor.Status) { seen = append(seen, st.State) }, slog.New(slog.DiscardHandler))
-			defer stop()
-			onStatus(supervisor.Status{State: supervisor.StateRunning, PID: 42})
-			if msg, pid := readNotify(t, c); msg != "READY=1\nSTATUS=child running, pid 42" || pid != os.Getpid() {
-				t.Errorf("first message %q from pid %d, want READY=1 and the status from %d", msg, pid, os.Getpid())
-			}
-			cancel() // systemd's SIGTERM cancels the host's context
-			if msg, _ := readNotify(t, c); msg != "STOPPING=1" {
-				t.Errorf("after the stop request: %q, want STOPPING=1", msg)
-			}
-			if len(seen) != 1 {
-				t.Errorf("the wrapped OnStatus saw %v, want one call", seen)
-			}
-		})
-	}
-}
-
-// TestNotifyWithoutSocket: outside systemd OnStatus is returned as it is.
-func TestNotifyWithoutSocket(t *testing.T) {
-	t.Setenv(envNotifySocket, "")
-	calls := 0
-	onStatus, stop := notifySystemd(context.Background(), func(supervisor.Status) { calls++ }, slog.New(slog.DiscardHandler))
-	defer stop()
-	onStatus(supervisor.Status{State: supervisor.StateRunning})
-	if calls != 1 {
-		t.Errorf("calls = %d, want 1", calls)
-	}
 }
 
 // TestRunNotifiesSystemd runs a whole wrapper process as systemd would, with

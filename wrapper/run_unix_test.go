@@ -18,9 +18,6 @@ import (
 	"github.com/wrapper-dev/wrapper/internal/fakechild"
 )
 
-// platformHelpers are the fake-child helpers only this platform's tests use.
-var platformHelpers = []string{"wrapper", "hang", "dial"}
-
 func init() { fakechild.Register("dial", dialHelper) }
 
 // waitFor polls cond until it holds or the deadline passes. Used only where
@@ -45,7 +42,10 @@ func TestRunStopsChildOnSignal(t *testing.T) {
 			dir := t.TempDir()
 			cfg := writeFile(t, dir, "svc.yaml", childYAML(t, "hang", []string{"ready"}, "stop: {timeout: 20s}\n"))
 			cmd, stderr := startWrapper(t, cfg)
-			waitFor(t, "the child's ready line", func() bool { return readLog(t, dir, "svc.out.log") == "ready\n" })
+			// The child may print before the wrapper logs its start: wait for both.
+			waitFor(t, "the child's ready line", func() bool {
+				return readLog(t, dir, "svc.out.log") == "ready\n" && strings.Contains(readLog(t, dir, "svc.wrapper.log"), `msg="child started"`)
+			})
 			pid := childPID(t, readLog(t, dir, "svc.wrapper.log"))
 			checkStatus(t, cfg, ExitOK, true, "running", pid)
 			if err := cmd.Process.Signal(sig); err != nil {

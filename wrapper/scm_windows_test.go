@@ -20,6 +20,8 @@ import (
 	"golang.org/x/sys/windows/svc/mgr"
 
 	"github.com/wrapper-dev/wrapper/internal/fakechild"
+	"github.com/wrapper-dev/wrapper/internal/scm"
+	"github.com/wrapper-dev/wrapper/internal/statusfile"
 )
 
 // These tests drive a real SCM (Wine's services.exe under `make
@@ -72,16 +74,7 @@ func sc(t *testing.T, args ...string) string {
 
 // deleteService stops and deletes name, ignoring errors (cleanup).
 func deleteService(name string) {
-	m, err := mgr.Connect()
-	if err != nil {
-		return
-	}
-	defer m.Disconnect()
-	if s, err := m.OpenService(name); err == nil {
-		_ = stopAndWait(s)
-		_ = s.Delete()
-		s.Close()
-	}
+	_ = scm.Uninstall(name, func(string) {})
 }
 
 // openSCMService opens name through the SCM; close releases it.
@@ -113,14 +106,12 @@ func controlService(t *testing.T, name string, c svc.Cmd) {
 // a service is still pending, so this polls the SCM.
 func waitService(t *testing.T, name string, want svc.State) svc.Status {
 	t.Helper()
-	s, done := openSCMService(t, name)
-	defer done()
-	st, err := waitState(s, want)
+	st, err := scm.Wait(name, want)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st.State != want {
-		t.Fatalf("service %s is %s, want %s", name, stateName(st.State), stateName(want))
+		t.Fatalf("service %s is %s, want %s", name, scm.StateName(st.State), scm.StateName(want))
 	}
 	return st
 }
@@ -195,7 +186,7 @@ func TestSCMLifecycle(t *testing.T) {
 		t.Errorf("sc query after the crash:\n%s", q)
 	}
 	status := waitLog(t, dir, name+".status.json", `"state": "running"`)
-	var st statusFile
+	var st statusfile.File
 	if err := json.Unmarshal([]byte(status), &st); err != nil || st.Restarts != 1 || st.LastExit == nil || st.LastExit.Code != 1 {
 		t.Errorf("status after one crash: %+v (%v)", st, err)
 	}
@@ -331,7 +322,7 @@ func TestSCMWrapperKilled(t *testing.T) {
 	sc(t, "start", name)
 	waitService(t, name, svc.Running)
 	out := waitLog(t, dir, name+".out.log", "ready")
-	var st statusFile
+	var st statusfile.File
 	status := waitLog(t, dir, name+".status.json", `"state": "running"`)
 	if err := json.Unmarshal([]byte(status), &st); err != nil {
 		t.Fatal(err)
@@ -403,7 +394,7 @@ func TestInstallBat(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "uninstalled") {
 		t.Fatalf("uninstall.bat: exit %d; output:\n%s", code, out)
 	}
-	if st := serviceState(name); st != "not installed" {
+	if st := scm.State(name); st != "not installed" {
 		t.Errorf("after uninstall.bat the service is %q", st)
 	}
 }

@@ -8,9 +8,10 @@ import (
 	"time"
 
 	"golang.org/x/sys/windows/svc"
-	"golang.org/x/sys/windows/svc/eventlog"
 
 	"github.com/wrapper-dev/wrapper/config"
+	"github.com/wrapper-dev/wrapper/internal/control"
+	"github.com/wrapper-dev/wrapper/internal/scm"
 )
 
 // Wait hints reported to the SCM. Start is quick: the config is loaded and
@@ -19,26 +20,6 @@ const (
 	startWaitHint = 10 * time.Second
 	stopSlack     = 5 * time.Second // added to the stop ladder's own timeouts
 )
-
-// serviceEntry runs the Windows service when the SCM started this process,
-// reaching svc.Run at once: the SCM gives up (error 1053) on a service that
-// does not connect within seconds, so nothing slow happens before.
-func serviceEntry(args []string, stderr io.Writer) (bool, int) {
-	if !startedBySCM() {
-		return false, 0
-	}
-	path, err := serviceConfigFlag(args)
-	if err != nil {
-		fmt.Fprintf(stderr, "wrapper: service arguments: %v\n", err)
-		return true, ExitUsage
-	}
-	h := &serviceHandler{configPath: path, load: loadServiceConfig, run: runHost, openEvents: openEventLog}
-	if err := svc.Run("", h); err != nil {
-		fmt.Fprintf(stderr, "wrapper: service dispatcher: %v\n", err)
-		return true, ExitError
-	}
-	return true, h.code
-}
 
 // serviceConfigFlag parses the service's binPath arguments:
 // [run|service] [--config FILE].
@@ -83,9 +64,9 @@ type serviceHandler struct {
 	configPath string
 	load       func(path, name string) (*config.Config, error)
 	run        func(ctx context.Context, cfg *config.Config, console io.Writer, extra slog.Handler, ready func()) int
-	openEvents func(name string) (eventWriter, func())
-	ask        func(cfg *config.Config, cmd string) (controlResponse, error) // control requests; nil = askWrapper
-	code       int                                                           // the wrapper exit code Execute ended with
+	openEvents func(name string) (scm.EventWriter, func())
+	ask        func(cfg *config.Config, cmd string) (control.Response, error) // control requests; nil = askWrapper
+	code       int                                                            // the wrapper exit code Execute ended with
 }
 
 // Execute follows the x/sys service model: StartPending, start the work in a
@@ -99,7 +80,7 @@ func (h *serviceHandler) Execute(args []string, r <-chan svc.ChangeRequest, s ch
 	}
 	events, closeEvents := h.openEvents(name)
 	defer closeEvents()
-	elog := slog.New(newEventHandler(events, slog.LevelInfo)).With("service", name)
+	elog := slog.New(scm.NewEventHandler(events, slog.LevelInfo)).With("service", name)
 	cfg, err := h.load(h.configPath, name)
 	if err != nil {
 		elog.Error(fmt.Sprintf("cannot start: invalid configuration\n%v", err))
@@ -113,7 +94,7 @@ func (h *serviceHandler) Execute(args []string, r <-chan svc.ChangeRequest, s ch
 	done := make(chan int, 1)
 	ready := make(chan struct{})
 	go func() {
-		done <- h.run(ctx, cfg, nil, newEventHandler(events, slog.LevelWarn), func() { close(ready) })
+		done <- h.run(ctx, cfg, nil, scm.NewEventHandler(events, slog.LevelWarn), func() { close(ready) })
 	}()
 	// RUNNING only once the host holds its log files and control endpoint
 	// (milliseconds): a log directory it cannot create or write then fails
@@ -253,24 +234,3 @@ func cmdName(c svc.Cmd) string {
 
 // ms converts d to whole milliseconds for SCM wait hints.
 func ms(d time.Duration) uint32 { return uint32(d / time.Millisecond) }
-
-// openEventLog opens the Event Log source named after the service (install
-// registers it). If that fails, events are dropped: the wrapper's own log
-// file still has them.
-func openEventLog(name string) (eventWriter, func()) {
-	if name == "" {
-		name = "wrapper"
-	}
-	l, err := eventlog.Open(name)
-	if err != nil {
-		return discardEvents{}, func() {}
-	}
-	return l, func() { l.Close() }
-}
-
-// discardEvents drops events.
-type discardEvents struct{}
-
-func (discardEvents) Info(uint32, string) error    { return nil }
-func (discardEvents) Warning(uint32, string) error { return nil }
-func (discardEvents) Error(uint32, string) error   { return nil }

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/windows/svc"
 
 	"github.com/wrapper-dev/wrapper/config"
+	"github.com/wrapper-dev/wrapper/internal/scm"
 )
 
 // handlerRun is one Execute call driven through its channels, with no SCM.
@@ -29,7 +30,7 @@ func startHandler(t *testing.T, load func(string, string) (*config.Config, error
 	hr := &handlerRun{r: make(chan svc.ChangeRequest), s: make(chan svc.Status, 100),
 		events: &recordedEvents{}, done: make(chan [2]uint32, 1)}
 	h := &serviceHandler{load: load, run: run,
-		openEvents: func(string) (eventWriter, func()) { return hr.events, func() {} }}
+		openEvents: func(string) (scm.EventWriter, func()) { return hr.events, func() {} }}
 	go func() {
 		spec, code := h.Execute([]string{"svc"}, hr.r, hr.s)
 		b := uint32(0)
@@ -215,3 +216,13 @@ func TestStopBudgetCoversHooks(t *testing.T) {
 		t.Errorf("with pre_stop and post_stop hooks: %v", got)
 	}
 }
+
+// recordedEvents is an Event Log that remembers each event as "kind:message".
+type recordedEvents []string
+
+func (r *recordedEvents) Info(_ uint32, msg string) error { *r = append(*r, "info:"+msg); return nil }
+func (r *recordedEvents) Warning(_ uint32, msg string) error {
+	*r = append(*r, "warning:"+msg)
+	return nil
+}
+func (r *recordedEvents) Error(_ uint32, msg string) error { *r = append(*r, "error:"+msg); return nil }

@@ -1,71 +1,22 @@
 package wrapper
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/wrapper-dev/wrapper/config"
+	"github.com/wrapper-dev/wrapper/internal/statusfile"
 	"github.com/wrapper-dev/wrapper/supervisor"
 )
 
-// statusFile is what a running wrapper publishes for `wrapper status`:
-// <log.dir>/<name>.status.json, replaced atomically on every state change.
-type statusFile struct {
-	Service    string     `json:"service"`
-	WrapperPID int        `json:"wrapper_pid"`
-	Config     string     `json:"config"`
-	State      string     `json:"state"`
-	PID        int        `json:"pid,omitempty"`
-	Started    *time.Time `json:"started,omitempty"`
-	Restarts   int        `json:"restarts"`
-	Failures   int        `json:"failures"`
-	LastExit   *exitInfo  `json:"last_exit,omitempty"`
-	// Health is "", "starting", "healthy" or "unhealthy"; HealthFailures
-	// counts consecutive failed checks.
-	Health         string `json:"health,omitempty"`
-	HealthFailures int    `json:"health_failures,omitempty"`
-	// Waiting names the wait_for condition or hook a start waits for.
-	Waiting string `json:"waiting,omitempty"`
-	// LastRestartCause is why the child was last restarted: exit, health,
-	// request or update.
-	LastRestartCause string     `json:"last_restart_cause,omitempty"`
-	NextStart        *time.Time `json:"next_start,omitempty"`
-	Logs             logPaths   `json:"logs"`
-	Updated          time.Time  `json:"updated"`
-}
-
-// exitInfo is a child's last exit, with its meaning spelled out.
-type exitInfo struct {
-	Code    int       `json:"code"`
-	Signal  string    `json:"signal,omitempty"`
-	Meaning string    `json:"meaning"`
-	Error   string    `json:"error,omitempty"`
-	At      time.Time `json:"at"`
-	Uptime  string    `json:"uptime"`
-}
-
-// logPaths are the files the wrapper writes.
-type logPaths struct {
-	Stdout  string `json:"stdout"`
-	Stderr  string `json:"stderr"`
-	Wrapper string `json:"wrapper"`
-}
-
-// statusPath returns where the wrapper for cfg publishes its status.
-func statusPath(cfg *config.Config) string {
-	return filepath.Join(cfg.Log.Dir, cfg.Name+".status.json")
-}
-
-// newStatusFile converts a supervisor snapshot.
-func newStatusFile(cfg *config.Config, st supervisor.Status, now time.Time) statusFile {
-	f := statusFile{
+// newStatusFile converts a supervisor snapshot into what the wrapper
+// publishes and `wrapper status` shows.
+func newStatusFile(cfg *config.Config, st supervisor.Status, now time.Time) statusfile.File {
+	f := statusfile.File{
 		Service: cfg.Name, WrapperPID: os.Getpid(), Config: cfg.File,
 		State: string(st.State), PID: st.PID, Restarts: st.Restarts, Failures: st.Failures,
-		Logs:    logPaths{Stdout: cfg.Log.Stdout, Stderr: cfg.Log.Stderr, Wrapper: cfg.Log.Wrapper},
+		Logs:    statusfile.Logs{Stdout: cfg.Log.Stdout, Stderr: cfg.Log.Stderr, Wrapper: cfg.Log.Wrapper},
 		Updated: now,
 		Health:  st.Health, HealthFailures: st.HealthFailures, Waiting: st.Waiting,
 		LastRestartCause: st.LastRestartCause,
@@ -77,7 +28,7 @@ func newStatusFile(cfg *config.Config, st supervisor.Status, now time.Time) stat
 		f.NextStart = &st.NextStart
 	}
 	if e := st.LastExit; e != nil {
-		f.LastExit = &exitInfo{Code: e.Code, Signal: e.Signal, Meaning: describeExit(e.Code, e.Signal),
+		f.LastExit = &statusfile.Exit{Code: e.Code, Signal: e.Signal, Meaning: statusfile.DescribeExit(e.Code, e.Signal),
 			At: e.At, Uptime: e.Uptime.Round(time.Millisecond).String()}
 		if e.Err != nil {
 			f.LastExit.Error = e.Err.Error()
@@ -87,77 +38,53 @@ func newStatusFile(cfg *config.Config, st supervisor.Status, now time.Time) stat
 	return f
 }
 
-// statusPublisher writes status files from its own goroutine, so the
-// supervisor's loop never waits on the disk: update keeps only the newest
-// snapshot pending.
-type statusPublisher struct {
-	path    string
-	pending chan statusFile
-	done    chan struct{}
+// serviceReady reports whether the service counts as started for the
+// service manager: the child runs and, when a health check is configured,
+// reports healthy. Until then `systemctl start` waits.
+func serviceReady(st supervisor.Status) bool {
+	return st.State == supervisor.StateRunning && (st.Health == "" || st.Health == supervisor.HealthHealthy)
 }
 
-// newStatusPublisher starts the writer goroutine; call close to flush and
-// stop it.
-func newStatusPublisher(path string) *statusPublisher {
-	p := &statusPublisher{path: path, pending: make(chan statusFile, 1), done: make(chan struct{})}
-	go p.run()
-	return p
-}
-
-// update queues f, replacing a snapshot not yet written.
-func (p *statusPublisher) update(f statusFile) {
-	for {
-		select {
-		case p.pending <- f:
-			return
-		default:
-			select {
-			case <-p.pending: // drop the stale one
-			default:
-			}
+// statusText describes st in one line for the service manager (systemd's
+// STATUS=, shown by `systemctl status`).
+func statusText(st supervisor.Status) string {
+	restarts := ""
+	if st.Restarts > 0 {
+		restarts = fmt.Sprintf(", %d restarts", st.Restarts)
+	}
+	switch st.State {
+	case supervisor.StateWaiting:
+		return "waiting for " + st.Waiting
+	case supervisor.StateStarting:
+		return "starting the child"
+	case supervisor.StateRunning:
+		health := ""
+		if st.Health != "" {
+			health = ", " + st.Health
 		}
+		return fmt.Sprintf("child running, pid %d%s%s", st.PID, health, restarts)
+	case supervisor.StateBackoff:
+		wait := ""
+		if !st.NextStart.IsZero() {
+			wait = " in " + time.Until(st.NextStart).Round(time.Second).String()
+		}
+		return fmt.Sprintf("child %s; restarting%s (%d consecutive failures)", lastExit(st), wait, st.Failures)
+	case supervisor.StateStopping:
+		return "stopping the child"
+	case supervisor.StateStopped:
+		return "stopped"
+	case supervisor.StateGaveUp:
+		return fmt.Sprintf("gave up after %d consecutive failures; child %s", st.Failures, lastExit(st))
+	case supervisor.StateExited:
+		return fmt.Sprintf("child %s; not restarted", lastExit(st))
 	}
+	return string(st.State)
 }
 
-// close writes what is pending and stops the goroutine.
-func (p *statusPublisher) close() {
-	close(p.pending)
-	<-p.done
-}
-
-func (p *statusPublisher) run() {
-	defer close(p.done)
-	for f := range p.pending {
-		_ = writeJSONAtomic(p.path, f) // best effort: status must never disturb supervision
+// lastExit describes the child's last exit for statusText.
+func lastExit(st supervisor.Status) string {
+	if st.LastExit == nil {
+		return "exited"
 	}
-}
-
-// writeJSONAtomic writes v to path as indented JSON, replacing the file so
-// that a reader never sees half of it (replaceFile).
-func writeJSONAtomic(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", path, err)
-	}
-	return replaceFile(path, append(b, '\n'))
-}
-
-// readStatusFile reads the status a wrapper published for cfg.
-func readStatusFile(cfg *config.Config) (statusFile, error) {
-	var f statusFile
-	// openShared: on Windows a reader without FILE_SHARE_DELETE would make
-	// the wrapper's next atomic replace of the file fail.
-	fh, err := openShared(statusPath(cfg))
-	if err != nil {
-		return f, fmt.Errorf("read status: %w", err)
-	}
-	b, err := io.ReadAll(io.LimitReader(fh, 1<<20))
-	fh.Close()
-	if err != nil {
-		return f, fmt.Errorf("read status: %w", err)
-	}
-	if err := json.Unmarshal(b, &f); err != nil {
-		return f, fmt.Errorf("decode status %s: %w", statusPath(cfg), err)
-	}
-	return f, nil
+	return st.LastExit.String()
 }

@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"io"
 	"time"
-)
 
-// ExitNotRunning is `wrapper status`'s exit code when no wrapper runs for
-// the service (the LSB's "program is not running" has another meaning here).
-const ExitNotRunning = 6
+	"github.com/wrapper-dev/wrapper/internal/statusfile"
+)
 
 // statusReport is what `wrapper status --json` prints.
 type statusReport struct {
@@ -25,8 +23,8 @@ type statusReport struct {
 	Live bool `json:"live"`
 	// Drift lists installed service settings that differ from the YAML
 	// (apply them with `wrapper install`).
-	Drift  []string    `json:"drift,omitempty"`
-	Status *liveStatus `json:"status,omitempty"`
+	Drift  []string         `json:"drift,omitempty"`
+	Status *statusfile.Live `json:"status,omitempty"`
 }
 
 // cmdStatus prints the service's state and the supervisor's last published
@@ -45,9 +43,9 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	rep := statusReport{Service: cfg.Name, ServiceState: serviceState(cfg.Name), Drift: serviceDrift(cfg)}
 	if resp, err := askWrapper(cfg, "status"); err == nil && resp.OK && resp.Status != nil {
 		rep.Status, rep.Running, rep.Live = resp.Status, true, true
-	} else if f, err := readStatusFile(cfg); err == nil {
-		rep.Status = &liveStatus{statusFile: f}
-		rep.Running = processAlive(f.WrapperPID)
+	} else if f, err := statusfile.Read(statusPath(cfg)); err == nil {
+		rep.Status = &statusfile.Live{File: f}
+		rep.Running = statusfile.ProcessAlive(f.WrapperPID)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

@@ -1,0 +1,119 @@
+package control
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/wrapper-dev/wrapper/internal/fakechild"
+	"github.com/wrapper-dev/wrapper/internal/statusfile"
+)
+
+// runs numbers the endpoints of this process's test runs (-count).
+var runs atomic.Int32
+
+// TestControlEndpointRoundTrip serves the platform endpoint (Unix socket or
+// named pipe) with a fake handler, calls it concurrently, and checks that a
+// second wrapper for the same service is refused.
+func TestControlEndpointRoundTrip(t *testing.T) {
+	dir := fakechild.WorkDir(t)
+	name := fmt.Sprintf("ctl%d-%d", os.Getpid(), runs.Add(1))
+	addr := Address(dir, name)
+	l, err := Listen(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := Serve(l, func(req Request) Response {
+		if req.Cmd == "status" {
+			return Response{OK: true, Status: &statusfile.Live{File: statusfile.File{Service: name, State: "running"}}}
+		}
+		return Response{Error: "unknown request " + req.Cmd}
+	}, slog.New(slog.DiscardHandler))
+
+	if _, err := Listen(addr); !errors.Is(err, ErrAlreadyRunning) {
+		t.Errorf("second listen: %v, want ErrAlreadyRunning", err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := Ask(addr, "status")
+			if err != nil || !resp.OK || resp.Status.State != "running" {
+				t.Errorf("status: %+v, %v", resp, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if resp, err := Ask(addr, "nope"); err != nil || resp.OK || !strings.Contains(resp.Error, "unknown request") {
+		t.Errorf("unknown request: %+v, %v", resp, err)
+	}
+	srv.Close()
+	if _, err := Ask(addr, "status"); err == nil {
+		t.Error("the endpoint still answers after Close")
+	}
+	// Closed cleanly, the endpoint can be served again (a restarted wrapper).
+	l2, err := Listen(addr)
+	if err != nil {
+		t.Fatalf("listen after close: %v", err)
+	}
+	l2.Close()
+}
+
+// TestControlCloseDoesNotWaitForStuckClient: a client that connects and
+// never sends a request must not hold up Close (and with it a service stop).
+func TestControlCloseDoesNotWaitForStuckClient(t *testing.T) {
+	dir := fakechild.WorkDir(t)
+	name := fmt.Sprintf("ctl%d-%d", os.Getpid(), runs.Add(1))
+	addr := Address(dir, name)
+	l, err := Listen(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged strings.Builder
+	lw := &lockedWriter{w: &logged}
+	srv := Serve(l, func(Request) Response { return Response{OK: true} },
+		slog.New(slog.NewTextHandler(lw, nil)))
+	conn, err := Dial(addr) // connects, never writes
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// The server must have accepted the connection before Close, or Close
+	// would not find a request in progress: ask once more on a second
+	// connection, which is answered after the first was accepted.
+	if resp, err := Ask(addr, "status"); err != nil || !resp.OK {
+		t.Fatalf("second client: %+v, %v", resp, err)
+	}
+	closed := make(chan struct{})
+	go func() { srv.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Close waited for a stuck client")
+	}
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
+	if !strings.Contains(logged.String(), "did not finish its request") {
+		t.Errorf("no warning about the stuck client; log:\n%s", logged.String())
+	}
+}
+
+// lockedWriter serialises writes to w (tests read w under mu).
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}

@@ -1,0 +1,200 @@
+package control
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/windows"
+)
+
+// Address is service name's named pipe; logDir is not part of it.
+func Address(_, name string) string {
+	return `\\.\pipe\wrapper-` + name
+}
+
+// pipeListener serves a named pipe. Each Accept creates a pipe instance and
+// waits in ConnectNamedPipe; Close unblocks it by connecting once itself.
+type pipeListener struct {
+	path      string
+	sa        *windows.SecurityAttributes
+	mu        sync.Mutex
+	next      windows.Handle // the instance Accept waits on next
+	accepting bool           // an Accept waits in ConnectNamedPipe on next
+	done      bool
+}
+
+// Listen creates the first instance of the pipe at path. FILE_FLAG_FIRST_PIPE_INSTANCE
+// fails when another wrapper already serves this name. The ACL admits SYSTEM,
+// Administrators and this process's own account (the service's account).
+func Listen(path string) (Listener, error) {
+	user, err := windows.GetCurrentProcessToken().GetTokenUser()
+	if err != nil {
+		return nil, fmt.Errorf("control pipe: own account: %w", err)
+	}
+	sd, err := windows.SecurityDescriptorFromString("D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GA;;;" + user.User.Sid.String() + ")")
+	if err != nil {
+		return nil, fmt.Errorf("control pipe: security descriptor: %w", err)
+	}
+	l := &pipeListener{path: path, sa: &windows.SecurityAttributes{SecurityDescriptor: sd}}
+	l.sa.Length = uint32(unsafeSizeofSA)
+	// Wine ignores FILE_FLAG_FIRST_PIPE_INSTANCE, and a second server's
+	// instance would take clients it never answers: look for a live server
+	// first, as a client.
+	if c, err := openPipeOnce(l.path); err == nil || errors.Is(err, windows.ERROR_PIPE_BUSY) {
+		if c != nil {
+			c.Close()
+		}
+		return nil, fmt.Errorf("%w (its control pipe %s answers)", ErrAlreadyRunning, l.path)
+	}
+	h, err := l.instance(windows.FILE_FLAG_FIRST_PIPE_INSTANCE)
+	if errors.Is(err, windows.ERROR_ACCESS_DENIED) || errors.Is(err, windows.ERROR_PIPE_BUSY) {
+		return nil, fmt.Errorf("%w (its control pipe %s exists)", ErrAlreadyRunning, l.path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	l.next = h
+	return l, nil
+}
+
+// instance creates one pipe instance: byte mode, blocking, local clients only.
+func (l *pipeListener) instance(extra uint32) (windows.Handle, error) {
+	name, err := windows.UTF16PtrFromString(l.path)
+	if err != nil {
+		return 0, err
+	}
+	h, err := windows.CreateNamedPipe(name, windows.PIPE_ACCESS_DUPLEX|extra,
+		windows.PIPE_TYPE_BYTE|windows.PIPE_READMODE_BYTE|windows.PIPE_WAIT|windows.PIPE_REJECT_REMOTE_CLIENTS,
+		windows.PIPE_UNLIMITED_INSTANCES, 4096, 4096, 0, l.sa)
+	if err != nil {
+		return 0, fmt.Errorf("create control pipe %s: %w", l.path, err)
+	}
+	return h, nil
+}
+
+func (l *pipeListener) Accept() (io.ReadWriteCloser, error) {
+	l.mu.Lock()
+	h := l.next
+	l.accepting = h != 0 && !l.done
+	l.mu.Unlock()
+	if h == 0 || !l.accepting {
+		return nil, os.ErrClosed
+	}
+	err := windows.ConnectNamedPipe(h, nil)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.accepting = false
+	if l.done {
+		windows.CloseHandle(h)
+		l.next = 0
+		return nil, os.ErrClosed
+	}
+	// The next instance exists before this one is handed out, so the pipe
+	// name never disappears while the wrapper runs.
+	next, nerr := l.instance(0)
+	if nerr != nil {
+		next = 0
+	}
+	l.next = next
+	if err != nil && !errors.Is(err, windows.ERROR_PIPE_CONNECTED) {
+		// ERROR_NO_DATA: a client (a probing second wrapper) connected and
+		// left before ConnectNamedPipe; serve the next instance instead.
+		windows.DisconnectNamedPipe(h)
+		windows.CloseHandle(h)
+		return nil, fmt.Errorf("accept on control pipe: %w", err)
+	}
+	return &pipeConn{File: os.NewFile(uintptr(h), l.path), h: h}, nil
+}
+
+// Close marks the listener closed. A pending ConnectNamedPipe is woken by
+// connecting to it (Accept then closes the instance); an instance nobody
+// waits on is closed here, or the pipe name would outlive the listener.
+func (l *pipeListener) Close() error {
+	l.mu.Lock()
+	if l.done {
+		l.mu.Unlock()
+		return nil
+	}
+	l.done = true
+	if !l.accepting {
+		if l.next != 0 {
+			windows.CloseHandle(l.next)
+			l.next = 0
+		}
+		l.mu.Unlock()
+		return nil
+	}
+	l.mu.Unlock()
+	if c, err := openPipe(l.path); err == nil {
+		c.Close()
+	}
+	return nil
+}
+
+// pipeConn is the server side of one connection.
+type pipeConn struct {
+	*os.File
+	h windows.Handle
+}
+
+// Close flushes (so the client can read the whole response before the
+// instance goes), disconnects and closes the instance.
+func (c *pipeConn) Close() error {
+	_ = windows.FlushFileBuffers(c.h)
+	_ = windows.DisconnectNamedPipe(c.h)
+	return c.File.Close()
+}
+
+// openPipe opens a pipe as a client. It retries for 5 s while every
+// instance is busy, and for a moment when the pipe is missing: between a
+// connection and the server's next instance, Wine answers "file not found"
+// rather than "busy".
+func openPipe(path string) (*os.File, error) {
+	start := time.Now()
+	for {
+		f, err := openPipeOnce(path)
+		if err == nil {
+			return f, nil
+		}
+		busy := errors.Is(err, windows.ERROR_PIPE_BUSY) && time.Since(start) < 5*time.Second
+		missing := errors.Is(err, windows.ERROR_FILE_NOT_FOUND) && time.Since(start) < 250*time.Millisecond
+		if !busy && !missing {
+			return nil, err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// openPipeOnce opens the client end with SECURITY_SQOS_PRESENT and
+// SECURITY_IDENTIFICATION: a process squatting on the pipe name may learn
+// who connected but can never impersonate an elevated `wrapper` command.
+func openPipeOnce(path string) (*os.File, error) {
+	p, err := windows.UTF16PtrFromString(path)
+	if err != nil {
+		return nil, err
+	}
+	h, err := windows.CreateFile(p, windows.GENERIC_READ|windows.GENERIC_WRITE, 0, nil, windows.OPEN_EXISTING,
+		windows.SECURITY_SQOS_PRESENT|windows.SECURITY_IDENTIFICATION, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	return os.NewFile(uintptr(h), path), nil
+}
+
+// Dial connects to the wrapper serving the pipe at path.
+func Dial(path string) (io.ReadWriteCloser, error) {
+	f, err := openPipe(path)
+	if err != nil {
+		return nil, fmt.Errorf("connect to the running wrapper: %w", err)
+	}
+	return f, nil
+}
+
+// unsafeSizeofSA is the size of SECURITY_ATTRIBUTES, which CreateNamedPipe
+// checks.
+const unsafeSizeofSA = unsafe.Sizeof(windows.SecurityAttributes{})

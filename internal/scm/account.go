@@ -1,0 +1,45 @@
+// Package scm is the Windows service manager's side of the wrapper:
+// installing, updating, starting, stopping and deleting services, reading
+// back their settings, granting the service account its log directory, the
+// Event Log, and telling whether the SCM started this process. It takes
+// plain values (Service), never a configuration. The account and Event Log
+// helpers build everywhere so their tests run on every platform; the rest
+// is Windows only.
+package scm
+
+import "strings"
+
+// ResolveAccount maps the YAML's service.account to the name the SCM takes,
+// and reports whether that account needs a password at install time.
+//
+//	""                          → NT SERVICE\<name>, the virtual account: least privilege, no password
+//	LocalSystem                 → LocalSystem
+//	LocalService, NetworkService (with or without NT AUTHORITY\) → NT AUTHORITY\...
+//	NT SERVICE\x                → as is
+//	DOMAIN\name$                → a group managed service account: as is, no password
+//	anything else               → a user account: needs a password
+func ResolveAccount(account, service string) (startName string, needsPassword bool) {
+	a := strings.TrimSpace(account)
+	short := strings.TrimPrefix(strings.ToLower(a), `nt authority\`)
+	switch {
+	case a == "":
+		return `NT SERVICE\` + service, false
+	case strings.EqualFold(a, "LocalSystem"), short == "system":
+		return "LocalSystem", false
+	case short == "localservice" || short == "local service":
+		return `NT AUTHORITY\LocalService`, false
+	case short == "networkservice" || short == "network service":
+		return `NT AUTHORITY\NetworkService`, false
+	case strings.HasPrefix(strings.ToLower(a), `nt service\`), strings.HasSuffix(a, "$"):
+		return a, false
+	}
+	return a, true
+}
+
+// AccountLabel names an SCM start name for messages ("" is LocalSystem).
+func AccountLabel(startName string) string {
+	if startName == "" {
+		return "LocalSystem"
+	}
+	return startName
+}

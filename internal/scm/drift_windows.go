@@ -1,0 +1,62 @@
+package scm
+
+import (
+	"fmt"
+	"strings"
+	"unsafe"
+
+	"golang.org/x/sys/windows"
+	"golang.org/x/sys/windows/svc/mgr"
+)
+
+// Drift lists the settings that only the SCM holds (display name, start
+// mode, account, executable) where the installed service differs from want:
+// `wrapper install` applies them, a reload cannot. It reads the
+// configuration with the raw QueryServiceConfig, which works where mgr's
+// Config does not (Wine). It returns nil when the service is not installed
+// or cannot be read.
+func Drift(want Service) []string {
+	s, done, err := open(want.Name)
+	if err != nil {
+		return nil
+	}
+	defer done()
+	buf := make([]byte, 8192)
+	qc := (*windows.QUERY_SERVICE_CONFIG)(unsafe.Pointer(&buf[0]))
+	var needed uint32
+	if windows.QueryServiceConfig(s.Handle, qc, uint32(len(buf)), &needed) != nil {
+		return nil
+	}
+	installed := installedConfig{
+		display: windows.UTF16PtrToString(qc.DisplayName),
+		start:   qc.StartType,
+		account: windows.UTF16PtrToString(qc.ServiceStartName),
+		binary:  windows.UTF16PtrToString(qc.BinaryPathName),
+	}
+	return driftOf(installed, want.config(), want.Exe)
+}
+
+// installedConfig is what the SCM reports for a service.
+type installedConfig struct {
+	display, account, binary string
+	start                    uint32
+}
+
+// driftOf compares the installed configuration with the wanted one.
+func driftOf(got installedConfig, want mgr.Config, exe string) []string {
+	var d []string
+	if got.display != want.DisplayName {
+		d = append(d, fmt.Sprintf("display name is %q, the YAML says %q", got.display, want.DisplayName))
+	}
+	if got.start != want.StartType {
+		d = append(d, fmt.Sprintf("start type is %d, the YAML says %d", got.start, want.StartType))
+	}
+	wantAccount := AccountLabel(want.ServiceStartName)
+	if !strings.EqualFold(AccountLabel(got.account), wantAccount) {
+		d = append(d, fmt.Sprintf("account is %s, the YAML says %s", AccountLabel(got.account), wantAccount))
+	}
+	if exe != "" && !strings.Contains(strings.ToLower(got.binary), strings.ToLower(exe)) {
+		d = append(d, fmt.Sprintf("the service runs %s, not this wrapper (%s)", got.binary, exe))
+	}
+	return d
+}

@@ -1,0 +1,243 @@
+package scm
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/windows"
+	"golang.org/x/sys/windows/svc"
+	"golang.org/x/sys/windows/svc/eventlog"
+	"golang.org/x/sys/windows/svc/mgr"
+)
+
+// Service is what the SCM's configuration of a wrapper service is made
+// from: the YAML's values, resolved. Error messages name the YAML keys the
+// fields come from.
+type Service struct {
+	Name        string // name: the service name
+	DisplayName string // display_name
+	Description string // description
+	// StartMode is service.start_mode: auto, delayed-auto, manual or
+	// disabled.
+	StartMode    string
+	Dependencies []string // service.dependencies: services to start first
+	// Account is service.account as written (see ResolveAccount).
+	Account string
+	// Password is a user account's password; never from the YAML.
+	Password string
+	// Recovery are the delays of the SCM's restart actions after the
+	// wrapper fails; RecoveryReset the failure-free time that resets them.
+	Recovery      []time.Duration
+	RecoveryReset time.Duration
+	LogDir        string   // log.dir: the account gets modify rights on it
+	Exe           string   // the wrapper executable
+	Args          []string // arguments in the binary path (--config FILE)
+}
+
+// StartName is the account the SCM runs the service as ("" is
+// LocalSystem), and whether it needs a password.
+func (s Service) StartName() (string, bool) {
+	name, needsPassword := ResolveAccount(s.Account, s.Name)
+	if name == "LocalSystem" { // "" is LocalSystem for CreateService
+		name = ""
+	}
+	return name, needsPassword
+}
+
+// config maps s to the SCM's service configuration.
+func (s Service) config() mgr.Config {
+	c := mgr.Config{
+		DisplayName:  s.DisplayName,
+		Description:  s.Description,
+		Dependencies: s.Dependencies,
+		ErrorControl: mgr.ErrorNormal,
+		Password:     s.Password,
+	}
+	switch s.StartMode {
+	case "delayed-auto":
+		c.StartType, c.DelayedAutoStart = mgr.StartAutomatic, true
+	case "manual":
+		c.StartType = mgr.StartManual
+	case "disabled":
+		c.StartType = mgr.StartDisabled
+	default:
+		c.StartType = mgr.StartAutomatic
+	}
+	c.ServiceStartName, _ = s.StartName()
+	return c
+}
+
+// ErrNotInstalled is returned for a service the SCM does not know.
+var ErrNotInstalled = errors.New("service is not installed")
+
+// Install creates the service, or updates an existing one in place (so its
+// recovery settings and ACLs stay), then sets its recovery actions,
+// registers its Event Log source and grants its account the log
+// directory. Steps after the creation that fail are passed to warn; created
+// reports whether the service is new.
+func Install(s Service, warn func(string)) (created bool, err error) {
+	m, err := mgr.Connect()
+	if err != nil {
+		return false, fmt.Errorf("connect to the service manager: %w", err)
+	}
+	defer m.Disconnect()
+	svc, created, err := createOrUpdate(m, s, warn)
+	if err != nil {
+		return false, err
+	}
+	defer svc.Close()
+	if err := setRecovery(svc, s.Recovery, s.RecoveryReset); err != nil {
+		warn(fmt.Sprintf("recovery actions: %v", err))
+	}
+	// The source may exist from an earlier install: that is fine.
+	if err := eventlog.InstallAsEventCreate(s.Name, eventlog.Error|eventlog.Warning|eventlog.Info); err != nil &&
+		!strings.Contains(err.Error(), "exists") {
+		warn(fmt.Sprintf("event log source: %v", err))
+	}
+	startName, _ := s.StartName()
+	if err := grantLogDir(s.LogDir, startName); err != nil {
+		warn(err.Error())
+	}
+	return created, nil
+}
+
+// createOrUpdate creates the service or, when it exists, updates its
+// configuration in place (so its recovery settings and ACLs stay).
+func createOrUpdate(m *mgr.Mgr, s Service, warn func(string)) (*mgr.Service, bool, error) {
+	name, exe, args, c := s.Name, s.Exe, s.Args, s.config()
+	// Delayed start is set separately: Wine's SCM rejects it with
+	// ERROR_INVALID_LEVEL, and x/sys then deletes the service it just made.
+	delayed := c.DelayedAutoStart
+	c.DelayedAutoStart = false
+	created := false
+	svc, err := m.OpenService(name)
+	if err != nil {
+		if svc, err = m.CreateService(name, exe, c, args...); err != nil {
+			return nil, false, fmt.Errorf("create service %s: %w", name, err)
+		}
+		created = true
+	} else if err := updateService(svc, c, binPath(exe, args)); err != nil {
+		svc.Close()
+		return nil, false, fmt.Errorf("update service %s: %w", name, err)
+	}
+	if err := setDelayedStart(svc, delayed); err != nil && (delayed || !created) {
+		warn(fmt.Sprintf("delayed start: %v", err))
+	}
+	return svc, created, nil
+}
+
+// updateService rewrites an existing service's configuration with the raw
+// ChangeServiceConfig calls: mgr's UpdateConfig also sets the SID type and
+// delayed start through ChangeServiceConfig2 levels that Wine rejects, and
+// would fail as a whole there.
+func updateService(s *mgr.Service, c mgr.Config, bin string) error {
+	startName := c.ServiceStartName
+	if startName == "" {
+		startName = "LocalSystem"
+	}
+	err := windows.ChangeServiceConfig(s.Handle, windows.SERVICE_WIN32_OWN_PROCESS, c.StartType, c.ErrorControl,
+		utf16Ptr(bin), nil, nil, multiString(c.Dependencies), utf16Ptr(startName), utf16Ptr(c.Password), utf16Ptr(c.DisplayName))
+	if err != nil {
+		return err
+	}
+	d := windows.SERVICE_DESCRIPTION{Description: utf16Ptr(c.Description)}
+	return windows.ChangeServiceConfig2(s.Handle, windows.SERVICE_CONFIG_DESCRIPTION, (*byte)(unsafe.Pointer(&d)))
+}
+
+// setDelayedStart turns delayed automatic start on or off.
+func setDelayedStart(s *mgr.Service, on bool) error {
+	info := windows.SERVICE_DELAYED_AUTO_START_INFO{}
+	if on {
+		info.IsDelayedAutoStartUp = 1
+	}
+	return windows.ChangeServiceConfig2(s.Handle, windows.SERVICE_CONFIG_DELAYED_AUTO_START_INFO, (*byte)(unsafe.Pointer(&info)))
+}
+
+// utf16Ptr converts s for a Windows call (s has no NUL bytes: it comes from
+// validated YAML).
+func utf16Ptr(s string) *uint16 {
+	p, _ := windows.UTF16PtrFromString(s)
+	return p
+}
+
+// multiString encodes names as a double-NUL-terminated list; an empty list
+// clears the dependencies.
+func multiString(names []string) *uint16 {
+	var b []uint16
+	for _, n := range names {
+		b = append(b, windows.StringToUTF16(n)...)
+	}
+	b = append(b, 0)
+	if len(names) == 0 {
+		b = append(b, 0)
+	}
+	return &b[0]
+}
+
+// binPath quotes the executable and arguments the way CreateService does.
+func binPath(exe string, args []string) string {
+	parts := []string{windows.EscapeArg(exe)}
+	for _, a := range args {
+		parts = append(parts, windows.EscapeArg(a))
+	}
+	return strings.Join(parts, " ")
+}
+
+// setRecovery installs SCM recovery actions (restart after each delay) and
+// enables them for non-crash failures too: a wrapper that gives up stops
+// with a service-specific exit code, which is such a failure.
+func setRecovery(s *mgr.Service, delays []time.Duration, reset time.Duration) error {
+	if len(delays) == 0 {
+		return s.ResetRecoveryActions()
+	}
+	actions := make([]mgr.RecoveryAction, len(delays))
+	for i, d := range delays {
+		actions[i] = mgr.RecoveryAction{Type: mgr.ServiceRestart, Delay: d}
+	}
+	if err := s.SetRecoveryActions(actions, uint32(reset/time.Second)); err != nil {
+		return err
+	}
+	return s.SetRecoveryActionsOnNonCrashFailures(true)
+}
+
+// Uninstall stops the service if it runs, then deletes it and its Event
+// Log source. A failed stop is passed to warn; the service is deleted
+// anyway (the SCM removes it once it stops).
+func Uninstall(name string, warn func(string)) error {
+	s, done, err := open(name)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if st, err := s.Query(); err == nil && st.State != svc.Stopped {
+		if err := stopAndWait(s); err != nil {
+			warn(err.Error())
+		}
+	}
+	if err := s.Delete(); err != nil {
+		return fmt.Errorf("delete service %s: %w", name, err)
+	}
+	_ = eventlog.Remove(name)
+	return nil
+}
+
+// open connects and opens service name; ErrNotInstalled when it does not
+// exist. done closes both.
+func open(name string) (*mgr.Service, func(), error) {
+	m, err := mgr.Connect()
+	if err != nil {
+		return nil, nil, fmt.Errorf("connect to the service manager: %w", err)
+	}
+	s, err := m.OpenService(name)
+	if err != nil {
+		m.Disconnect()
+		if errors.Is(err, windows.ERROR_SERVICE_DOES_NOT_EXIST) {
+			return nil, nil, fmt.Errorf("%s: %w", name, ErrNotInstalled)
+		}
+		return nil, nil, fmt.Errorf("open service %s: %w", name, err)
+	}
+	return s, func() { s.Close(); m.Disconnect() }, nil
+}

@@ -1,0 +1,79 @@
+package statusfile
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestReplace: every call leaves exactly its data at the path, whether the
+// file is new, longer or shorter than before; no temporary file is left;
+// and a failed write names the file.
+func TestReplace(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "svc.status.json")
+	for i, data := range []string{
+		"{\"state\": \"starting\"}\n",                // no file yet
+		"{\"state\": \"running\", \"pid\": 12345}\n", // longer
+		"{}\n", // much shorter: no tail of the old one
+		"{\"state\": \"exited\", \"restarts\": 8}\n", // longer again
+	} {
+		if err := Replace(path, []byte(data)); err != nil {
+			t.Fatalf("write %d: %v", i, err)
+		}
+		got, err := os.ReadFile(path)
+		if err != nil || string(got) != data {
+			t.Fatalf("after write %d: %q, %v; want %q", i, got, err, data)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("directory holds %d entries, want only the status file", len(entries))
+	}
+	err := Replace(filepath.Join(dir, "missing", "svc.status.json"), []byte("{}\n"))
+	if err == nil || !strings.Contains(err.Error(), filepath.Join("missing", "svc.status.json")) {
+		t.Errorf("write into a missing folder: %v, want an error naming the file", err)
+	}
+}
+
+// TestReplaceReaderSeesWholeVersions: a reader that opened the file keeps
+// reading the version it opened, whole, however many replaces follow.
+func TestReplaceReaderSeesWholeVersions(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "svc.status.json")
+	if err := Replace(path, []byte("first version, the long one\n")); err != nil {
+		t.Fatal(err)
+	}
+	held, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	for _, v := range []string{"second\n", "third, longer than the second\n"} {
+		if err := Replace(path, []byte(v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	buf := make([]byte, 100)
+	n, _ := held.Read(buf)
+	if got := string(buf[:n]); got != "first version, the long one\n" {
+		t.Errorf("held reader read %q, want the first version whole", got)
+	}
+}
+
+// TestPublisherWritesNewest: after Close the file holds the last update.
+func TestPublisherWritesNewest(t *testing.T) {
+	path := Path(t.TempDir(), "svc")
+	p := NewPublisher(path)
+	for i := range 50 {
+		p.Update(File{Service: "svc", State: "running", Restarts: i, Updated: time.Unix(int64(i), 0)})
+	}
+	p.Close()
+	f, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Restarts != 49 || f.Service != "svc" {
+		t.Errorf("read %+v, want the last update (restarts 49)", f)
+	}
+}

@@ -1,0 +1,136 @@
+package wrapper
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"golang.org/x/sys/windows"
+
+	"github.com/wrapper-dev/wrapper/config"
+	"github.com/wrapper-dev/wrapper/internal/scm"
+)
+
+// platformCommands returns the Windows service-management commands.
+func platformCommands() []command {
+	return []command{
+		{name: "install", summary: "create the Windows service from the YAML, or update it (idempotent)", run: cmdInstall},
+		{name: "uninstall", summary: "stop and delete the Windows service", run: cmdUninstall},
+		{name: "start", summary: "start the Windows service and wait until it runs", run: scmCommand("start", "running", scm.Start)},
+		{name: "stop", summary: "stop the Windows service and wait until it stopped", run: scmCommand("stop", "stopped", scm.Stop)},
+		{name: "restart", summary: "stop, then start the Windows service", run: scmCommand("restart", "restarted", scm.Restart)},
+	}
+}
+
+// scmService translates the configuration into the SCM's terms. binArgs
+// are the binary path's arguments (nil: the YAML beside the executable).
+func scmService(cfg *config.Config, exe string, binArgs []string) scm.Service {
+	return scm.Service{
+		Name: cfg.Name, DisplayName: cfg.DisplayName, Description: cfg.Description,
+		StartMode: string(cfg.Service.StartMode), Dependencies: cfg.Service.Dependencies,
+		Account: cfg.Service.Account, Recovery: cfg.Service.Recovery, RecoveryReset: cfg.Service.RecoveryReset,
+		LogDir: cfg.Log.Dir, Exe: exe, Args: binArgs,
+	}
+}
+
+// adminOr reports err for what, with the exit code it deserves.
+func adminOr(stderr io.Writer, what string, err error) int {
+	switch {
+	case errors.Is(err, windows.ERROR_ACCESS_DENIED):
+		fmt.Fprintf(stderr, "wrapper %s: access denied: run it from an elevated (administrator) prompt\n", what)
+		return ExitNotAdmin
+	case errors.Is(err, scm.ErrNotInstalled):
+		fmt.Fprintf(stderr, "wrapper %s: %v (wrapper install)\n", what, err)
+		return ExitNotRunning
+	}
+	fmt.Fprintf(stderr, "wrapper %s: %v\n", what, err)
+	return ExitError
+}
+
+// cmdInstall creates the service, or updates an existing one. A user
+// account's password comes from the environment variable named by
+// service.password_env, else from a prompt; it is never stored in the YAML.
+func cmdInstall(args []string, stdout, stderr io.Writer) int {
+	cfg, explicit, code := manageFlags("install", args, stdout, stderr)
+	if cfg == nil {
+		return code
+	}
+	exe, err := executable()
+	if err != nil {
+		return adminOr(stderr, "install", err)
+	}
+	var binArgs []string
+	if explicit != "" { // the default location needs no argument
+		binArgs = []string{"--config", cfg.File}
+	}
+	s := scmService(cfg, exe, binArgs)
+	if s.Password, err = servicePassword(s, cfg.Service.PasswordEnv, stderr); err != nil {
+		fmt.Fprintf(stderr, "wrapper install: %v\n", err)
+		return ExitUsage
+	}
+	created, err := scm.Install(s, func(w string) { fmt.Fprintf(stderr, "wrapper install: warning: %s\n", w) })
+	if err != nil {
+		return adminOr(stderr, "install", err)
+	}
+	verb := "updated"
+	if created {
+		verb = "installed"
+	}
+	startName, _ := s.StartName()
+	fmt.Fprintf(stdout, "service %s %s (account %s, start %s); start it with: wrapper start, or sc start %s\n",
+		cfg.Name, verb, scm.AccountLabel(startName), cfg.Service.StartMode, cfg.Name)
+	return ExitOK
+}
+
+// servicePassword returns the password a user account needs: from the
+// variable named by passwordEnv, else from a console prompt; "" for the
+// built-in and virtual accounts.
+func servicePassword(s scm.Service, passwordEnv string, stderr io.Writer) (string, error) {
+	name, needsPassword := s.StartName()
+	if !needsPassword {
+		return "", nil
+	}
+	if passwordEnv != "" {
+		pw, ok := os.LookupEnv(passwordEnv)
+		if !ok {
+			return "", fmt.Errorf("service.password_env: environment variable %s is not set", passwordEnv)
+		}
+		return pw, nil
+	}
+	pw, err := scm.PromptPassword(os.Stdin, stderr, name)
+	if err != nil {
+		return "", fmt.Errorf("password for %s: %w (or set service.password_env)", name, err)
+	}
+	return pw, nil
+}
+
+// cmdUninstall stops the service if it runs, then deletes it and its Event
+// Log source. The logs stay.
+func cmdUninstall(args []string, stdout, stderr io.Writer) int {
+	cfg, _, code := manageFlags("uninstall", args, stdout, stderr)
+	if cfg == nil {
+		return code
+	}
+	err := scm.Uninstall(cfg.Name, func(w string) { fmt.Fprintf(stderr, "wrapper uninstall: warning: %s\n", w) })
+	if err != nil {
+		return adminOr(stderr, "uninstall", err)
+	}
+	fmt.Fprintf(stdout, "service %s uninstalled\n", cfg.Name)
+	return ExitOK
+}
+
+// scmCommand returns a command that runs op on the service and says done.
+func scmCommand(what, done string, op func(name string) error) func(args []string, stdout, stderr io.Writer) int {
+	return func(args []string, stdout, stderr io.Writer) int {
+		cfg, _, code := manageFlags(what, args, stdout, stderr)
+		if cfg == nil {
+			return code
+		}
+		if err := op(cfg.Name); err != nil {
+			return adminOr(stderr, what, err)
+		}
+		fmt.Fprintf(stdout, "service %s %s\n", cfg.Name, done)
+		return ExitOK
+	}
+}

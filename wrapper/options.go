@@ -1,0 +1,169 @@
+package wrapper
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/wrapper-dev/wrapper/config"
+	"github.com/wrapper-dev/wrapper/logrotate"
+	"github.com/wrapper-dev/wrapper/supervisor"
+)
+
+// outputs holds the rotated log files of one wrapper process: one
+// *logrotate.File per distinct path, opened once for the wrapper's lifetime
+// and reused across child restarts (lumberjack's Close does not stop its
+// background goroutine, and on Windows a second handle breaks rename).
+type outputs struct {
+	stdout, stderr, wrapper *logrotate.File
+	all                     []*logrotate.File
+}
+
+// openOutputs opens the child's stdout, stderr and the wrapper's own log.
+// stdout and stderr aimed at the same path share one File.
+func openOutputs(cfg *config.Config) (*outputs, error) {
+	o := &outputs{}
+	byPath := map[string]*logrotate.File{}
+	open := func(path string) (*logrotate.File, error) {
+		if f, ok := byPath[path]; ok {
+			return f, nil
+		}
+		f, err := logrotate.Open(logrotate.Options{
+			Path:       path,
+			MaxSize:    cfg.Log.MaxSize,
+			MaxFiles:   cfg.Log.MaxFiles,
+			MaxAge:     cfg.Log.MaxAge,
+			Compress:   cfg.Log.Compress,
+			Timestamps: cfg.Log.Timestamps && path != cfg.Log.Wrapper,
+			KeepTail:   path == cfg.Log.Stderr, // status shows the child's last stderr lines
+		})
+		if err != nil {
+			return nil, fmt.Errorf("open log %s: %w", path, err)
+		}
+		byPath[path] = f
+		o.all = append(o.all, f)
+		return f, nil
+	}
+	var err error
+	if o.wrapper, err = open(cfg.Log.Wrapper); err != nil {
+		return nil, err
+	}
+	if o.stdout, err = open(cfg.Log.Stdout); err != nil {
+		o.Close()
+		return nil, err
+	}
+	if o.stderr, err = open(cfg.Log.Stderr); err != nil {
+		o.Close()
+		return nil, err
+	}
+	return o, nil
+}
+
+// Close closes every file, reporting the first error.
+func (o *outputs) Close() error {
+	var first error
+	for _, f := range o.all {
+		if err := f.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// newLogger returns the wrapper's event logger: its own rotated log file
+// (when file is not nil), console (when not nil) for `wrapper run`, and
+// extra (when not nil), such as the Windows Event Log.
+func newLogger(file, console io.Writer, extra slog.Handler) *slog.Logger {
+	var handlers []slog.Handler
+	if file != nil {
+		handlers = append(handlers, slog.NewTextHandler(file, nil))
+	}
+	if console != nil {
+		handlers = append(handlers, slog.NewTextHandler(console, nil))
+	}
+	if extra != nil {
+		handlers = append(handlers, extra)
+	}
+	return slog.New(slog.NewMultiHandler(handlers...))
+}
+
+// childEnv returns the child's environment: the wrapper's own (less
+// NOTIFY_SOCKET, systemd's channel to the wrapper alone), then the YAML's
+// env_file and env entries, then the WRAPPER_* variables (os/exec keeps the
+// last value of a duplicated key, case-insensitively on Windows).
+func childEnv(cfg *config.Config, exe string) []string {
+	return append(cfg.Environ(withoutEnv(os.Environ(), envNotifySocket)),
+		envServiceName+"="+cfg.Name,
+		envConfig+"="+cfg.File,
+		envExe+"="+exe,
+	)
+}
+
+// supervisorOptions translates the configuration into the supervisor's terms.
+// A health command gets the child's environment and working directory, as
+// the hooks do (the supervisor gives them those itself).
+func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slog.Logger) supervisor.Options {
+	env := childEnv(cfg, exe)
+	probe := func(tcp, http, file string, command []string) (name string, p supervisor.Probe) {
+		switch {
+		case tcp != "":
+			return "tcp " + tcp, supervisor.TCPProbe(tcp)
+		case http != "":
+			return "http " + http, supervisor.HTTPProbe(http)
+		case file != "":
+			return "file " + file, supervisor.FileProbe(file)
+		case len(command) > 0:
+			return "command " + command[0], supervisor.CommandProbe(command, env, cfg.WorkingDirectory)
+		}
+		return "", nil
+	}
+	h := cfg.Health
+	_, check := probe(h.TCP, h.HTTP, "", h.Command)
+	waitFor := make([]supervisor.Condition, 0, len(cfg.WaitFor))
+	for _, c := range cfg.WaitFor {
+		name, p := probe(c.TCP, c.HTTP, c.File, nil)
+		waitFor = append(waitFor, supervisor.Condition{Name: name, Probe: p, Timeout: c.Timeout})
+	}
+	hook := func(h config.Hook) supervisor.Hook { return supervisor.Hook{Argv: h.Command, Timeout: h.Timeout} }
+	return supervisor.Options{
+		Path:   cfg.Executable,
+		Args:   cfg.Arguments,
+		Dir:    cfg.WorkingDirectory,
+		Env:    env,
+		Stdout: out.stdout,
+		Stderr: out.stderr,
+		Restart: supervisor.RestartOptions{
+			Policy:           supervisor.Policy(cfg.Restart.Policy),
+			Delay:            cfg.Restart.Delay,
+			MaxDelay:         cfg.Restart.MaxDelay,
+			ResetAfter:       cfg.Restart.ResetAfter,
+			MaxFailures:      cfg.Restart.MaxFailures,
+			SuccessExitCodes: cfg.Restart.SuccessExitCodes,
+			FatalExitCodes:   cfg.Restart.FatalExitCodes,
+		},
+		Stop: supervisor.StopOptions{
+			Timeout:       cfg.Stop.Timeout,
+			Signal:        cfg.Stop.Signal,
+			WindowTimeout: cfg.Stop.WindowTimeout,
+		},
+		Health: supervisor.HealthOptions{Check: check, Interval: h.Interval, Timeout: h.Timeout,
+			StartPeriod: h.StartPeriod, Failures: h.Failures},
+		WaitFor: waitFor,
+		Hooks: supervisor.Hooks{PreStart: hook(cfg.Hooks.PreStart), PostStart: hook(cfg.Hooks.PostStart),
+			PreStop: hook(cfg.Hooks.PreStop), PostStop: hook(cfg.Hooks.PostStop)},
+		Logger: logger,
+	}
+}
+
+// withoutEnv returns env without the entries named name.
+func withoutEnv(env []string, name string) []string {
+	out := make([]string, 0, len(env))
+	for _, e := range env {
+		if !strings.HasPrefix(e, name+"=") {
+			out = append(out, e)
+		}
+	}
+	return out
+}

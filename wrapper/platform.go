@@ -1,0 +1,28 @@
+package wrapper
+
+// The platform seam. Everything that differs between Windows and the other
+// systems is behind these identifiers, each defined once per platform in
+// platform_windows.go and platform_notwindows.go (the service-management
+// commands in install_windows.go and install_notwindows.go):
+//
+//	serviceEntry(args, stderr) (handled bool, code int)
+//	    runs the service when a service manager started this process with
+//	    its own entry point (the Windows SCM); systemd needs none.
+//	platformCommands() []command
+//	    install, uninstall, start, stop, restart for the platform's service
+//	    manager (SCM, or systemd, which answers ExitNoServiceManager where it
+//	    does not run).
+//	serviceStateLabel
+//	    what `wrapper status` calls the service manager's state.
+//	serviceState(name) string
+//	    the service manager's state of the service, "" when it cannot tell.
+//	serviceDrift(cfg) []string
+//	    installed settings that differ from the YAML.
+//	(h *host) reloadOnSignal(ctx) (stop func())
+//	    reloads on the platform's reload signal (SIGHUP); Windows has none
+//	    (the SCM's paramchange reaches the host through the control pipe).
+//	notifyServiceManager(ctx, onStatus, logger) (wrapped, stop)
+//	    tells the service manager about state changes (sd_notify); on
+//	    Windows the service handler reports to the SCM itself.
+//	platformHelpers (tests)
+//	    fake-child helpers only the platform's tests use.

@@ -1,0 +1,93 @@
+//go:build !windows
+
+package wrapper
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/wrapper-dev/wrapper/config"
+	"github.com/wrapper-dev/wrapper/internal/systemd"
+	"github.com/wrapper-dev/wrapper/supervisor"
+)
+
+// serviceStateLabel names the service manager's state in `wrapper status`
+// (the output of systemctl is-active).
+const serviceStateLabel = "systemd"
+
+// serviceEntry reports whether this process was started by a service manager
+// that needs a special entry point. systemd needs none: the unit runs
+// `wrapper run`, which stops on SIGTERM and reports to $NOTIFY_SOCKET.
+func serviceEntry([]string, io.Writer) (bool, int) { return false, 0 }
+
+// serviceState returns systemd's view of the service.
+func serviceState(name string) string { return systemdManager.State(name) }
+
+// serviceDrift lists the installed unit's directives that differ from what
+// `wrapper install` would write now.
+func serviceDrift(cfg *config.Config) []string {
+	exe, err := executable()
+	if err != nil {
+		return nil
+	}
+	want, err := unitFile(cfg, exe)
+	if err != nil {
+		if _, _, rerr := systemdManager.ReadUnit(cfg.Name); rerr != nil {
+			return nil // nothing installed: nothing differs
+		}
+		return []string{"the YAML cannot be installed: " + err.Error()}
+	}
+	return systemdManager.Drift(cfg.Name, want)
+}
+
+// reloadOnSignal reloads the configuration on SIGHUP, the Unix convention
+// (`systemctl reload`, `kill -HUP`), until ctx ends or the returned stop is
+// called.
+func (h *host) reloadOnSignal(ctx context.Context) (stop func()) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-hup:
+				_, _ = h.reload() // the outcome is logged
+			case <-ctx.Done():
+				return
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		// Ignore rather than restore the default (terminate): a reload sent
+		// while the wrapper finishes must not kill it before its last
+		// status and log records.
+		signal.Ignore(syscall.SIGHUP)
+		signal.Stop(hup)
+		close(done)
+	}
+}
+
+// notifyServiceManager wraps onStatus so that every state change also
+// reaches systemd when it runs the wrapper as a Type=notify service
+// ($NOTIFY_SOCKET set): READY=1 once the child runs (healthy, with a health
+// check), STATUS= on each change, and STOPPING=1 when ctx ends, which is
+// how `wrapper run` learns of systemd's SIGTERM. Without $NOTIFY_SOCKET it
+// returns onStatus as it is. Call stop when the host ends.
+func notifyServiceManager(ctx context.Context, onStatus func(supervisor.Status), logger *slog.Logger) (wrapped func(supervisor.Status), stop func()) {
+	n := systemd.NewNotifier(logger)
+	if n == nil {
+		return onStatus, func() {}
+	}
+	cancel := context.AfterFunc(ctx, n.Stopping)
+	wrapped = func(st supervisor.Status) {
+		onStatus(st)
+		n.Update(serviceReady(st), statusText(st))
+	}
+	return wrapped, func() { cancel() }
+}

@@ -1,6 +1,0 @@
-//go:build !unix && !windows
-
-package wrapper
-
-// platformHelpers are the fake-child helpers only this platform's tests use.
-var platformHelpers []string

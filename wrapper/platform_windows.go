@@ -1,0 +1,62 @@
+package wrapper
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"golang.org/x/sys/windows/svc"
+
+	"github.com/wrapper-dev/wrapper/config"
+	"github.com/wrapper-dev/wrapper/internal/scm"
+	"github.com/wrapper-dev/wrapper/supervisor"
+)
+
+// serviceStateLabel names the service manager's state in `wrapper status`.
+const serviceStateLabel = "scm state"
+
+// serviceEntry runs the Windows service when the SCM started this process,
+// reaching svc.Run at once: the SCM gives up (error 1053) on a service that
+// does not connect within seconds, so nothing slow happens before.
+func serviceEntry(args []string, stderr io.Writer) (bool, int) {
+	if !scm.StartedBySCM() {
+		return false, 0
+	}
+	path, err := serviceConfigFlag(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "wrapper: service arguments: %v\n", err)
+		return true, ExitUsage
+	}
+	h := &serviceHandler{configPath: path, load: loadServiceConfig, run: runHost, openEvents: scm.OpenEventLog}
+	if err := svc.Run("", h); err != nil {
+		fmt.Fprintf(stderr, "wrapper: service dispatcher: %v\n", err)
+		return true, ExitError
+	}
+	return true, h.code
+}
+
+// serviceState returns the SCM's state of the service.
+func serviceState(name string) string { return scm.State(name) }
+
+// serviceDrift lists the settings only the SCM holds where the installed
+// service differs from the YAML. A user account's password is not needed
+// for the comparison.
+func serviceDrift(cfg *config.Config) []string {
+	exe, err := executable()
+	if err != nil {
+		return nil
+	}
+	return scm.Drift(scmService(cfg, exe, nil))
+}
+
+// reloadOnSignal does nothing on Windows: there is no reload signal; the
+// service handler turns `sc control NAME paramchange` into a reload request
+// on the control pipe instead.
+func (h *host) reloadOnSignal(context.Context) (stop func()) { return func() {} }
+
+// notifyServiceManager returns onStatus as it is: the service handler
+// reports to the SCM itself.
+func notifyServiceManager(_ context.Context, onStatus func(supervisor.Status), _ *slog.Logger) (func(supervisor.Status), func()) {
+	return onStatus, func() {}
+}

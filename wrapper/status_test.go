@@ -1,0 +1,61 @@
+package wrapper
+
+import (
+	"errors"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/wrapper-dev/wrapper/config"
+	"github.com/wrapper-dev/wrapper/supervisor"
+)
+
+func TestStatusTextEnds(t *testing.T) {
+	tests := []struct {
+		st   supervisor.Status
+		want string
+	}{
+		{supervisor.Status{State: supervisor.StateGaveUp, Failures: 10, LastExit: &supervisor.Exit{Code: -1, Signal: "SIGSEGV"}},
+			"gave up after 10 consecutive failures; child killed by SIGSEGV"},
+		{supervisor.Status{State: supervisor.StateExited, LastExit: &supervisor.Exit{Code: -1, Err: errors.New("no such file")}},
+			"child failed to start: no such file; not restarted"},
+		{supervisor.Status{State: supervisor.StateWaiting, Waiting: "tcp db:5432"}, "waiting for tcp db:5432"},
+	}
+	for _, tt := range tests {
+		if got := statusText(tt.st); got != tt.want {
+			t.Errorf("statusText(%s) = %q, want %q", tt.st.State, got, tt.want)
+		}
+	}
+}
+
+// TestChildEnvDropsNotifySocket: systemd's socket is the wrapper's; a child
+// that inherited it could report readiness in the wrapper's place.
+func TestChildEnvDropsNotifySocket(t *testing.T) {
+	t.Setenv(envNotifySocket, "/run/systemd/notify")
+	cfg := notifyTestConfig(t)
+	for _, kv := range childEnv(cfg, "/usr/bin/wrapper") {
+		if strings.HasPrefix(kv, envNotifySocket+"=") {
+			t.Fatalf("child environment has %s", kv)
+		}
+	}
+	cfg.Env = []string{envNotifySocket + "=/explicit"} // the YAML may still set it on purpose
+	if env := childEnv(cfg, "/usr/bin/wrapper"); !slices.Contains(env, envNotifySocket+"=/explicit") {
+		t.Errorf("an explicit env entry was dropped: %q", env)
+	}
+}
+
+// notifyTestConfig loads a minimal valid configuration.
+func notifyTestConfig(t *testing.T) *config.Config {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(writeFile(t, t.TempDir(), "svc.yaml", "name: svc\nexecutable: "+strconv.Quote(exe)+"\n"), config.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
