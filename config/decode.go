@@ -3,9 +3,7 @@ package config
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -24,8 +22,6 @@ type decoder struct {
 	fold bool // environment names are case-insensitive (Windows)
 }
 
-var syntaxLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 // parseYAML returns the root node of the single YAML document in data, or
 // nil after reporting why there is none.
 func parseYAML(data []byte, ps *problems) *yaml.Node {
@@ -35,7 +31,7 @@ func parseYAML(data []byte, ps *problems) *yaml.Node {
 		if errors.Is(err, io.EOF) {
 			ps.add(0, "", "the file is empty (at least `executable` is required)")
 		} else {
-			syntaxProblem(ps, err)
+			syntaxProblem(ps, data, err)
 		}
 		return nil
 	}
@@ -44,24 +40,13 @@ func parseYAML(data []byte, ps *problems) *yaml.Node {
 	case err == nil:
 		ps.add(extra.Line, "", "a second YAML document is not allowed (remove the extra `---`)")
 	case !errors.Is(err, io.EOF):
-		syntaxProblem(ps, err)
+		syntaxProblem(ps, data, err)
 	}
 	if len(doc.Content) == 0 || isNull(doc.Content[0]) {
 		ps.add(0, "", "the file is empty (at least `executable` is required)")
 		return nil
 	}
 	return doc.Content[0]
-}
-
-// syntaxProblem turns a yaml.v3 parse error ("yaml: line 3: ...") into a
-// Problem on that line.
-func syntaxProblem(ps *problems, err error) {
-	line, msg := 0, strings.TrimPrefix(err.Error(), "yaml: ")
-	if m := syntaxLine.FindStringSubmatch(err.Error()); m != nil {
-		fmt.Sscan(m[1], &line)
-		msg = m[2]
-	}
-	ps.add(line, "", "invalid YAML: %s", msg)
 }
 
 // root decodes the top-level mapping into r; false means there is nothing

@@ -71,6 +71,12 @@ func checkEnvName(name string) error {
 	return nil
 }
 
+// envEntry is one `env` mapping entry, in file order.
+type envEntry struct {
+	key   string
+	value val[string]
+}
+
 // envMap decodes the `env` mapping, keeping file order. Entries that fail
 // are kept with value.bad set so that references to them are not reported a
 // second time as undefined.

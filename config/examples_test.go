@@ -47,6 +47,37 @@ func TestExamplesLoad(t *testing.T) {
 	}
 }
 
+// TestExamplesNameSchema: every example starts with the yaml-language-server
+// modeline, so that editors complete and check it, and its relative path
+// leads to schema/wrapper.schema.json. TestExamplesLoad proves the loader
+// takes the line as the comment it is.
+func TestExamplesNameSchema(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "examples", "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples: %v", err)
+	}
+	schema, err := os.Stat(filepath.Join("..", "schema", "wrapper.schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const prefix = "# yaml-language-server: $schema="
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _, _ := strings.Cut(string(data), "\n")
+		rel, ok := strings.CutPrefix(strings.TrimSuffix(first, "\r"), prefix)
+		if !ok {
+			t.Errorf("%s: the first line is %q, want %s<relative path of the schema>", filepath.Base(file), first, prefix)
+			continue
+		}
+		if fi, err := os.Stat(filepath.Join(filepath.Dir(file), filepath.FromSlash(rel))); err != nil || !os.SameFile(fi, schema) {
+			t.Errorf("%s: %s does not lead to schema/wrapper.schema.json (%v)", filepath.Base(file), rel, err)
+		}
+	}
+}
+
 // exampleDir creates the files the examples refer to.
 func exampleDir(t *testing.T) string {
 	t.Helper()

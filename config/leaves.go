@@ -165,10 +165,6 @@ func durationList(p *val[[]val[time.Duration]]) decodeFunc {
 	return list(p, "durations", asDuration)
 }
 
-// minSize is the smallest log.max_size: smaller files would rotate on
-// almost every line.
-const minSize = 1 << 10
-
 func size(p *val[int64]) decodeFunc {
 	return leaf(p, func(d *decoder, key string, n *yaml.Node) (int64, bool) {
 		if n.Kind != yaml.ScalarNode || (n.ShortTag() != "!!int" && n.ShortTag() != "!!str") {
@@ -211,4 +207,18 @@ func orList(s []string) string {
 		return strings.Join(s, "")
 	}
 	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
+
+// command decodes a command line, which must be a list: there is no shell
+// to split a string.
+func command(p *val[[]val[string]]) decodeFunc {
+	list := strList(p)
+	return func(d *decoder, key string, n *yaml.Node) {
+		if m := deref(n); m.Kind == yaml.ScalarNode && !isNull(m) {
+			p.line, p.bad = m.Line, true
+			d.ps.add(m.Line, key, "expected a list such as [bin/check, --quick], got %s (there is no shell to split it)", describe(m))
+			return
+		}
+		list(d, key, n)
+	}
 }

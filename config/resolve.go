@@ -2,38 +2,13 @@ package config
 
 import (
 	"fmt"
-	"path/filepath"
-	"regexp"
+	"net"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
 )
-
-// Defaults of the keys whose default is not the zero value.
-const (
-	defaultDelay         = time.Second
-	defaultMaxDelay      = time.Minute
-	defaultResetAfter    = time.Minute
-	defaultMaxFailures   = 10
-	defaultStopTimeout   = 10 * time.Second
-	defaultWindowTimeout = 2 * time.Second
-	defaultMaxSize       = 10 << 20
-	defaultMaxFiles      = 10
-	defaultRecoveryReset = 24 * time.Hour
-)
-
-// defaultRecovery are the service manager's restart delays after the
-// wrapper itself fails.
-var defaultRecovery = []time.Duration{10 * time.Second, time.Minute, 5 * time.Minute}
-
-// nameRule is the service name rule: safe as a Windows service name, a
-// systemd unit name and a file name on both systems, and never mistaken
-// for a command-line flag. validName adds the limit of 80 bytes (a
-// counted repetition such as {0,79} compiles into a program of hundreds
-// of states: a millisecond at every start).
-var nameRule = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
-
-func validName(s string) bool { return len(s) <= 80 && nameRule.MatchString(s) }
 
 // resolver turns a decoded raw config into a Config, adding problems.
 type resolver struct {
@@ -41,50 +16,6 @@ type resolver struct {
 	x    *expander
 	base string
 	fold bool
-}
-
-// resolve applies defaults, expansion and path resolution to r and checks
-// what the decoder could not check alone (files, cross-field rules). The
-// returned Config is only meaningful when ps stays empty.
-func resolve(r *raw, ps *problems, file, defaultName string, fold bool, lookupEnv func(string) (string, bool)) *Config {
-	c := &Config{File: file, BaseDir: filepath.Dir(file)}
-	rs := &resolver{ps: ps, base: c.BaseDir, fold: fold}
-	c.Name = rs.name(r.name, defaultName)
-	c.DisplayName = c.Name
-	if r.displayName.set && rs.singleLine(r.displayName, "display_name", 256) {
-		c.DisplayName = r.displayName.v
-	}
-	if r.description.set && rs.singleLine(r.description, "description", 1024) {
-		c.Description = r.description.v
-	}
-	rs.x = newExpander(c.BaseDir, c.Name, fold, lookupEnv)
-	c.EnvFile, c.Env = rs.environment(r)
-	c.Executable = rs.executable(r.executable)
-	c.Arguments = make([]string, 0, len(r.arguments.v))
-	for i, a := range r.arguments.v {
-		s, _ := rs.expand(a, fmt.Sprintf("arguments[%d]", i))
-		c.Arguments = append(c.Arguments, s)
-	}
-	c.WorkingDirectory = c.BaseDir
-	if wd, ok := rs.path(r.workingDirectory, "working_directory", c.BaseDir); ok {
-		c.WorkingDirectory = wd
-		if err := checkDir(wd); err != nil {
-			ps.add(r.workingDirectory.line, "working_directory", "%v", err)
-		}
-	}
-	c.Restart = rs.restart(&r.restart)
-	c.Stop = Stop{
-		Timeout:       or(r.stop.timeout, defaultStopTimeout),
-		Signal:        or(r.stop.signal, "TERM"),
-		WindowTimeout: or(r.stop.windowTimeout, defaultWindowTimeout),
-	}
-	c.Log = rs.log(&r.log, c.Name)
-	c.Service = rs.service(&r.service)
-	c.Health = rs.health(&r.health)
-	c.WaitFor = rs.waitFor(r.waitFor.v)
-	c.Hooks = rs.hooks(&r.hooks)
-	c.Watch = or(r.watch, false)
-	return c
 }
 
 // or returns v's value if set, else def.
@@ -95,23 +26,13 @@ func or[T any](v val[T], def T) T {
 	return def
 }
 
-// name returns the service name from the YAML or the default.
-func (rs *resolver) name(v val[string], def string) string {
-	switch {
-	case v.set:
-		if !validName(v.v) {
-			rs.ps.add(v.line, "name", "invalid service name %q: use 1 to 80 letters, digits, '_', '.' or '-', starting with a letter or digit", v.v)
-		}
-		return v.v
-	case v.bad:
-		return ""
-	case def == "":
-		rs.ps.add(v.line, "name", "required (there is no default name)")
-		return ""
-	case !validName(def):
-		rs.ps.add(v.line, "name", "the default name %q (the wrapper's executable name) is not a valid service name: set `name` to 1 to 80 letters, digits, '_', '.' or '-', starting with a letter or digit", def)
+// values drops the lines of a decoded list.
+func values[T any](vs []val[T]) []T {
+	out := make([]T, len(vs))
+	for i, v := range vs {
+		out[i] = v.v
 	}
-	return def
+	return out
 }
 
 // singleLine checks a free-text value that ends up in service manager
@@ -159,54 +80,110 @@ func (rs *resolver) path(v val[string], key, dir string) (string, bool) {
 	return p, true
 }
 
-// environment loads the env_file and expands env, defining each entry for
-// later expansions, and returns the env_file path and the merged entries.
-func (rs *resolver) environment(r *raw) (string, []string) {
-	var list []string
-	envFile, ok := rs.path(r.envFile, "env_file", rs.base)
-	if ok {
-		data, err := readRegular(envFile)
-		if err != nil {
-			rs.ps.addErr(r.envFile.line, "env_file", fmt.Errorf("%s: %w", envFile, err))
-		}
-		entries, errs := parseEnvFile(data)
-		for _, e := range errs {
-			rs.ps.list = append(rs.ps.list, &Problem{File: envFile, Line: e.line, Key: "env_file", Msg: e.err.Error(), err: e.err})
-		}
-		for _, e := range entries {
-			rs.x.define(e.key, e.value)
-			list = append(list, e.key+"="+e.value)
-		}
+// written reports whether a key was given a value, valid or not.
+func written[T any](v val[T]) bool { return v.set || v.bad }
+
+// positive reports a set duration that is not more than 0.
+func (rs *resolver) positive(v val[time.Duration], key string) {
+	if v.set && v.v <= 0 {
+		rs.ps.add(v.line, key, "must be more than 0")
 	}
-	for _, e := range r.env.v {
-		// A failed entry is defined as empty so that references to it do not
-		// add an "undefined variable" problem to the one already reported.
-		v, _ := rs.expand(e.value, "env."+e.key)
-		rs.x.define(e.key, v)
-		list = append(list, e.key+"="+v)
-	}
-	return envFile, mergeEnv(nil, list, rs.fold)
 }
 
-// executable resolves the required executable.
-func (rs *resolver) executable(v val[string]) string {
+// command expands a command list and resolves its program like executable.
+// nil means none.
+func (rs *resolver) command(v val[[]val[string]], key string) []string {
 	if !v.set {
-		if !v.bad {
-			rs.ps.add(v.line, "executable", "required (the program to run)")
-		}
-		return ""
+		return nil
 	}
-	s, ok := rs.expand(v, "executable")
+	if len(v.v) == 0 {
+		rs.ps.add(v.line, key, "must not be empty (list the program and its arguments)")
+		return nil
+	}
+	out := make([]string, len(v.v))
+	ok0 := false
+	for i, a := range v.v {
+		var ok bool
+		out[i], ok = rs.expand(a, fmt.Sprintf("%s[%d]", key, i))
+		ok0 = ok0 || (i == 0 && ok)
+	}
+	switch first := v.v[0]; {
+	case !ok0:
+	case out[0] == "":
+		rs.ps.add(first.line, key+"[0]", "must not be empty (the program to run)")
+	default:
+		exe, err := findExecutable(out[0], rs.base)
+		if err != nil {
+			rs.ps.add(first.line, key+"[0]", "%v", err)
+		}
+		out[0] = exe
+	}
+	return out
+}
+
+// httpURL expands and checks an http(s) URL.
+func (rs *resolver) httpURL(v val[string], key string) string {
+	s, ok := rs.expand(v, key)
 	if !ok {
 		return ""
 	}
-	if s == "" {
-		rs.ps.add(v.line, "executable", "must not be empty")
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		rs.ps.add(v.line, key, "invalid URL %q: want http:// or https:// and a host, e.g. http://127.0.0.1:8080/health", s)
 		return ""
 	}
-	exe, err := findExecutable(s, rs.base)
-	if err != nil {
-		rs.ps.add(v.line, "executable", "%v", err)
+	return s
+}
+
+// address expands and checks a host:port.
+func (rs *resolver) address(v val[string], key string) string {
+	s, ok := rs.expand(v, key)
+	if !ok {
+		return ""
 	}
-	return exe
+	host, port, err := net.SplitHostPort(s)
+	n, perr := strconv.Atoi(port)
+	if err != nil || host == "" || perr != nil || n < 1 || n > 65535 {
+		rs.ps.add(v.line, key, "invalid address %q: want host:port with a port from 1 to 65535, e.g. 127.0.0.1:8080 or [::1]:8080", s)
+		return ""
+	}
+	return s
+}
+
+// alt is one of mutually exclusive keys.
+type alt struct {
+	name string
+	v    val[string]
+	cmd  val[[]val[string]] // for health.command
+}
+
+func (a alt) present() bool { return a.v.set || a.v.bad || a.cmd.set || a.cmd.bad }
+func (a alt) line() int     { return max(a.v.line, a.cmd.line) }
+
+// oneOf reports unless exactly one of alts is present. line is where to
+// report that none is; quiet leaves that out (a misspelled key was
+// reported already).
+func (rs *resolver) oneOf(key string, line int, quiet bool, alts []alt) bool {
+	names := make([]string, len(alts))
+	var present []alt
+	for i, a := range alts {
+		names[i] = a.name
+		if a.present() {
+			present = append(present, a)
+		}
+	}
+	switch len(present) {
+	case 0:
+		if !quiet {
+			rs.ps.add(line, key, "one of %s is required", orList(names))
+		}
+		return false
+	case 1:
+		return true
+	}
+	for _, a := range present[1:] {
+		rs.ps.add(a.line(), joinKey(key, a.name), "only one of %s may be set (%s is set at line %d)",
+			orList(names), present[0].name, present[0].line())
+	}
+	return false
 }

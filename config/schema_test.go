@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // schemaNode is the part of a JSON Schema the consistency test reads.
@@ -18,6 +19,8 @@ type schemaNode struct {
 	Enum                 []string               `json:"enum"`
 	Pattern              string                 `json:"pattern"`
 	AnyOf                []*schemaNode          `json:"anyOf"`
+	AllOf                []*schemaNode          `json:"allOf"`
+	Not                  *schemaNode            `json:"not"`
 	Items                *schemaNode            `json:"items"`
 	Definitions          map[string]*schemaNode `json:"definitions"`
 }
@@ -57,24 +60,56 @@ func TestSchemaMatchesDecoder(t *testing.T) {
 	if !reflect.DeepEqual(keys, want) {
 		t.Errorf("schema keys\n%q\nwant\n%q", keys, want)
 	}
-	if got := root.Properties["restart"].Properties["policy"].Enum; !slices.Equal(got, policies) {
+	if got := root.Properties["restart"].Properties["policy"].AnyOf[0].Enum; !slices.Equal(got, policies) {
 		t.Errorf("policy enum %q, want %q", got, policies)
 	}
-	if got := root.Properties["service"].Properties["start_mode"].Enum; !slices.Equal(got, startModes) {
+	if got := root.Properties["service"].Properties["start_mode"].AnyOf[0].Enum; !slices.Equal(got, startModes) {
 		t.Errorf("start_mode enum %q, want %q", got, startModes)
 	}
+	checkSchemaPatterns(t, &root)
+}
+
+// checkSchemaPatterns compares each pattern of the schema with the Go code
+// that decides the same question.
+func checkSchemaPatterns(t *testing.T, root *schemaNode) {
+	defs, service := root.Definitions, root.Properties["service"].Properties
 	checkPattern(t, "name", root.Properties["name"].Pattern,
 		[]string{"svc", "9lives", "a.b_c-d", strings.Repeat("x", 80)}, []string{"", "-svc", ".svc", "a b", "ä", strings.Repeat("x", 81)},
 		validName)
-	checkPattern(t, "duration", root.Definitions["duration"].AnyOf[0].Pattern,
+	checkPattern(t, "duration", defs["duration"].AnyOf[0].Pattern,
 		[]string{"0", "0s", "500ms", "1.5d", "1h30m", "2µs"}, []string{"5", "-5s", "soon", "1w", "5 s"},
 		func(s string) bool { _, err := parseDuration(s); return err == nil })
-	checkPattern(t, "size", root.Definitions["size"].AnyOf[1].Pattern,
+	checkPattern(t, "zero duration", defs["positiveDuration"].AllOf[1].Not.AnyOf[1].Pattern,
+		[]string{"0", "0s", "+0ms", "0.0h", "0h0m", ".0s", "00d"}, []string{"1s", "0.1s", "0h1m", "10s", "soon", ""},
+		func(s string) bool { d, err := parseDuration(s); return err == nil && d == 0 })
+	checkPattern(t, "size", defs["size"].AnyOf[1].Pattern,
 		[]string{"2048", "10MB", "512 KiB", "1gb", "4096B"}, []string{"1.5MB", "10XB", "-1", "10K"},
 		func(s string) bool { _, err := parseSize(s); return err == nil })
 	checkPattern(t, "signal", root.Properties["stop"].Properties["signal"].Pattern,
 		[]string{"TERM", "sigint", "Usr1", "SIGHUP"}, []string{"KILL", "SIGKILL", "9", ""},
 		func(s string) bool { return slices.Contains(signals, normSignal(s)) })
+	x := newExpander("/base", "svc", false, func(string) (string, bool) { return "", true })
+	checkPattern(t, "expanded", defs["expanded"].Pattern,
+		[]string{"", "plain", "${BASE}/x", "$${A}", "$$HOME", "cost: $5", "a$", "100%", "%PATH%", "${A}${B_2}"},
+		[]string{"$HOME", "${BASE", "${A-B}", "${}", "$$$X", "a\x00b", "${1A}", "$_x"},
+		func(s string) bool { _, err := x.expand(s); return err == nil && !strings.ContainsRune(s, 0) })
+	for _, name := range []string{"path", "target"} {
+		if defs[name].Pattern != defs["expanded"].Pattern {
+			t.Errorf("the pattern of %s differs from that of expanded", name)
+		}
+	}
+	checkPattern(t, "text", defs["text"].Pattern, []string{"", "a b", "tab\there"}, []string{"a\x00b"},
+		func(s string) bool { return !strings.ContainsRune(s, 0) })
+	checkPattern(t, "line", defs["line"].Pattern, []string{"", "My App", "ünï"}, []string{"My\nApp", "tab\there", "\u0085"},
+		func(s string) bool { return !strings.ContainsFunc(s, unicode.IsControl) })
+	for _, key := range []string{"user", "group"} {
+		checkPattern(t, key, service[key].Pattern, []string{"", "svc", `DOMAIN\svc`, "ünï"}, []string{"my user", "g\x01", "a\tb"},
+			func(s string) bool {
+				return !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
+			})
+	}
+	checkPattern(t, "password_env", service["password_env"].Pattern, []string{"", "APP_PASSWORD", "ProgramFiles(x86)"}, []string{"APP PASSWORD", "A=B"},
+		func(s string) bool { return s == "" || checkEnvName(s) == nil })
 }
 
 // checkPattern asserts that a schema pattern and the Go parser accept and

@@ -1,0 +1,121 @@
+package config
+
+import (
+	"path/filepath"
+	"time"
+)
+
+// Defaults of the log keys whose default is not the zero value or a path.
+const (
+	defaultMaxSize  = 10 << 20
+	defaultMaxFiles = 10
+)
+
+// minSize is the smallest log.max_size: smaller files would rotate on
+// almost every line.
+const minSize = 1 << 10
+
+// Log describes the log files. All paths are absolute.
+type Log struct {
+	// Dir is the log directory. Default: BaseDir/logs.
+	Dir string
+	// Stdout receives the child's standard output.
+	// Default: Dir/<name>.out.log.
+	Stdout string
+	// Stderr receives the child's standard error; equal to Stdout means one
+	// merged file (see Merged). Default: Dir/<name>.err.log.
+	Stderr string
+	// Wrapper is the wrapper's own log; never equal to Stdout or Stderr.
+	// Default: Dir/<name>.wrapper.log.
+	Wrapper string
+	// MaxSize is the size in bytes at which a log file is rotated; at least
+	// 1024. Default: 10 MiB.
+	MaxSize int64
+	// MaxFiles is how many rotated files are kept per log; 0 keeps all.
+	// Default: 10.
+	MaxFiles int
+	// MaxAge is how long rotated files are kept; 0 keeps them regardless of
+	// age. Default: 0.
+	MaxAge time.Duration
+	// Compress gzips rotated files. Default: false.
+	Compress bool
+	// Timestamps prefixes every line of child output with a timestamp.
+	// Default: false.
+	Timestamps bool
+}
+
+// Merged reports whether stdout and stderr go to the same file, which must
+// then be opened once and shared (on Windows a second handle breaks rename
+// on rotation).
+func (l Log) Merged() bool {
+	return samePath(l.Stdout, l.Stderr)
+}
+
+// rawLog is the log section as written.
+type rawLog struct {
+	dir, stdout, stderr, wrapper val[string]
+	maxSize                      val[int64]
+	maxFiles                     val[int]
+	maxAge                       val[time.Duration]
+	compress, timestamps         val[bool]
+}
+
+// logField is the log section's entry in the field table.
+func logField(r *rawLog) field {
+	return field{name: "log", sub: []field{
+		{name: "dir", decode: str(&r.dir)},
+		{name: "stdout", decode: str(&r.stdout)},
+		{name: "stderr", decode: str(&r.stderr)},
+		{name: "wrapper", decode: str(&r.wrapper)},
+		{name: "max_size", decode: size(&r.maxSize)},
+		{name: "max_files", decode: count(&r.maxFiles)},
+		{name: "max_age", decode: duration(&r.maxAge)},
+		{name: "compress", decode: boolean(&r.compress)},
+		{name: "timestamps", decode: boolean(&r.timestamps)},
+	}}
+}
+
+// log resolves the log paths (dir against BaseDir, files against dir) and
+// applies defaults.
+func (rs *resolver) log(r *rawLog, name string) Log {
+	out := Log{
+		Dir:        filepath.Join(rs.base, "logs"),
+		MaxSize:    or(r.maxSize, defaultMaxSize),
+		MaxFiles:   or(r.maxFiles, defaultMaxFiles),
+		MaxAge:     or(r.maxAge, 0),
+		Compress:   or(r.compress, false),
+		Timestamps: or(r.timestamps, false),
+	}
+	dirOK := !r.dir.bad
+	if r.dir.set {
+		out.Dir, dirOK = rs.path(r.dir, "log.dir", rs.base)
+	}
+	files := []struct {
+		v    val[string]
+		key  string
+		dst  *string
+		base string
+	}{
+		{r.stdout, "log.stdout", &out.Stdout, name + ".out.log"},
+		{r.stderr, "log.stderr", &out.Stderr, name + ".err.log"},
+		{r.wrapper, "log.wrapper", &out.Wrapper, name + ".wrapper.log"},
+	}
+	ok := dirOK
+	for _, f := range files {
+		*f.dst = filepath.Join(out.Dir, f.base)
+		if f.v.set {
+			p, good := rs.path(f.v, f.key, out.Dir)
+			*f.dst = p
+			ok = ok && good
+		}
+		ok = ok && !f.v.bad
+	}
+	if ok {
+		for _, other := range files[:2] {
+			if samePath(out.Wrapper, *other.dst) {
+				rs.ps.add(max(r.wrapper.line, other.v.line), "log.wrapper", "must differ from %s (both are %s)", other.key, out.Wrapper)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,207 @@
+package config
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Service start modes accepted by service.start_mode.
+const (
+	StartAuto        = "auto"         // start at boot
+	StartDelayedAuto = "delayed-auto" // start shortly after boot (Windows delayed auto-start)
+	StartManual      = "manual"       // start on demand only
+	StartDisabled    = "disabled"     // cannot be started
+)
+
+// startModes are the values service.start_mode accepts, in the order
+// messages and the schema list them.
+var startModes = []string{StartAuto, StartDelayedAuto, StartManual, StartDisabled}
+
+// defaultRecoveryReset is the default of service.recovery_reset.
+const defaultRecoveryReset = 24 * time.Hour
+
+// defaultRecovery are the service manager's restart delays after the
+// wrapper itself fails.
+var defaultRecovery = []time.Duration{10 * time.Second, time.Minute, 5 * time.Minute}
+
+// maxRecovery is the largest service manager restart delay: Windows stores
+// it in milliseconds in a 32-bit field.
+const maxRecovery = math.MaxUint32 * time.Millisecond
+
+// Service holds the settings used when installing the wrapper as a service.
+type Service struct {
+	// StartMode is StartAuto, StartDelayedAuto, StartManual or
+	// StartDisabled. Default: StartAuto.
+	StartMode string
+	// Dependencies are services that must start first.
+	// Default: none (empty, non-nil).
+	Dependencies []string
+	// Account is the account the service runs as; "" means the platform
+	// default (NT SERVICE\<name> on Windows). Default: "".
+	Account string
+	// PasswordEnv names an environment variable that holds the account's
+	// password at install time. Passwords never live in the YAML.
+	// Default: "".
+	PasswordEnv string
+	// Recovery are the delays of the Windows service manager's restart
+	// actions after the wrapper itself fails; the last one repeats.
+	// Default: [10s, 1m, 5m].
+	Recovery []time.Duration
+	// RecoveryReset is how long without failures resets the service
+	// manager's failure count. Default: 24h.
+	RecoveryReset time.Duration
+	// User is the systemd User= of the Linux unit. Default: "", which
+	// `wrapper install` on Linux refuses: running as root must be asked
+	// for by writing root.
+	User string
+	// Group is the systemd Group= of the Linux unit. Default: "" (the
+	// user's primary group).
+	Group string
+	// Capabilities are the Linux capabilities (capabilities(7)) the systemd
+	// unit grants the wrapper and its child as ambient capabilities and
+	// limits its bounding set to, upper case with the CAP_ prefix
+	// (CAP_NET_BIND_SERVICE), without repeats. Default: none (empty,
+	// non-nil): no capability is granted and the bounding set is left alone.
+	Capabilities []string
+}
+
+// rawService is the service section as written.
+type rawService struct {
+	startMode                         val[string]
+	dependencies                      val[[]val[string]]
+	account, passwordEnv, user, group val[string]
+	recovery                          val[[]val[time.Duration]]
+	recoveryReset                     val[time.Duration]
+	capabilities                      val[[]val[string]]
+}
+
+// serviceField is the service section's entry in the field table.
+func serviceField(r *rawService) field {
+	return field{name: "service", sub: []field{
+		{name: "start_mode", decode: enum(&r.startMode, startModes, nil)},
+		{name: "dependencies", decode: strList(&r.dependencies)},
+		{name: "account", decode: str(&r.account)},
+		{name: "password_env", decode: str(&r.passwordEnv)},
+		{name: "recovery", decode: durationList(&r.recovery)},
+		{name: "recovery_reset", decode: duration(&r.recoveryReset)},
+		{name: "user", decode: str(&r.user)},
+		{name: "group", decode: str(&r.group)},
+		{name: "capabilities", decode: strList(&r.capabilities)},
+	}}
+}
+
+// service applies defaults to the service section and checks its values.
+func (rs *resolver) service(r *rawService) Service {
+	out := Service{
+		StartMode:     or(r.startMode, StartAuto),
+		Dependencies:  []string{},
+		Recovery:      slices.Clone(defaultRecovery),
+		RecoveryReset: or(r.recoveryReset, defaultRecoveryReset),
+	}
+	for i, d := range r.dependencies.v {
+		key := fmt.Sprintf("service.dependencies[%d]", i)
+		if d.v == "" {
+			rs.ps.add(d.line, key, "must not be empty")
+		} else if rs.singleLine(d, key, 256) {
+			out.Dependencies = append(out.Dependencies, d.v)
+		}
+	}
+	if r.recovery.set {
+		out.Recovery = values(r.recovery.v)
+	}
+	for i, d := range r.recovery.v {
+		if d.v > maxRecovery {
+			rs.ps.add(d.line, fmt.Sprintf("service.recovery[%d]", i), "too long (%v, at most %v)", d.v, maxRecovery)
+		}
+	}
+	if s, ok := rs.expand(r.account, "service.account"); ok && rs.singleLine(val[string]{v: s, line: r.account.line}, "service.account", 256) {
+		out.Account = s
+	}
+	if r.passwordEnv.set && r.passwordEnv.v != "" {
+		if err := checkEnvName(r.passwordEnv.v); err != nil {
+			rs.ps.add(r.passwordEnv.line, "service.password_env", "%v", err)
+		}
+		out.PasswordEnv = r.passwordEnv.v
+	}
+	out.User = rs.token(r.user, "service.user")
+	out.Group = rs.token(r.group, "service.group")
+	out.Capabilities = rs.capabilities(r.capabilities.v)
+	return out
+}
+
+// token checks a user or group name: no white space or control characters,
+// as it becomes a systemd User=/Group= value.
+func (rs *resolver) token(v val[string], key string) string {
+	if strings.IndexFunc(v.v, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		rs.ps.add(v.line, key, "must not contain spaces or control characters")
+		return ""
+	}
+	return v.v
+}
+
+// linuxCapabilities are the capability names of capabilities(7), in kernel
+// order (CAP_CHOWN is 0, CAP_CHECKPOINT_RESTORE is 40, Linux 5.9). The list
+// is fixed here rather than read from the running kernel because the
+// configuration is checked wherever it is validated, also on Windows.
+var linuxCapabilities = []string{
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
+	"CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
+	"CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
+	"CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
+	"CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
+	"CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+	"CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",
+	"CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
+	"CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
+	"CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+	"CAP_CHECKPOINT_RESTORE",
+}
+
+// normCapability accepts CAP_NET_BIND_SERVICE, cap_net_bind_service and
+// net_bind_service alike, as stop.signal accepts TERM and sigterm.
+func normCapability(s string) string {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	if !strings.HasPrefix(s, "CAP_") {
+		s = "CAP_" + s
+	}
+	return s
+}
+
+// capabilities checks service.capabilities: known names, no repeats.
+func (rs *resolver) capabilities(list []val[string]) []string {
+	out := []string{}
+	for i, c := range list {
+		key := fmt.Sprintf("service.capabilities[%d]", i)
+		name := normCapability(c.v)
+		switch {
+		case strings.TrimSpace(c.v) == "":
+			rs.ps.add(c.line, key, "must not be empty")
+		case !slices.Contains(linuxCapabilities, name):
+			rs.ps.add(c.line, key, "unknown capability %q%s", c.v, closestCapability(name))
+		case slices.Contains(out, name):
+			rs.ps.add(c.line, key, "%s is listed twice", name)
+		default:
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// closestCapability suggests a capability a typo was meant to be, or points
+// at the manual page.
+func closestCapability(name string) string {
+	best, bestDist := "", 3 // at most two edits, as for keys
+	for _, c := range linuxCapabilities {
+		if d := distance(name, c); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	if best == "" {
+		return " (see capabilities(7), e.g. CAP_NET_BIND_SERVICE)"
+	}
+	return fmt.Sprintf(" (did you mean %s?)", best)
+}

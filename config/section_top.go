@@ -1,0 +1,243 @@
+package config
+
+// The top level of the file: the program to run, the service's name and the
+// program's environment, and the Config type that holds every section. Each
+// section (restart, stop, log, service, health, wait_for, hooks) has its own
+// section_*.go file with its type, raw form, field table and resolver.
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+)
+
+// Config is a fully normalised configuration: every default is filled in,
+// every path is absolute and clean, durations are time.Duration and sizes are
+// bytes. A *Config returned by Load or Parse is always valid.
+type Config struct {
+	// File is the absolute path of the YAML file.
+	File string
+	// BaseDir is the directory holding File; relative paths resolve against
+	// it and ${BASE} expands to it.
+	BaseDir string
+	// Name is the service name: 1 to 80 characters from [A-Za-z0-9_.-],
+	// starting with a letter or digit. Default: Options.DefaultName.
+	Name string
+	// DisplayName is the human-readable service name. Default: Name.
+	DisplayName string
+	// Description is the service description. Default: "".
+	Description string
+	// Executable is the program to run: an absolute path when the YAML names
+	// a path or a file of that name exists in BaseDir, otherwise a bare name
+	// that was found on PATH at load time and is looked up again at start.
+	Executable string
+	// Arguments are passed to the program as-is, never through a shell.
+	// Default: none (empty, non-nil).
+	Arguments []string
+	// WorkingDirectory is the child's absolute working directory.
+	// Default: BaseDir.
+	WorkingDirectory string
+	// Env holds KEY=VALUE entries to add to the inherited environment:
+	// env_file entries first, then env entries in file order. A key defined
+	// twice keeps its first position and takes the last value, so env wins
+	// over env_file.
+	Env []string
+	// EnvFile is the absolute path of the env_file, or "" when there is none.
+	EnvFile string
+	// Restart is the restart policy.
+	Restart Restart
+	// Stop describes how the child is asked to stop.
+	Stop Stop
+	// Log describes where output goes and how it rotates.
+	Log Log
+	// Service holds settings used by `wrapper install`.
+	Service Service
+	// Health is the program's health check. Default: none
+	// (Health.Enabled() is false; its durations hold their defaults).
+	Health Health
+	// WaitFor are the conditions waited for, in order, before every start
+	// of the program. Default: none (empty, non-nil).
+	WaitFor []Condition
+	// Hooks are commands run around the program's life. Default: none.
+	Hooks Hooks
+	// Watch makes the wrapper reload this file when it changes, as
+	// `wrapper reload` does. Default: false.
+	Watch bool
+}
+
+// raw is the configuration as written, before defaults, expansion and path
+// resolution.
+type raw struct {
+	name, displayName, description val[string]
+	executable, workingDirectory   val[string]
+	arguments                      val[[]val[string]]
+	env                            val[[]envEntry]
+	envFile                        val[string]
+	restart                        rawRestart
+	stop                           rawStop
+	log                            rawLog
+	service                        rawService
+	health                         rawHealth
+	waitFor                        val[[]*rawCondition]
+	hooks                          rawHooks
+	watch                          val[bool]
+}
+
+// fields returns the field table of the whole file, decoding into r. The
+// table is data so that unknown-key suggestions and the tests that compare
+// it with the JSON schema and docs/config.md see exactly the keys the
+// decoder accepts.
+func fields(r *raw) []field {
+	return []field{
+		{name: "name", decode: str(&r.name)},
+		{name: "display_name", decode: str(&r.displayName)},
+		{name: "description", decode: str(&r.description)},
+		{name: "executable", decode: str(&r.executable)},
+		{name: "arguments", decode: strList(&r.arguments)},
+		{name: "working_directory", decode: str(&r.workingDirectory)},
+		{name: "env", decode: envMap(&r.env)},
+		{name: "env_file", decode: str(&r.envFile)},
+		restartField(&r.restart),
+		stopField(&r.stop),
+		logField(&r.log),
+		serviceField(&r.service),
+		healthField(&r.health),
+		waitForField(&r.waitFor),
+		hooksField(&r.hooks),
+		{name: "watch", decode: boolean(&r.watch)},
+	}
+}
+
+// nameRule is the service name rule: safe as a Windows service name, a
+// systemd unit name and a file name on both systems, and never mistaken
+// for a command-line flag. validName adds the limit of 80 bytes (a
+// counted repetition such as {0,79} compiles into a program of hundreds
+// of states: a millisecond at every start).
+var nameRule = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+func validName(s string) bool { return len(s) <= 80 && nameRule.MatchString(s) }
+
+// resolve applies defaults, expansion and path resolution to r and checks
+// what the decoder could not check alone (files, cross-field rules). The
+// returned Config is only meaningful when ps stays empty.
+func resolve(r *raw, ps *problems, file, defaultName string, fold bool, lookupEnv func(string) (string, bool)) *Config {
+	c := &Config{File: file, BaseDir: filepath.Dir(file)}
+	rs := &resolver{ps: ps, base: c.BaseDir, fold: fold}
+	c.Name = rs.name(r.name, defaultName)
+	c.DisplayName = c.Name
+	if r.displayName.set && rs.singleLine(r.displayName, "display_name", 256) {
+		c.DisplayName = r.displayName.v
+	}
+	if r.description.set && rs.singleLine(r.description, "description", 1024) {
+		c.Description = r.description.v
+	}
+	rs.x = newExpander(c.BaseDir, c.Name, fold, lookupEnv)
+	c.EnvFile, c.Env = rs.environment(r)
+	c.Executable = rs.executable(r.executable)
+	c.Arguments = rs.arguments(r.arguments.v)
+	c.WorkingDirectory = rs.workingDirectory(r.workingDirectory)
+	c.Restart = rs.restart(&r.restart)
+	c.Stop = rs.stop(&r.stop)
+	c.Log = rs.log(&r.log, c.Name)
+	c.Service = rs.service(&r.service)
+	c.Health = rs.health(&r.health)
+	c.WaitFor = rs.waitFor(r.waitFor.v)
+	c.Hooks = rs.hooks(&r.hooks)
+	c.Watch = or(r.watch, false)
+	return c
+}
+
+// name returns the service name from the YAML or the default.
+func (rs *resolver) name(v val[string], def string) string {
+	switch {
+	case v.set:
+		if !validName(v.v) {
+			rs.ps.add(v.line, "name", "invalid service name %q: use 1 to 80 letters, digits, '_', '.' or '-', starting with a letter or digit", v.v)
+		}
+		return v.v
+	case v.bad:
+		return ""
+	case def == "":
+		rs.ps.add(v.line, "name", "required (there is no default name)")
+		return ""
+	case !validName(def):
+		rs.ps.add(v.line, "name", "the default name %q (the wrapper's executable name) is not a valid service name: set `name` to 1 to 80 letters, digits, '_', '.' or '-', starting with a letter or digit", def)
+	}
+	return def
+}
+
+// environment loads the env_file and expands env, defining each entry for
+// later expansions, and returns the env_file path and the merged entries.
+func (rs *resolver) environment(r *raw) (string, []string) {
+	var list []string
+	envFile, ok := rs.path(r.envFile, "env_file", rs.base)
+	if ok {
+		data, err := readRegular(envFile)
+		if err != nil {
+			rs.ps.addErr(r.envFile.line, "env_file", fmt.Errorf("%s: %w", envFile, err))
+		}
+		entries, errs := parseEnvFile(data)
+		for _, e := range errs {
+			rs.ps.list = append(rs.ps.list, &Problem{File: envFile, Line: e.line, Key: "env_file", Msg: e.err.Error(), err: e.err})
+		}
+		for _, e := range entries {
+			rs.x.define(e.key, e.value)
+			list = append(list, e.key+"="+e.value)
+		}
+	}
+	for _, e := range r.env.v {
+		// A failed entry is defined as empty so that references to it do not
+		// add an "undefined variable" problem to the one already reported.
+		v, _ := rs.expand(e.value, "env."+e.key)
+		rs.x.define(e.key, v)
+		list = append(list, e.key+"="+v)
+	}
+	return envFile, mergeEnv(nil, list, rs.fold)
+}
+
+// executable resolves the required executable.
+func (rs *resolver) executable(v val[string]) string {
+	if !v.set {
+		if !v.bad {
+			rs.ps.add(v.line, "executable", "required (the program to run)")
+		}
+		return ""
+	}
+	s, ok := rs.expand(v, "executable")
+	if !ok {
+		return ""
+	}
+	if s == "" {
+		rs.ps.add(v.line, "executable", "must not be empty")
+		return ""
+	}
+	exe, err := findExecutable(s, rs.base)
+	if err != nil {
+		rs.ps.add(v.line, "executable", "%v", err)
+	}
+	return exe
+}
+
+// arguments expands the arguments; one that fails is reported and kept
+// empty so that the others still show their problems.
+func (rs *resolver) arguments(args []val[string]) []string {
+	out := make([]string, 0, len(args))
+	for i, a := range args {
+		s, _ := rs.expand(a, fmt.Sprintf("arguments[%d]", i))
+		out = append(out, s)
+	}
+	return out
+}
+
+// workingDirectory resolves working_directory, which must be an existing
+// directory. Default: BASE.
+func (rs *resolver) workingDirectory(v val[string]) string {
+	wd, ok := rs.path(v, "working_directory", rs.base)
+	if !ok {
+		return rs.base
+	}
+	if err := checkDir(wd); err != nil {
+		rs.ps.add(v.line, "working_directory", "%v", err)
+	}
+	return wd
+}
