@@ -39,34 +39,67 @@ const (
 	ExitNoServiceManager = 7
 )
 
-// exitCodes lists every exit code with its meaning, as `wrapper help` and
-// README.md's table say it. decision marks the wrapper's own decisions,
-// after which the service manager must not restart it.
+// Whether the service manager restarts a wrapper service that ended with a
+// code: the outcome table, the same under systemd and the SCM, and in
+// README.md.
+const (
+	restartNever  = "no"                                   // stop on request, or the wrapper's own decision
+	restartAfter  = "yes, after `service.recovery` delays" // a failure the wrapper cannot mend itself
+	restartNotRun = "—"                                    // a command's answer, never a service's end
+)
+
+// exitCodes lists every exit code with its meaning and its outcome for a
+// service, as `wrapper help` and README.md's table say it.
 var exitCodes = []struct {
-	code     int
-	meaning  string
-	decision bool
+	code    int
+	meaning string
+	restart string // restartNever, restartAfter or restartNotRun
 }{
-	{ExitOK, "stopped on request (signal, service stop), or the child exited with a success code and the policy does not restart it", false},
-	{ExitError, "runtime error of the wrapper itself (e.g. the log directory cannot be created)", false},
-	{ExitUsage, "bad command line, or invalid configuration (every problem is printed as `file:line: key: message`)", true},
-	{ExitChildFailed, "the child failed and the policy forbids a restart (`policy: never`, or a `fatal_exit_codes` code)", true},
-	{ExitGaveUp, "gave up: `restart.max_failures` consecutive failures (circuit breaker)", true},
-	{ExitNotAdmin, "a service command lacks administrator (Windows) or root (Linux) rights", false},
-	{ExitNotRunning, "`status`: no wrapper is running for the service; `start`/`stop`/`uninstall`: the service is not installed", false},
-	{ExitNoServiceManager, "no service manager (Linux: systemd is not running, or `systemctl` is missing); `wrapper run` still works", false},
+	{ExitOK, "stopped on request (signal, service stop), or the child exited with a success code and the policy does not restart it", restartNever},
+	{ExitError, "runtime error of the wrapper itself (e.g. the log directory cannot be created)", restartAfter},
+	{ExitUsage, "bad command line, or invalid configuration (every problem is printed as `file:line: key: message`)", restartNever},
+	{ExitChildFailed, "the child failed and the policy forbids a restart (`policy: never`, or a `fatal_exit_codes` code)", restartNever},
+	{ExitGaveUp, "gave up: `restart.max_failures` consecutive failures (circuit breaker)", restartAfter},
+	{ExitNotAdmin, "a service command lacks administrator (Windows) or root (Linux) rights", restartNotRun},
+	{ExitNotRunning, "`status`: no wrapper is running for the service; `start`/`stop`/`uninstall`: the service is not installed", restartNotRun},
+	{ExitNoServiceManager, "no service manager (Linux: systemd is not running, or `systemctl` is missing); `wrapper run` still works", restartNotRun},
 }
 
-// noRestartCodes are the exit codes that are the wrapper's own decisions,
-// not crashes: the service manager must not restart the wrapper after them.
+// managerRestarts reports whether the service manager restarts a wrapper
+// service that ended with code.
+func managerRestarts(code int) bool {
+	for _, c := range exitCodes {
+		if c.code == code {
+			return c.restart == restartAfter
+		}
+	}
+	return true // not a code of ours: a crash
+}
+
+// noRestartCodes are the non-zero exit codes of a service run after which
+// the service manager must not restart the wrapper: its own decisions, not
+// crashes (systemd's RestartPreventExitStatus=).
 func noRestartCodes() []int {
 	var codes []int
 	for _, c := range exitCodes {
-		if c.decision {
+		if c.code != ExitOK && c.restart == restartNever {
 			codes = append(codes, c.code)
 		}
 	}
 	return codes
+}
+
+// scmExit turns a service run's exit code into what the service reports to
+// the SCM when it stops. The SCM runs the recovery actions ("enable actions
+// for stops with errors", which install sets) for any stop whose win32
+// exit code is not 0, so an outcome the manager must not restart is
+// reported as 0, with its reason in the Event Log; the others are reported
+// as a service-specific code (win32 1066), which `sc query` shows.
+func scmExit(code int) (serviceSpecific bool, exitCode uint32) {
+	if code == ExitOK || !managerRestarts(code) {
+		return false, 0
+	}
+	return true, uint32(code)
 }
 
 // exitCode maps the supervisor's result to the wrapper's exit code.

@@ -208,8 +208,9 @@ func TestSCMLifecycle(t *testing.T) {
 	sc(t, "delete", name)
 }
 
-// TestSCMBrokenConfig: a YAML error stops the service at start with the
-// service-specific exit code 2 (ERROR_SERVICE_SPECIFIC_ERROR = 1066).
+// TestSCMBrokenConfig: a YAML error stops the service at start, reported
+// as a clean stop (win32 exit code 0) so that the SCM's recovery actions,
+// which run for every stop with a non-zero code, do not restart it.
 func TestSCMBrokenConfig(t *testing.T) {
 	dir := fakechild.WorkDir(t)
 	name := serviceName("wrapbad")
@@ -219,8 +220,8 @@ func TestSCMBrokenConfig(t *testing.T) {
 	sc(t, "create", name, "binPath=", exe)
 	_, _ = exec.Command("sc.exe", "start", name).CombinedOutput() // may report the failure itself
 	st := waitService(t, name, svc.Stopped)
-	if st.Win32ExitCode != uint32(windows.ERROR_SERVICE_SPECIFIC_ERROR) || st.ServiceSpecificExitCode != ExitUsage {
-		t.Errorf("stopped with win32 %d, service-specific %d; want 1066, %d", st.Win32ExitCode, st.ServiceSpecificExitCode, ExitUsage)
+	if st.Win32ExitCode != 0 || st.ServiceSpecificExitCode != 0 {
+		t.Errorf("stopped with win32 %d, service-specific %d; want a clean stop (0, 0)", st.Win32ExitCode, st.ServiceSpecificExitCode)
 	}
 }
 

@@ -189,11 +189,10 @@ func stopBudget(cfg *config.Config) time.Duration {
 	return d
 }
 
-// finish records code and turns it into Execute's results: a non-zero code
-// is service-specific, so `sc query` shows it and SCM recovery applies.
+// finish records code and turns it into Execute's results (scmExit).
 func (h *serviceHandler) finish(code int) (bool, uint32) {
 	h.code = code
-	return code != ExitOK, uint32(code)
+	return scmExit(code)
 }
 
 // waitStopped reports StopPending, with a checkpoint every second so the SCM

@@ -20,7 +20,8 @@ type handlerRun struct {
 	r      chan svc.ChangeRequest
 	s      chan svc.Status
 	events *recordedEvents
-	done   chan [2]uint32 // svcSpecificEC (0/1), exitCode
+	done   chan [2]uint32  // svcSpecificEC (0/1), exitCode
+	h      *serviceHandler // its code is the wrapper's exit code once done
 }
 
 // startHandler runs Execute for service "svc" with the given load and run.
@@ -31,6 +32,7 @@ func startHandler(t *testing.T, load func(string, string) (*config.Config, error
 		events: &recordedEvents{}, done: make(chan [2]uint32, 1)}
 	h := &serviceHandler{load: load, run: run,
 		openEvents: func(string) (scm.EventWriter, func()) { return hr.events, func() {} }}
+	hr.h = h
 	go func() {
 		spec, code := h.Execute([]string{"svc"}, hr.r, hr.s)
 		b := uint32(0)
@@ -111,8 +113,10 @@ func TestServiceHandlerBrokenConfig(t *testing.T) {
 		return ExitOK
 	})
 	hr.next(t) // StartPending
-	if spec, code := hr.result(t); !spec || code != ExitUsage {
-		t.Fatalf("Execute = %v, %d; want a service-specific %d", spec, code, ExitUsage)
+	// An invalid YAML must not be restarted by the SCM's recovery actions:
+	// a clean stop (scmExit), the reason in the Event Log.
+	if spec, code := hr.result(t); spec || code != 0 || hr.h.code != ExitUsage {
+		t.Fatalf("Execute = %v, %d (wrapper code %d); want a clean stop for wrapper code %d", spec, code, hr.h.code, ExitUsage)
 	}
 	if len(*hr.events) != 1 || !strings.Contains((*hr.events)[0], "restart.dealy") || !strings.HasPrefix((*hr.events)[0], "error:") {
 		t.Errorf("event log = %q, want one error naming the problem", *hr.events)

@@ -44,7 +44,9 @@ func TestReplaceReaderSeesWholeVersions(t *testing.T) {
 	if err := Replace(path, []byte("first version, the long one\n")); err != nil {
 		t.Fatal(err)
 	}
-	held, err := os.Open(path)
+	// OpenShared: on Windows a reader without FILE_SHARE_DELETE blocks the
+	// rename, which is why `wrapper status` and `wrapper logs` read this way.
+	held, err := OpenShared(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -127,8 +127,9 @@ func unitService(u *unitWriter, spec Unit) {
 		u.comment("service.recovery: []: systemd does not restart the wrapper; the wrapper restarts the child.")
 		u.set("Restart", "no")
 	} else {
-		u.comment("The wrapper restarts the child; systemd restarts only a wrapper that dies. Exit codes")
-		u.comment("2 (invalid configuration), 3 (restart policy forbids) and 4 (gave up) are decisions, not crashes.")
+		u.comment("The wrapper restarts the child; systemd restarts only a wrapper that fails. The exit codes")
+		u.comment("of RestartPreventExitStatus= are the wrapper's own decisions (invalid configuration, a")
+		u.comment("restart policy that forbids a restart), not failures.")
 		codes := make([]string, len(spec.NoRestartCodes))
 		for i, c := range spec.NoRestartCodes {
 			codes[i] = fmt.Sprint(c)
