@@ -37,32 +37,6 @@ func TestReplace(t *testing.T) {
 	}
 }
 
-// TestReplaceReaderSeesWholeVersions: a reader that opened the file keeps
-// reading the version it opened, whole, however many replaces follow.
-func TestReplaceReaderSeesWholeVersions(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "svc.status.json")
-	if err := Replace(path, []byte("first version, the long one\n")); err != nil {
-		t.Fatal(err)
-	}
-	// OpenShared: on Windows a reader without FILE_SHARE_DELETE blocks the
-	// rename, which is why `wrapper status` and `wrapper logs` read this way.
-	held, err := OpenShared(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer held.Close()
-	for _, v := range []string{"second\n", "third, longer than the second\n"} {
-		if err := Replace(path, []byte(v)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	buf := make([]byte, 100)
-	n, _ := held.Read(buf)
-	if got := string(buf[:n]); got != "first version, the long one\n" {
-		t.Errorf("held reader read %q, want the first version whole", got)
-	}
-}
-
 // TestPublisherWritesNewest: after Close the file holds the last update.
 func TestPublisherWritesNewest(t *testing.T) {
 	path := Path(t.TempDir(), "svc")

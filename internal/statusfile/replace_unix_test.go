@@ -71,3 +71,30 @@ func TestReplaceFollowsNoLink(t *testing.T) {
 		t.Fatalf("the status file is not a regular file after the write: %v, %v", fi.Mode(), err)
 	}
 }
+
+// TestReplaceReaderSeesWholeVersions: a reader that opened the file keeps
+// reading the version it opened, whole, however many replaces follow.
+// (Windows cannot rename over an open file: there an update made while a
+// reader holds the file fails and the next one lands, so readers read and
+// close at once.)
+func TestReplaceReaderSeesWholeVersions(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "svc.status.json")
+	if err := Replace(path, []byte("first version, the long one\n")); err != nil {
+		t.Fatal(err)
+	}
+	held, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	for _, v := range []string{"second\n", "third, longer than the second\n"} {
+		if err := Replace(path, []byte(v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	buf := make([]byte, 100)
+	n, _ := held.Read(buf)
+	if got := string(buf[:n]); got != "first version, the long one\n" {
+		t.Errorf("held reader read %q, want the first version whole", got)
+	}
+}
