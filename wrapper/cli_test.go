@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -68,9 +69,38 @@ func TestCommandHelpOnce(t *testing.T) {
 		if name == "help" {
 			continue // help takes a command name, not flags
 		}
+		checkHelpText(t, name, cmd.summary, stdout)
 		if code, stdout, _ := runMain(t, name, "--no-such-flag"); code != ExitUsage || stdout != "" {
 			t.Errorf("%s --no-such-flag: exit %d, stdout %q", name, code, stdout)
 		}
+	}
+}
+
+// checkHelpText: a command's --help says what the command does (its
+// summary, as a sentence), and every flag of the synopsis is listed below
+// spelled the same way (--config FILE, -n N), and no flag is listed that
+// the synopsis leaves out.
+func checkHelpText(t *testing.T, name, summary, help string) {
+	t.Helper()
+	synopsis, body, _ := strings.Cut(help, "\n")
+	if summary != "" && !strings.Contains(body, strings.ToUpper(summary[:1])+summary[1:]+".") {
+		t.Errorf("%s --help does not say what it does (%q):\n%s", name, summary, help)
+	}
+	listed := regexp.MustCompile(`(?m)^  (--?[a-z-]+)( [A-Z]+)?$`).FindAllStringSubmatch(body, -1)
+	inSynopsis := regexp.MustCompile(`[\[| ](--?[a-z-]+)( [A-Z]+)?`).FindAllStringSubmatch(synopsis, -1)
+	want := map[string]bool{}
+	for _, m := range inSynopsis {
+		want[m[1]+m[2]] = true
+	}
+	for _, m := range listed {
+		flag := m[1] + m[2]
+		if !want[flag] {
+			t.Errorf("%s --help lists %q, which its synopsis %q does not spell so", name, flag, synopsis)
+		}
+		delete(want, flag)
+	}
+	for f := range want {
+		t.Errorf("%s --help: synopsis flag %q is not listed", name, f)
 	}
 }
 

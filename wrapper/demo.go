@@ -24,7 +24,7 @@ var demoYAML []byte
 // the foreground, then lists the log files it produced.
 func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("demo", "demo [--dir DIR] [--for DURATION]", stdout)
-	dir := fs.String("dir", "wrapper-demo", "`folder` for demo.yaml and the logs/ it produces")
+	dir := fs.String("dir", "wrapper-demo", "`dir`ectory for demo.yaml and the logs/ it produces")
 	dur := fs.Duration("for", 0, "stop the demo after this `duration` (0 = run until Ctrl-C)")
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code
@@ -89,8 +89,8 @@ func listLogs(w io.Writer, dir string) {
 // time around --crash-after. It exits 0 on SIGINT/SIGTERM.
 func cmdDemoChild(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("demo-child", "demo-child [--rate N] [--crash-after DURATION]", stdout)
-	rate := fs.Int("rate", 200, "lines per `second` on stdout")
-	crashAfter := fs.Duration("crash-after", 5*time.Second, "mean run `time` before a simulated crash (0 = never)")
+	rate := fs.Int("rate", 200, "`N` lines per second on stdout")
+	crashAfter := fs.Duration("crash-after", 5*time.Second, "mean run time (a `duration`) before a simulated crash (0 = never)")
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code
 	}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 
 	"github.com/wrapper-dev/wrapper/config"
@@ -24,11 +25,31 @@ func newFlagSet(name, synopsis string, stdout io.Writer) *flag.FlagSet {
 	fs.Usage = func() {}
 	usages.Store(fs, func() {
 		fmt.Fprintf(stdout, "Usage: wrapper %s\n\n", synopsis)
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
+		if c, ok := commands()[name]; ok && c.summary != "" {
+			fmt.Fprintf(stdout, "%s.\n\n", strings.ToUpper(c.summary[:1])+c.summary[1:])
+		}
+		printFlags(stdout, fs)
 	})
 	return fs
+}
+
+// printFlags lists the flags as the synopses spell them (--config FILE,
+// -n N), where the flag package would write -config file.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		arg, usage := flag.UnquoteUsage(f)
+		if arg != "" {
+			arg = " " + strings.ToUpper(arg)
+		}
+		dash := "--"
+		if len(f.Name) == 1 {
+			dash = "-"
+		}
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" {
+			usage += " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintf(w, "  %s%s%s\n        %s\n", dash, f.Name, arg, usage)
+	})
 }
 
 // parseFlags parses args into fs. done reports that the command must return

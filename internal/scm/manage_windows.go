@@ -8,7 +8,6 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/windows"
-	"golang.org/x/sys/windows/svc"
 	"golang.org/x/sys/windows/svc/eventlog"
 	"golang.org/x/sys/windows/svc/mgr"
 )
@@ -212,10 +211,8 @@ func Uninstall(name string, warn func(string)) error {
 		return err
 	}
 	defer done()
-	if st, err := s.Query(); err == nil && st.State != svc.Stopped {
-		if err := stopAndWait(s); err != nil {
-			warn(err.Error())
-		}
+	if err := stopAndWait(s); err != nil { // a stopped service returns at once
+		warn(err.Error())
 	}
 	if err := s.Delete(); err != nil {
 		return fmt.Errorf("delete service %s: %w", name, err)

@@ -38,10 +38,8 @@ func Restart(name string) error {
 		return err
 	}
 	defer done()
-	if st, err := s.Query(); err == nil && st.State != svc.Stopped {
-		if err := stopAndWait(s); err != nil {
-			return err
-		}
+	if err := stopAndWait(s); err != nil { // a stopped service returns at once
+		return err
 	}
 	return startAndWait(s)
 }
