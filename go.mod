@@ -2,10 +2,7 @@ module github.com/wrapper-dev/wrapper
 
 go 1.26.8
 
-require (
-	go.yaml.in/yaml/v3 v3.0.6
-	gopkg.in/natefinch/lumberjack.v2 v2.2.1
-)
+require go.yaml.in/yaml/v3 v3.0.6
 
 require (
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3

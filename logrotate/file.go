@@ -1,11 +1,14 @@
 // Package logrotate pumps a child's output into a size-rotated log file
 // without ever splitting a line between two writers or two files.
 //
-// It wraps gopkg.in/natefinch/lumberjack.v2 for file handling, backup naming,
-// compression and pruning, but does its own size accounting (lumberjack
-// counts in whole megabytes and rejects writes above its limit) and chooses
-// backup names itself (lumberjack would rename two rotations within one
-// millisecond onto the same name and lose a file). See docs/logging.md.
+// The log directory may belong to a less trusted account than the wrapper
+// (the service account, while the wrapper runs as root): every file in it is
+// opened relative to the directory, never through a symbolic link, junction
+// or extra hard link planted there (internal/safefs); backups and compressed
+// backups are created with O_EXCL; owner and mode are set through the
+// descriptor. It therefore does its own file handling, backup naming,
+// compression and pruning: gopkg.in/natefinch/lumberjack.v2, which it used
+// to wrap, opens, truncates and chowns by path. See docs/logging.md.
 package logrotate
 
 import (
@@ -22,7 +25,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"gopkg.in/natefinch/lumberjack.v2"
+	"github.com/wrapper-dev/wrapper/internal/safefs"
 )
 
 const (
@@ -30,10 +33,6 @@ const (
 	DefaultMaxSize int64 = 10 << 20
 	// MinMaxSize is the smallest accepted Options.MaxSize: 1 KiB.
 	MinMaxSize int64 = 1 << 10
-
-	// lumberjackNeverMB is the MaxSize (in megabytes) given to lumberjack so
-	// that it never rotates, nor rejects a write, on its own: 2^31-1 MB.
-	lumberjackNeverMB = math.MaxInt32
 
 	// checkInterval is how often the write path verifies that the path still
 	// names the open file (see File.checkLocked).
@@ -47,8 +46,8 @@ const (
 
 // ErrAlreadyOpen is returned by Open when the path is already open through
 // another *File of this process. Two writers on one path would break
-// rotation (on Windows a second handle makes the rename fail) and leak a
-// lumberjack goroutine; share the *File instead.
+// rotation (on Windows a second handle makes the rename fail) and run two
+// backup mills on one set of backups; share the *File instead.
 var ErrAlreadyOpen = errors.New("log file already open in this process")
 
 // Options configures a File. The zero value of every field except Path is
@@ -64,9 +63,10 @@ type Options struct {
 	MaxSize int64
 	// MaxFiles is the number of rotated files kept. Default (0) keeps all.
 	MaxFiles int
-	// MaxAge deletes rotated files older than this. Lumberjack counts whole
-	// days, so MaxAge is rounded up to a multiple of 24h. Default (0) keeps
-	// files regardless of age.
+	// MaxAge deletes rotated files older than this (by the time in their
+	// name), rounded up to a multiple of 24h: the unit lumberjack, which
+	// logrotate used to wrap, counted in. Default (0) keeps files
+	// regardless of age.
 	MaxAge time.Duration
 	// Compress gzips rotated files (in the background). Default false.
 	Compress bool
@@ -81,8 +81,11 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives the first write failure after a healthy period and
 	// the recovery that ends it (with the bytes dropped meanwhile), likewise
-	// for rotation failures. Default (nil) discards. It may itself write into
-	// this File: reports are made without holding the File's lock.
+	// for rotation and backup-mill failures, and a warning for every link
+	// found (and replaced) where a log file or backup should be. It may
+	// itself write into this File: reports are made without holding the
+	// File's lock. Default (nil): the first 16 reports are held for
+	// SetLogger, later ones discarded.
 	Logger *slog.Logger
 }
 
@@ -91,21 +94,29 @@ type Options struct {
 // *File to every stream aimed at that path. All methods are safe for
 // concurrent use.
 type File struct {
-	path    string
+	path    string // the current file, cleaned
+	dir     string // its directory
+	base    string // its name in dir
 	maxSize int64
 	stamps  bool
 	tailOn  bool
 	now     func() time.Time
-	log     *slog.Logger
 	regKey  string
-	lj      *lumberjack.Logger
+	mill    *mill
 	dropped atomic.Int64
+
+	logMu  sync.Mutex
+	logger *slog.Logger // nil: reports are held for SetLogger
+	held   report       // reports made while logger was nil, at most maxHeld
 
 	mu         sync.Mutex
 	closed     bool
 	failures   failureState
-	size       int64         // bytes in the current file; -1 = unknown, stat before the next write
-	ident      os.FileInfo   // the file lumberjack has open; nil = not known yet
+	root       *os.Root      // the log directory; nil = open it before the next write
+	rootIdent  os.FileInfo   // root's directory, to notice the path no longer names it
+	fh         *os.File      // the current file; nil = open it before the next write
+	size       int64         // bytes in fh
+	ident      os.FileInfo   // fh, to notice the path no longer names it
 	nextCheck  time.Time     // when checkLocked next compares ident with the path
 	checkEvery time.Duration // checkInterval; tests shorten it
 	rotateAt   time.Time     // no automatic rotation before this (after a failure)
@@ -117,15 +128,20 @@ type File struct {
 	tailNext   int           // index of the oldest line in a full ring
 }
 
+// maxHeld bounds the reports a File keeps while it has no Logger.
+const maxHeld = 16
+
 var (
 	registryMu sync.Mutex
 	registry   = map[string]bool{}
 )
 
-// Open validates opts, creates the parent directories, creates the file
-// (mode 0o600) if missing and returns a File that appends to it. The size of
-// an existing file counts toward MaxSize. Open fails with ErrAlreadyOpen if
-// Path is open through another File of this process.
+// Open validates opts, creates the parent directories, opens the file for
+// appending, creating it (mode 0o600) if missing, and starts the File's
+// backup mill. The size of an existing file counts toward MaxSize. A link
+// at Path is removed and replaced by a regular file, and reported (see
+// Options.Logger). Open fails with ErrAlreadyOpen if Path is open through
+// another File of this process.
 func Open(opts Options) (*File, error) {
 	if err := validate(&opts); err != nil {
 		return nil, err
@@ -137,29 +153,32 @@ func Open(opts Options) (*File, error) {
 	if registry[key] {
 		return nil, fmt.Errorf("open log %s: %w", path, ErrAlreadyOpen)
 	}
-	size, err := probe(path)
-	if err != nil {
-		return nil, err
-	}
 	f := &File{
-		path: path, maxSize: opts.MaxSize, stamps: opts.Timestamps, tailOn: opts.KeepTail,
-		now: opts.Now, log: opts.Logger, regKey: key, size: size,
+		path: path, dir: filepath.Dir(path), base: filepath.Base(path),
+		maxSize: opts.MaxSize, stamps: opts.Timestamps, tailOn: opts.KeepTail,
+		now: opts.Now, logger: opts.Logger, regKey: key,
 		checkEvery: checkInterval, retryEvery: rotateRetry,
-		lj: &lumberjack.Logger{
-			Filename:   path,
-			MaxSize:    lumberjackNeverMB,
-			MaxBackups: opts.MaxFiles,
-			MaxAge:     days(opts.MaxAge),
-			Compress:   opts.Compress,
-		},
 	}
 	if f.now == nil {
 		f.now = time.Now
 	}
-	if f.log == nil {
-		f.log = slog.New(slog.DiscardHandler)
+	var rep report
+	if err := f.openLocked(&rep); err != nil { // not shared yet: no lock needed
+		_ = f.closeLocked()
+		return nil, err
 	}
+	// A wrapper killed in the middle of a write left a cut line: end it,
+	// so the new output starts a line of its own.
+	size, err := terminateLastLine(f.fh)
+	if err != nil {
+		_ = f.closeLocked()
+		return nil, fmt.Errorf("open log %s: %w", path, err)
+	}
+	f.size = size
+	f.mill = startMill(path, millLimitsOf(opts.MaxFiles, opts.MaxAge, opts.Compress), f.report)
+	f.mill.signal() // compress and prune what earlier runs left
 	registry[key] = true
+	f.report(rep)
 	return f, nil
 }
 
@@ -183,54 +202,7 @@ func validate(o *Options) error {
 	return errors.Join(errs...)
 }
 
-// probe creates the directory and the file when missing, so that a bad path
-// fails in Open rather than at the first write, and returns the file's size.
-// An existing file whose last line lacks its '\n' (a wrapper killed in the
-// middle of a write) gets one, so the new output starts a line of its own.
-func probe(path string) (int64, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return 0, fmt.Errorf("create log directory: %w", err)
-	}
-	// Rotation renames the file: refuse /dev/null, a FIFO (whose open would
-	// block) or a directory before touching them.
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-		return 0, fmt.Errorf("open log %s: not a regular file", path)
-	}
-	fh, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
-	if err != nil {
-		return 0, fmt.Errorf("open log: %w", err)
-	}
-	size, err := terminateLastLine(fh)
-	if cerr := fh.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return 0, fmt.Errorf("open log: %w", err)
-	}
-	return size, nil
-}
-
-// terminateLastLine appends '\n' to f (opened for append) when its last
-// byte is not one, and returns f's size afterwards.
-func terminateLastLine(f *os.File) (int64, error) {
-	fi, err := f.Stat()
-	if err != nil || fi.Size() == 0 {
-		return 0, err
-	}
-	last := make([]byte, 1)
-	if _, err := f.ReadAt(last, fi.Size()-1); err != nil {
-		return 0, err
-	}
-	if last[0] == '\n' {
-		return fi.Size(), nil
-	}
-	if _, err := f.Write([]byte{'\n'}); err != nil {
-		return 0, err
-	}
-	return fi.Size() + 1, nil
-}
-
-// days converts d to lumberjack's whole days, rounding up.
+// days converts d to whole days, rounding up.
 func days(d time.Duration) int {
 	if d <= 0 {
 		return 0
@@ -257,21 +229,26 @@ func (f *File) Path() string { return f.path }
 // counted as they would have been written (timestamp prefixes included).
 func (f *File) Dropped() int64 { return f.dropped.Load() }
 
-// Close closes the current file and releases the path for another Open.
-// Later writes fail with an error wrapping os.ErrClosed and count as
-// dropped. Lumberjack's background goroutine (compression, pruning) is not
-// stopped by Close: it idles until the process exits. Close is idempotent.
+// Close closes the current file, stops the backup mill (a compression in
+// progress is abandoned: the plain backup stays, for the next run) and
+// releases the path for another Open. Later writes fail with an error
+// wrapping os.ErrClosed and count as dropped. Close is idempotent.
 func (f *File) Close() error {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	if f.closed {
+		f.mu.Unlock()
 		return nil
 	}
 	f.closed = true
 	registryMu.Lock()
 	delete(registry, f.regKey)
 	registryMu.Unlock()
-	if err := f.lj.Close(); err != nil {
+	err := f.closeLocked()
+	f.mu.Unlock()
+	// Without the lock: the mill may be reporting into a Logger that
+	// writes into this File.
+	f.mill.close()
+	if err != nil {
 		return fmt.Errorf("close log %s: %w", f.path, err)
 	}
 	return nil
@@ -280,44 +257,87 @@ func (f *File) Close() error {
 // Rotate moves the current file aside as a backup now (even when empty) and
 // starts a new one. Compression and pruning follow in the background.
 func (f *File) Rotate() error {
+	var rep report
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	if f.closed {
+		f.mu.Unlock()
 		return fmt.Errorf("rotate log %s: %w", f.path, os.ErrClosed)
 	}
-	return f.rotateLocked()
+	err := f.rotateLocked(&rep)
+	f.mu.Unlock()
+	f.report(rep)
+	return err
 }
 
-// rotateLocked renames the current file to a backup name chosen here and
-// lets lumberjack create the new file and run its mill. Lumberjack would
-// pick the name itself from the current millisecond, and a second rotation
-// within that millisecond would rename onto, and destroy, the first backup.
-func (f *File) rotateLocked() error {
-	f.size, f.ident = -1, nil
-	// The file must be closed before the rename: Windows cannot rename an
-	// open file. A close error leaves nothing to retry (the handle is gone).
-	_ = f.lj.Close()
-	mode := fs.FileMode(0)
-	if fi, err := os.Stat(f.path); err == nil {
-		mode = fi.Mode().Perm()
+// rotateLocked renames the current file to a backup name chosen here (one
+// that no existing file uses, so an earlier backup is never replaced),
+// creates the new file with O_EXCL, and wakes the mill. On failure the
+// file and directory are left closed: the next write reopens them.
+func (f *File) rotateLocked(rep *report) error {
+	if err := f.openLocked(rep); err != nil {
+		return fmt.Errorf("rotate log %s: %w", f.path, err)
+	}
+	prev, err := f.fh.Stat()
+	if err == nil {
+		// Closed before the rename, which Windows refuses while a handle
+		// without delete sharing is open. A close error leaves nothing to
+		// retry (the handle is gone).
+		_ = f.fh.Close()
+		f.fh, f.ident = nil, nil
+		err = f.renameAsideLocked(prev)
+	}
+	if err != nil {
+		_ = f.closeLocked()
+		return fmt.Errorf("rotate log %s: %w", f.path, err)
+	}
+	fh, err := safefs.OpenFile(f.root, f.base, os.O_RDWR|os.O_APPEND|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		// Keep an owner and mode the operator chose, on the descriptor of
+		// a file this process has just created.
+		keepModeAndOwner(fh, prev)
+		_ = f.adoptLocked(fh) // on failure the next write reopens
+	case errors.Is(err, fs.ErrExist):
+		// Something took the name since the rename: the next write opens
+		// it through openLocked, which replaces a link.
+	default:
+		_ = f.closeLocked()
+		return fmt.Errorf("rotate log %s: %w", f.path, err)
+	}
+	f.mill.signal()
+	return nil
+}
+
+// renameAsideLocked renames the file at the log's name to a new backup
+// name if it is prev, the file written so far. Anything else found there
+// (planted since the last check) is left to openLocked, which replaces a
+// link; renaming it would make a link a backup.
+func (f *File) renameAsideLocked(prev os.FileInfo) error {
+	cur, err := f.root.Lstat(f.base)
+	if err != nil || !os.SameFile(cur, prev) {
+		return nil
 	}
 	t, name := f.backupName(time.Now())
-	err := os.Rename(f.path, name)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("rotate log %s: %w", f.path, err)
+	if err := f.root.Rename(f.base, name); err != nil {
+		return err
 	}
-	if err == nil {
-		f.lastBackup = t
-	}
-	// With the path now free, lumberjack's Rotate recreates the directory if
-	// it was removed, creates an empty file (mode 0o600) and signals its mill.
-	if err := f.lj.Rotate(); err != nil {
-		return fmt.Errorf("rotate log %s: %w", f.path, err)
-	}
-	f.size = 0
-	if mode != 0 && mode != 0o600 {
-		// Keep a mode the operator chose (lumberjack would, had it renamed).
-		_ = os.Chmod(f.path, mode)
-	}
+	f.lastBackup = t
 	return nil
+}
+
+// SetLogger sets the Logger (see Options.Logger) from now on, for a Logger
+// that writes into this or another File and so can only exist after Open.
+// The reports held while the File had none (such as a link replaced by
+// Open) go to l first.
+func (f *File) SetLogger(l *slog.Logger) {
+	f.logMu.Lock()
+	f.logger = l
+	held := f.held
+	if l != nil {
+		f.held = nil
+	}
+	f.logMu.Unlock()
+	if l != nil {
+		f.emit(l, held)
+	}
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"time"
-
-	"gopkg.in/natefinch/lumberjack.v2"
 )
 
 // tailLines is how many recent lines File.Tail keeps; tailLineMax bounds
@@ -27,34 +25,19 @@ type Limits struct {
 
 // SetLimits changes the rotation and framing settings of f from the next
 // write on: `wrapper reload` applies log settings without a restart.
-//
-// MaxSize and Timestamps are the File's own and change in place. MaxFiles,
-// MaxAge and Compress are read by lumberjack's background goroutine without
-// a lock, so changing them in place would race; when they change, the
-// current lumberjack.Logger is closed and a new one takes over the same
-// path. The old one's goroutine stays parked (lumberjack cannot stop it):
-// one idle goroutine per reload that changes these three settings.
+// MaxSize and Timestamps apply to the next write; new MaxFiles, MaxAge and
+// Compress settings start a pass of the backup mill at once.
 func (f *File) SetLimits(l Limits) error {
 	o := Options{Path: f.path, MaxSize: l.MaxSize, MaxFiles: l.MaxFiles, MaxAge: l.MaxAge}
 	if err := validate(&o); err != nil {
 		return fmt.Errorf("set limits of %s: %w", f.path, err)
 	}
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.maxSize, f.stamps = o.MaxSize, l.Timestamps
-	old := f.lj
-	if old.MaxBackups == o.MaxFiles && old.MaxAge == days(o.MaxAge) && old.Compress == l.Compress {
-		return nil
+	f.mu.Unlock()
+	if f.mill.set(millLimitsOf(o.MaxFiles, o.MaxAge, l.Compress)) {
+		f.mill.signal()
 	}
-	_ = old.Close() // the next write reopens through the new logger
-	f.lj = &lumberjack.Logger{
-		Filename:   f.path,
-		MaxSize:    lumberjackNeverMB,
-		MaxBackups: o.MaxFiles,
-		MaxAge:     days(o.MaxAge),
-		Compress:   l.Compress,
-	}
-	f.size, f.ident = -1, nil // re-learn the file from disk
 	return nil
 }
 

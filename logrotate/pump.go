@@ -205,12 +205,10 @@ func (f *File) writeLocked(out []byte, rep *report) error {
 	f.checkLocked()
 	var firstErr error
 	for len(out) > 0 {
-		n := f.fit(out)
-		if n == 0 {
-			f.autoRotateLocked(rep)
-			if n = f.fit(out); n == 0 {
-				n = len(out)
-			}
+		n, err := f.nextChunkLocked(out, rep)
+		if err != nil {
+			f.failLocked(int64(len(out)), err, rep)
+			return fmt.Errorf("write log %s: %w", f.path, err)
 		}
 		if err := f.writeChunkLocked(out[:n], rep); err != nil && firstErr == nil {
 			firstErr = err
@@ -220,15 +218,29 @@ func (f *File) writeLocked(out []byte, rep *report) error {
 	return firstErr
 }
 
+// nextChunkLocked opens the file if it is not open and returns how many
+// bytes of out to write into it, rotating first when no line fits.
+func (f *File) nextChunkLocked(out []byte, rep *report) (int, error) {
+	if err := f.openLocked(rep); err != nil {
+		return 0, err
+	}
+	if n := f.fit(out); n > 0 {
+		return n, nil
+	}
+	f.autoRotateLocked(rep)
+	// After a failed rotation the current file is opened again.
+	if err := f.openLocked(rep); err != nil {
+		return 0, err
+	}
+	if n := f.fit(out); n > 0 {
+		return n, nil
+	}
+	return len(out), nil
+}
+
 // fit returns how many bytes of out, ending at a line boundary, fit in the
 // current file; 0 means none: rotate first.
 func (f *File) fit(out []byte) int {
-	if f.size < 0 {
-		f.size = 0
-		if fi, err := os.Stat(f.path); err == nil {
-			f.size = fi.Size()
-		}
-	}
 	room := f.maxSize - f.size
 	if int64(len(out)) <= room {
 		return len(out)
@@ -254,7 +266,7 @@ func (f *File) autoRotateLocked(rep *report) {
 	if now.Before(f.rotateAt) {
 		return
 	}
-	if err := f.rotateLocked(); err != nil {
+	if err := f.rotateLocked(rep); err != nil {
 		f.rotateAt = now.Add(f.retryEvery)
 		if !f.failures.rotating {
 			f.failures.rotating = true
@@ -268,64 +280,31 @@ func (f *File) autoRotateLocked(rep *report) {
 	}
 }
 
-// writeChunkLocked hands p to lumberjack, which (re)opens the file when it
-// has none open, creating the directory if it is missing.
+// writeChunkLocked writes p into the open file: one write system call, the
+// only one a batch costs (the file is opened, checked and rotated apart).
 func (f *File) writeChunkLocked(p []byte, rep *report) error {
-	n, err := f.lj.Write(p)
+	n, err := f.fh.Write(p)
 	f.size += int64(n)
 	if err != nil {
-		lost := int64(len(p) - n)
-		total := f.dropped.Add(lost)
-		// Size and identity are unknown until the file is open again.
-		f.size, f.ident = -1, nil
-		if !f.failures.writing {
-			f.failures.writing = true
-			f.failures.base = total - lost
-			rep.add(slog.LevelError, "log write failed; dropping output until it recovers", slog.Any("err", err))
-		}
+		f.failLocked(int64(len(p)-n), err, rep)
 		return fmt.Errorf("write log %s: %w", f.path, err)
 	}
 	if f.failures.writing {
 		f.failures.writing = false
 		rep.add(slog.LevelInfo, "log writing resumed", slog.Int64("dropped_bytes", f.dropped.Load()-f.failures.base))
 	}
-	if f.ident == nil {
-		f.ident = statIdent(f.path)
-	}
 	return nil
 }
 
-// checkLocked closes the file, at most once per checkEvery, when the path no
-// longer names it; the next write then reopens it (recreating a removed
-// directory). Unix lets a process write on into a file that was deleted,
-// renamed away or whose directory was removed: without this check the
-// output would vanish, unseen and uncounted, until the next rotation.
-func (f *File) checkLocked() {
-	if f.ident == nil {
-		return
+// failLocked counts lost bytes as dropped and reports the first failure
+// after success.
+func (f *File) failLocked(lost int64, err error, rep *report) {
+	total := f.dropped.Add(lost)
+	if !f.failures.writing {
+		f.failures.writing = true
+		f.failures.base = total - lost
+		rep.add(slog.LevelError, "log write failed; dropping output until it recovers", slog.Any("err", err))
 	}
-	now := time.Now()
-	if now.Before(f.nextCheck) {
-		return
-	}
-	f.nextCheck = now.Add(f.checkEvery)
-	if fi, err := os.Stat(f.path); err == nil && os.SameFile(fi, f.ident) {
-		return
-	}
-	_ = f.lj.Close() // nothing to retry: the next write reopens
-	f.size, f.ident = -1, nil
-}
-
-// statIdent returns the identity of the file at path, or nil.
-func statIdent(path string) os.FileInfo {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil
-	}
-	// On Windows os.SameFile reads the file ID lazily, through the path:
-	// read it now, while the path still names this file.
-	_ = os.SameFile(fi, fi)
-	return fi
 }
 
 // failureState tracks ongoing failures so each is reported once.
@@ -350,9 +329,26 @@ func (r *report) add(level slog.Level, msg string, attrs ...slog.Attr) {
 	*r = append(*r, event{level: level, msg: msg, attrs: attrs})
 }
 
+// report delivers r to the Logger, or holds it (up to maxHeld events) for
+// SetLogger while there is none.
 func (f *File) report(r report) {
+	if len(r) == 0 {
+		return
+	}
+	f.logMu.Lock()
+	l := f.logger
+	if l == nil {
+		f.held = append(f.held, r[:min(len(r), max(0, maxHeld-len(f.held)))]...)
+	}
+	f.logMu.Unlock()
+	if l != nil {
+		f.emit(l, r)
+	}
+}
+
+func (f *File) emit(l *slog.Logger, r report) {
 	for _, e := range r {
 		attrs := append([]slog.Attr{slog.String("path", f.path)}, e.attrs...)
-		f.log.LogAttrs(context.Background(), e.level, e.msg, attrs...)
+		l.LogAttrs(context.Background(), e.level, e.msg, attrs...)
 	}
 }

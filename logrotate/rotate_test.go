@@ -91,13 +91,15 @@ func TestBackupNameSkipsTakenNames(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	f.mu.Lock() // backupName uses the File's open directory
+	defer f.mu.Unlock()
 	_, got := f.backupName(now)
-	if want := filepath.Join(dir, "app-2024-01-02T02-04-05.680.log"); got != want {
+	if want := "app-2024-01-02T02-04-05.680.log"; got != want {
 		t.Errorf("backupName = %s, want %s", got, want)
 	}
 	// A clock that steps back still yields names after the last backup.
 	f.lastBackup = now.Add(time.Hour).UTC().Truncate(time.Millisecond)
-	if _, got := f.backupName(now); got != filepath.Join(dir, "app-2024-01-02T03-04-05.679.log") {
+	if _, got := f.backupName(now); got != "app-2024-01-02T03-04-05.679.log" {
 		t.Errorf("after a clock step back: backupName = %s", got)
 	}
 }
@@ -174,8 +176,8 @@ func TestOpenValidates(t *testing.T) {
 
 func TestOpenDefaultsAndConversions(t *testing.T) {
 	f := openT(t, Options{Path: filepath.Join(t.TempDir(), "app.log"), MaxAge: 25 * time.Hour, MaxFiles: 4})
-	if f.maxSize != DefaultMaxSize || f.lj.MaxAge != 2 || f.lj.MaxBackups != 4 {
-		t.Errorf("maxSize %d, MaxAge %d days, MaxBackups %d; want %d, 2, 4", f.maxSize, f.lj.MaxAge, f.lj.MaxBackups, DefaultMaxSize)
+	if l := f.mill.limits; f.maxSize != DefaultMaxSize || l.maxAge != 48*time.Hour || l.maxFiles != 4 {
+		t.Errorf("maxSize %d, MaxAge %s, MaxFiles %d; want %d, 48h, 4", f.maxSize, l.maxAge, l.maxFiles, DefaultMaxSize)
 	}
 	for d, want := range map[time.Duration]int{0: 0, time.Nanosecond: 1, 24 * time.Hour: 1, 24*time.Hour + 1: 2} {
 		if got := days(d); got != want {

@@ -1,0 +1,73 @@
+//go:build unix
+
+package safefs
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// openNoFollow opens name with openat(2) relative to root's directory and
+// O_NOFOLLOW: os.Root.OpenFile cannot be used, because it follows a
+// symbolic link at the last element when the link's target is inside the
+// root. O_NONBLOCK keeps an open of a FIFO from blocking until a writer or
+// reader comes; check refuses the FIFO, and the flag is cleared again on a
+// regular file (where it has no effect anyway).
+func openNoFollow(root *os.Root, name string, flag int, perm fs.FileMode) (*os.File, error) {
+	dir, err := root.Open(".")
+	if err != nil {
+		return nil, err
+	}
+	defer dir.Close()
+	conn, err := dir.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	fd := -1
+	var openErr error
+	err = conn.Control(func(dirfd uintptr) {
+		for {
+			fd, openErr = unix.Openat(int(dirfd), name,
+				flag|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, uint32(perm.Perm()))
+			if !errors.Is(openErr, unix.EINTR) {
+				return
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if openErr != nil {
+		return nil, openErr
+	}
+	if err := unix.SetNonblock(fd, false); err != nil {
+		_ = unix.Close(fd)
+		return nil, err
+	}
+	return os.NewFile(uintptr(fd), filepath.Join(root.Name(), name)), nil
+}
+
+// check verifies through the descriptor that f is a regular file with a
+// single hard link. The symbolic-link case cannot arise: O_NOFOLLOW made
+// the open fail.
+func check(_ *os.Root, _ string, f *os.File) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return ErrNotRegular
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Nlink > 1 {
+		return ErrLink
+	}
+	return nil
+}
+
+// isLink reports whether fi, from Lstat, describes a symbolic link.
+func isLink(fi fs.FileInfo) bool { return fi.Mode()&fs.ModeSymlink != 0 }
