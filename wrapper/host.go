@@ -83,6 +83,11 @@ func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra s
 	h := &host{exe: exe, out: out, ctx: ctx, status: statusfile.NewPublisher(statusPath(cfg)),
 		logger: newLogger(out.wrapper, console, extra).With("service", cfg.Name)}
 	h.cfg.Store(cfg)
+	for _, f := range out.all {
+		// Links replaced in the log directory, compression and pruning
+		// failures: the files report them once the wrapper log exists.
+		f.SetLogger(h.logger)
+	}
 	defer h.status.Close()
 	if ctlErr != nil {
 		h.logger.Warn("no control endpoint: status falls back to the status file; restart-child, rotate and reload are unavailable", "err", ctlErr)

@@ -14,8 +14,8 @@ import (
 
 // outputs holds the rotated log files of one wrapper process: one
 // *logrotate.File per distinct path, opened once for the wrapper's lifetime
-// and reused across child restarts (lumberjack's Close does not stop its
-// background goroutine, and on Windows a second handle breaks rename).
+// and reused across child restarts (logrotate allows one File per path: on
+// Windows a second handle would break the rename of a rotation).
 type outputs struct {
 	stdout, stderr, wrapper *logrotate.File
 	all                     []*logrotate.File
