@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -131,5 +132,33 @@ func TestDemoRunsAndRotates(t *testing.T) {
 	}
 	if log := readLog(t, dir, "demo.err.log"); !strings.Contains(log, "demo child: started") {
 		t.Errorf("demo child's stderr not logged:\n%s", log)
+	}
+}
+
+// TestRunReplacesPlantedLogLink: a link planted where the child's log goes
+// is replaced, never followed, and the wrapper's own log says so (the
+// attack itself, as another account, is logrotate's TestAttack* tests;
+// this proves the host passes the report on).
+func TestRunReplacesPlantedLogLink(t *testing.T) {
+	dir := t.TempDir()
+	target := writeFile(t, dir, "precious", "keep\n")
+	cfg := writeFile(t, dir, "svc.yaml", childYAML(t, "echo", []string{"hello"}, "restart: {policy: never}\n"))
+	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, filepath.Join(dir, "logs", "svc.out.log")); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runMain(t, "run", "--config", cfg); code != ExitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "keep\n" {
+		t.Errorf("the link's target was written: %q", b)
+	}
+	if got := readLog(t, dir, "svc.out.log"); got != "hello\n" {
+		t.Errorf("svc.out.log = %q, want the child's line in a regular file", got)
+	}
+	if log := readLog(t, dir, "svc.wrapper.log"); !strings.Contains(log, "a link was found in place of the log file") {
+		t.Errorf("the wrapper log does not report the link:\n%s", log)
 	}
 }
