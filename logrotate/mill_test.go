@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/rand"
+	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -133,5 +135,56 @@ func TestLinkAtOpenIsReportedToSetLogger(t *testing.T) {
 	}
 	if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() || string(readOrEmpty(path)) != "line\n" {
 		t.Errorf("the log is not a regular file holding the line: %v", err)
+	}
+}
+
+// TestExitRightAfterRotatingResumesAtNextOpen (issue 14 §5): a wrapper
+// that closes its logs right after many rotations leaves no corrupt .gz,
+// and the next Open of the same path (the next start) finishes the work:
+// every backup compressed, at most MaxFiles kept, the newest ones, whole.
+func TestExitRightAfterRotatingResumesAtNextOpen(t *testing.T) {
+	const keep = 3
+	path := filepath.Join(t.TempDir(), "app.log")
+	opts := Options{Path: path, MaxSize: 2 << 20, MaxFiles: keep, Compress: true}
+	f, err := Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := make([]byte, 512<<10) // 1 MiB of hex digits a backup: compressing 19 outlasts Close
+	var written [][]byte
+	for i := range 19 {
+		if _, err := rand.Read(raw); err != nil { // random, so compressing takes a while
+			t.Fatal(err)
+		}
+		chunk := []byte(fmt.Sprintf("round %d %s\n", i, hex.EncodeToString(raw)))
+		if _, err := f.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+		written = append(written, chunk)
+		if err := f.Rotate(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Close(); err != nil { // the wrapper exits at once
+		t.Fatal(err)
+	}
+	// Whatever Close left: every .gz is whole (readLogs gunzips it fully).
+	readLogs(t, path)
+
+	f = openT(t, opts) // the next start
+	waitFor(t, "the backups to be compressed and pruned", func() bool {
+		names := backups(t, path)
+		for _, n := range names {
+			if !strings.HasSuffix(n, compressSuffix) {
+				return false
+			}
+		}
+		return len(names) == keep
+	})
+	files := readLogs(t, path)
+	for i, lf := range files[:keep] {
+		if want := written[len(written)-keep+i]; !bytes.Equal(lf.data, want) {
+			t.Errorf("backup %s holds %d bytes, want round %d's %d bytes", lf.name, len(lf.data), len(written)-keep+i, len(want))
+		}
 	}
 }
