@@ -188,7 +188,7 @@ func (rs *resolver) environment(r *raw) (string, []string) {
 	for _, e := range r.env.v {
 		// A failed entry is defined as empty so that references to it do not
 		// add an "undefined variable" problem to the one already reported.
-		v, _ := rs.expand(e.value, "env."+e.key)
+		v, _ := rs.expandMasked(e.value, "env."+e.key)
 		rs.x.define(e.key, v)
 		list = append(list, e.key+"="+v)
 	}
