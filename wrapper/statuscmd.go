@@ -48,7 +48,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 		rep.Status, rep.Running, rep.Live = resp.Status, true, true
 	} else if f, err := statusfile.Read(statusPath(cfg)); err == nil {
 		rep.Status = &statusfile.Live{File: f}
-		rep.Running = statusfile.ProcessAlive(f.WrapperPID)
+		rep.Running = statusfile.Alive(f.WrapperPID, f.WrapperStart)
 	}
 	if *asJSON {
 		var b bytes.Buffer
