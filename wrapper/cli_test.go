@@ -139,6 +139,22 @@ func TestValidatePrintMasksEnv(t *testing.T) {
 	}
 }
 
+// TestValidateRefusesLogDirHoldingWrapper: the wrapper tells the loader
+// where its own executable is, and a log directory holding it is refused.
+func TestValidateRefusesLogDirHoldingWrapper(t *testing.T) {
+	exe, err := executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeFile(t, t.TempDir(), "svc.yaml", "name: svc\nexecutable: "+strconv.Quote(exe)+
+		"\nlog: {dir: "+strconv.Quote(filepath.Dir(exe))+"}\n")
+	code, _, stderr := runMain(t, "validate", "--config", cfg)
+	if code != ExitUsage || !strings.Contains(stderr, cfg+":3: log.dir: ") ||
+		!strings.Contains(stderr, "the wrapper executable ("+exe+")") {
+		t.Errorf("validate: exit %d, want %d and a log.dir problem naming the wrapper executable\n%s", code, ExitUsage, stderr)
+	}
+}
+
 // writeFile writes content to dir/name and returns the path.
 func writeFile(t *testing.T, dir, name, content string) string {
 	t.Helper()
