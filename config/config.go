@@ -29,4 +29,8 @@ type Options struct {
 	// LookupEnv reads the process environment for ${VAR} and %VAR%
 	// expansion. Nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
+	// WrapperExe is the absolute path of the wrapper executable, which
+	// log.dir must not hold (the service account gets write access to the
+	// log directory). Empty skips that one check.
+	WrapperExe string
 }

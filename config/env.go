@@ -10,6 +10,21 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
+// masked stands for the value of an env or env_file entry wherever the
+// wrapper shows one (validate --print): values are often secrets. Error
+// messages about an entry name its key and never quote its value.
+const masked = "***"
+
+// MaskEnv returns KEY=VALUE entries (Config.Env) with every value replaced
+// by "***", for printing: values are often secrets.
+func MaskEnv(entries []string) []string {
+	out := make([]string, len(entries))
+	for i, e := range entries {
+		out[i] = envKey(e) + "=" + masked
+	}
+	return out
+}
+
 // foldEnv reports whether environment names are case-insensitive here, as
 // they are on Windows (Path and PATH are one variable).
 var foldEnv = runtime.GOOS == "windows"
@@ -205,7 +220,8 @@ func envValue(v string) (string, error) {
 			return "", errors.New("unterminated quoted value")
 		}
 		if rest := strings.TrimSpace(t[end+2:]); rest != "" && rest[0] != '#' {
-			return "", fmt.Errorf("unexpected text %q after the closing quote", rest)
+			// The text is not quoted: it is part of a value, often a secret.
+			return "", errors.New("unexpected text after the closing quote")
 		}
 		return t[1 : end+1], nil
 	}

@@ -2,8 +2,10 @@ package config
 
 import (
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -50,7 +52,7 @@ func TestParseEnvFileErrors(t *testing.T) {
 		{"A B=1", `invalid variable name "A B"`},
 		{`Q="open`, "Q: unterminated quoted value"},
 		{`Q='open"`, "Q: unterminated quoted value"},
-		{`Q="a" b`, `Q: unexpected text "b" after the closing quote`},
+		{`Q="a" b`, "Q: unexpected text after the closing quote"}, // b may be part of a secret
 		{"Q=a\x00b", "Q: value must not contain a NUL character"},
 	}
 	for _, tt := range tests {
@@ -120,5 +122,37 @@ func TestParseFoldedEnv(t *testing.T) {
 	}
 	if _, err := parse(dir+"/w.yaml", []byte("executable: app.exe\nenv:\n  Path: a\n  X: ${PATH}\n"), Options{DefaultName: "w", LookupEnv: mapEnv(nil)}, false); err == nil || !strings.Contains(err.Error(), "undefined variable ${PATH}") {
 		t.Errorf("case-sensitive lookup: got %v", err)
+	}
+}
+
+// TestErrorsMaskEnvValues: every mistake in env-secret-values.yaml and its
+// env_file is inside a value holding "s3cr3t"; each is reported under its
+// key and none quotes the value.
+func TestErrorsMaskEnvValues(t *testing.T) {
+	file := filepath.Join("..", "testdata", "config", "invalid", "env-secret-values.yaml")
+	_, err := Load(file, testOptions())
+	if err == nil {
+		t.Fatal("Load succeeded")
+	}
+	var got []string
+	for _, p := range checkProblems(t, err) {
+		got = append(got, p.Key+": "+p.Msg)
+		if strings.Contains(p.Error(), "s3cr3t") {
+			t.Errorf("problem quotes a value: %v", p)
+		}
+	}
+	for _, want := range []string{"env.UNTERMINATED: ", "env.BAD_REFERENCE: ", "env.BARE_DOLLAR: ",
+		"env.UNDEFINED: ", "env.NUL: ", "env_file: TRAILING: ", "env_file: UNTERMINATED: "} {
+		if !slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, want) }) {
+			t.Errorf("no problem starts with %q; got %q", want, got)
+		}
+	}
+}
+
+func TestMaskEnv(t *testing.T) {
+	got := MaskEnv([]string{"A=secret", "EMPTY=", "=C:=C:\\dir", "B=x=y"})
+	want := []string{"A=***", "EMPTY=***", "=C:=***", "B=***"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("MaskEnv = %q, want %q", got, want)
 	}
 }

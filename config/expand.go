@@ -56,15 +56,21 @@ func (x *expander) expand(s string) (string, error) {
 		case strings.HasPrefix(s[i:], "${"):
 			end := strings.IndexByte(s[i:], '}')
 			if end < 0 {
-				return "", fmt.Errorf("unterminated ${ in %q (missing })", s)
+				return "", &expandError{fmt.Sprintf("unterminated ${ in %q (missing })", s),
+					"unterminated ${ (missing })"}
 			}
 			name := s[i+2 : i+end]
 			if !isIdent(name) {
-				return "", fmt.Errorf("invalid reference ${%s} (only ${NAME} with letters, digits and _ is supported; write $$ for a literal $)", name)
+				const rule = "(only ${NAME} with letters, digits and _ is supported; write $$ for a literal $)"
+				return "", &expandError{fmt.Sprintf("invalid reference ${%s} %s", name, rule),
+					"invalid reference " + rule}
 			}
 			v, ok := x.lookup(name)
 			if !ok {
-				return "", fmt.Errorf("undefined variable ${%s}", name)
+				// The name is kept even for an env value: it names a
+				// variable, not the value's own text.
+				msg := fmt.Sprintf("undefined variable ${%s}", name)
+				return "", &expandError{msg, msg}
 			}
 			b.WriteString(v)
 			i += end + 1
@@ -73,7 +79,8 @@ func (x *expander) expand(s string) (string, error) {
 			for i+1+n < len(s) && isIdentChar(s[i+1+n]) {
 				n++
 			}
-			return "", fmt.Errorf("$%s is not expanded: write ${%[1]s}, or $$ for a literal $", s[i+1:i+1+n])
+			return "", &expandError{fmt.Sprintf("$%s is not expanded: write ${%[1]s}, or $$ for a literal $", s[i+1:i+1+n]),
+				"a $ followed by a name is not expanded: write ${NAME}, or $$ for a literal $"}
 		case s[i] == '%':
 			if v, n, ok := x.percent(s[i:]); ok {
 				b.WriteString(v)
@@ -89,6 +96,13 @@ func (x *expander) expand(s string) (string, error) {
 	}
 	return b.String(), nil
 }
+
+// expandError is a failed expansion. Its message quotes the text around
+// the mistake; masked says the same without any of that text, for env
+// values, which are often secrets.
+type expandError struct{ msg, masked string }
+
+func (e *expandError) Error() string { return e.msg }
 
 // percent expands a %NAME% at the start of s, returning the value and the
 // length consumed; ok is false when there is no defined variable there.

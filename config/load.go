@@ -90,11 +90,10 @@ func parse(path string, data []byte, opts Options, fold bool) (*Config, error) {
 	if !(&decoder{ps: ps, fold: fold}).root(root, &r) {
 		return nil, ps.err()
 	}
-	lookupEnv := opts.LookupEnv
-	if lookupEnv == nil {
-		lookupEnv = os.LookupEnv
+	if opts.LookupEnv == nil {
+		opts.LookupEnv = os.LookupEnv
 	}
-	c := resolve(&r, ps, abs, opts.DefaultName, fold, lookupEnv)
+	c := resolve(&r, ps, abs, opts, fold)
 	if err := ps.err(); err != nil {
 		return nil, err
 	}

@@ -109,3 +109,29 @@ func samePath(a, b string) bool {
 	}
 	return a == b
 }
+
+// within reports whether the clean absolute path p lies inside dir, at any
+// depth (filepath.Rel compares names case-insensitively on Windows, as
+// samePath does).
+func within(dir, p string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != "." && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// resolveLinks returns the clean absolute path p with the symbolic links of
+// its longest existing part resolved; the rest does not exist yet, so it
+// holds no link. On any error it returns p.
+func resolveLinks(p string) string {
+	rest := ""
+	for q := p; ; {
+		if r, err := filepath.EvalSymlinks(q); err == nil {
+			return filepath.Join(r, rest)
+		}
+		parent := filepath.Dir(q)
+		if parent == q {
+			return p
+		}
+		rest = filepath.Join(filepath.Base(q), rest)
+		q = parent
+	}
+}

@@ -43,3 +43,36 @@ func TestExecutableBackslash(t *testing.T) {
 		t.Errorf("Parse = %+v, %v", c, err)
 	}
 }
+
+// TestLogDirThroughLinks: a log directory is compared with its links
+// resolved, and so is what it must not hold: a link to the executable's
+// folder is refused, and so is a link inside the log directory that names
+// an executable elsewhere (the service account could replace the link).
+func TestLogDirThroughLinks(t *testing.T) {
+	base := logDirLayout(t)
+	if err := os.Symlink(filepath.Join(base, "bin"), filepath.Join(base, "binlink")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(base, "logs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(base, "bin", "app.exe"), filepath.Join(base, "logs", "app")); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ yaml, want string }{
+		{"executable: bin/app.exe\nlog: {dir: binlink}\n", "holds the executable"},
+		{"executable: bin/app.exe\nlog: {dir: binlink/not-yet}\n", ""}, // below the executable's folder
+		{"executable: binlink/app.exe\nlog: {dir: bin}\n", "holds the executable"},
+		{"executable: logs/app\n", "holds the executable (" + filepath.Join(base, "logs", "app") + ")"},
+		{"executable: bin/app.exe\nlog: {dir: ../../../../../../../../..}\n", "must not be a file system root"},
+	}
+	for _, tt := range tests {
+		_, err := Parse(filepath.Join(base, "svc.yaml"), []byte(tt.yaml), Options{DefaultName: "svc"})
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%q: %v, want it accepted", tt.yaml, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), "log.dir: ") || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%q: %v, want a log.dir problem with %q", tt.yaml, err, tt.want)
+		}
+	}
+}

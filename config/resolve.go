@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -57,6 +58,25 @@ func (rs *resolver) expand(v val[string], key string) (string, bool) {
 	s, err := rs.x.expand(v.v)
 	if err != nil {
 		rs.ps.add(v.line, key, "%v", err)
+		return "", false
+	}
+	return s, true
+}
+
+// expandMasked is expand for env values, which are often secrets: a
+// failure is reported under key without any of the value's text.
+func (rs *resolver) expandMasked(v val[string], key string) (string, bool) {
+	if !v.set {
+		return "", false
+	}
+	s, err := rs.x.expand(v.v)
+	if err != nil {
+		msg := "cannot expand the value"
+		var e *expandError
+		if errors.As(err, &e) {
+			msg = e.masked
+		}
+		rs.ps.add(v.line, key, "%s", msg)
 		return "", false
 	}
 	return s, true

@@ -30,6 +30,9 @@ var schemaCannotExpress = map[string]string{
 	"executable-not-on-path":    "a bare executable is looked up on PATH",
 	"working-directory-file":    "the working directory must be a directory",
 	"working-directory-missing": "the working directory must exist",
+	"log-dir-holds-config":      "log.dir must not hold the YAML file, wherever that lies",
+	"log-dir-holds-executable":  "log.dir must not hold the executable, wherever that lies",
+	"log-dir-root":              "log.dir must not be a file system root (/, C:\\, after resolution against BASE)",
 	// Expansion of ${VAR}: which variables are defined.
 	"undefined-variable": "undefined ${VAR}",
 	// Comparisons between two values.

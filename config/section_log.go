@@ -1,7 +1,9 @@
 package config
 
 import (
+	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -118,4 +120,62 @@ func (rs *resolver) log(r *rawLog, name string) Log {
 		}
 	}
 	return out
+}
+
+// checkLogDir refuses a log directory that is a file system root or holds
+// (directly or in a subdirectory) a file the service runs or trusts: the
+// wrapper executable, this file, the env_file, the executable, or the
+// program of health.command or of a hook. The service account gets write
+// access to the log directory, and could then replace such a file: the
+// next start, or an admin's `sudo wrapper run`, would run its code. Paths
+// are compared as written and with their links resolved. line is log.dir's
+// (0 for the default); a directory that failed to resolve was reported.
+func (rs *resolver) checkLogDir(line int, c *Config, wrapperExe string) {
+	dir := c.Log.Dir
+	if dir == "" {
+		return
+	}
+	dirs := []string{dir, resolveLinks(dir)}
+	for _, d := range dirs {
+		if filepath.Dir(d) == d {
+			rs.ps.add(line, "log.dir", "must not be a file system root: the service account gets write access to the log directory")
+			return
+		}
+	}
+	held := []struct{ what, path string }{
+		{"the wrapper executable", wrapperExe}, {"this configuration file", c.File}, {"the env_file", c.EnvFile},
+		{"the executable", c.Executable}, {"the health.command program", first(c.Health.Command)},
+		{"the hooks.pre_start program", first(c.Hooks.PreStart.Command)},
+		{"the hooks.post_start program", first(c.Hooks.PostStart.Command)},
+		{"the hooks.pre_stop program", first(c.Hooks.PreStop.Command)},
+		{"the hooks.post_stop program", first(c.Hooks.PostStop.Command)},
+	}
+	var found []string
+	for _, h := range held {
+		if !filepath.IsAbs(h.path) { // none, or a bare name found on PATH
+			continue
+		}
+		for _, d := range dirs {
+			if within(d, h.path) || within(d, resolveLinks(h.path)) {
+				found = append(found, fmt.Sprintf("%s (%s)", h.what, h.path))
+				break
+			}
+		}
+	}
+	if len(found) > 0 {
+		and := strings.Join(found[:len(found)-1], ", ")
+		if and != "" {
+			and += " and "
+		}
+		rs.ps.add(line, "log.dir", "%s holds %s%s: the service account gets write access to the log directory and could replace what it holds; use a directory of its own",
+			dir, and, found[len(found)-1])
+	}
+}
+
+// first returns a command's program, or "" for none.
+func first(command []string) string {
+	if len(command) == 0 {
+		return ""
+	}
+	return command[0]
 }

@@ -118,12 +118,13 @@ var nameRule = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 func validName(s string) bool { return len(s) <= 80 && nameRule.MatchString(s) }
 
 // resolve applies defaults, expansion and path resolution to r and checks
-// what the decoder could not check alone (files, cross-field rules). The
-// returned Config is only meaningful when ps stays empty.
-func resolve(r *raw, ps *problems, file, defaultName string, fold bool, lookupEnv func(string) (string, bool)) *Config {
+// what the decoder could not check alone (files, cross-field rules).
+// opts.LookupEnv is not nil. The returned Config is only meaningful when
+// ps stays empty.
+func resolve(r *raw, ps *problems, file string, opts Options, fold bool) *Config {
 	c := &Config{File: file, BaseDir: filepath.Dir(file)}
 	rs := &resolver{ps: ps, base: c.BaseDir, fold: fold}
-	c.Name = rs.name(r.name, defaultName)
+	c.Name = rs.name(r.name, opts.DefaultName)
 	c.DisplayName = c.Name
 	if r.displayName.set && rs.singleLine(r.displayName, "display_name", 256) {
 		c.DisplayName = r.displayName.v
@@ -131,7 +132,7 @@ func resolve(r *raw, ps *problems, file, defaultName string, fold bool, lookupEn
 	if r.description.set && rs.singleLine(r.description, "description", 1024) {
 		c.Description = r.description.v
 	}
-	rs.x = newExpander(c.BaseDir, c.Name, fold, lookupEnv)
+	rs.x = newExpander(c.BaseDir, c.Name, fold, opts.LookupEnv)
 	c.EnvFile, c.Env = rs.environment(r)
 	c.Executable = rs.executable(r.executable)
 	c.Arguments = rs.arguments(r.arguments.v)
@@ -144,6 +145,7 @@ func resolve(r *raw, ps *problems, file, defaultName string, fold bool, lookupEn
 	c.WaitFor = rs.waitFor(r.waitFor.v)
 	c.Hooks = rs.hooks(&r.hooks)
 	c.Watch = or(r.watch, false)
+	rs.checkLogDir(r.log.dir.line, c, opts.WrapperExe)
 	return c
 }
 
@@ -188,7 +190,7 @@ func (rs *resolver) environment(r *raw) (string, []string) {
 	for _, e := range r.env.v {
 		// A failed entry is defined as empty so that references to it do not
 		// add an "undefined variable" problem to the one already reported.
-		v, _ := rs.expand(e.value, "env."+e.key)
+		v, _ := rs.expandMasked(e.value, "env."+e.key)
 		rs.x.define(e.key, v)
 		list = append(list, e.key+"="+v)
 	}

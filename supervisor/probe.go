@@ -50,8 +50,9 @@ var httpProbeClient = &http.Client{
 const maxProbeBody = 4 << 10
 
 // HTTPProbe returns a Probe that GETs url and succeeds on a 2xx or 3xx
-// status. Redirects are not followed, no proxy is used, and every check
-// opens a new connection.
+// status whose body (its first 4 KiB) arrives before ctx ends. Redirects
+// are not followed, no proxy is used, and every check opens a new
+// connection.
 func HTTPProbe(url string) Probe {
 	return func(ctx context.Context) error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
@@ -62,10 +63,16 @@ func HTTPProbe(url string) Probe {
 		if err != nil {
 			return err // *url.Error names the method and URL
 		}
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxProbeBody))
+		// The body read is bounded by ctx too: a server that sent its
+		// headers and then stalls has not answered, and its error (the
+		// check's timeout) must not be dropped as a success.
+		_, rerr := io.Copy(io.Discard, io.LimitReader(resp.Body, maxProbeBody))
 		_ = resp.Body.Close()
-		if resp.StatusCode < 200 || resp.StatusCode > 399 {
+		switch {
+		case resp.StatusCode < 200 || resp.StatusCode > 399:
 			return fmt.Errorf("GET %s: status %s", url, resp.Status)
+		case rerr != nil:
+			return fmt.Errorf("GET %s: read the body: %w", url, rerr)
 		}
 		return nil
 	}

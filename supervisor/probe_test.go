@@ -78,6 +78,40 @@ func TestHTTPProbe(t *testing.T) {
 	}
 }
 
+// TestHTTPProbeStalledBody: a server that sends "200 OK" and part of a
+// body, then stalls, has not answered: the probe fails with the check's
+// timeout instead of counting the headers as a success.
+func TestHTTPProbeStalledBody(t *testing.T) {
+	stalled := make(chan struct{})
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "100")
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte("partial"))
+		w.(http.Flusher).Flush()
+		close(stalled)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- HTTPProbe(srv.URL)(ctx) }()
+	select {
+	case err := <-errc:
+		<-stalled // the server did send its headers first
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("probe of a stalled body = %v, want a failure with DeadlineExceeded", err)
+		}
+	case <-time.After(waitLimit):
+		t.Fatalf("probe of a stalled body did not return within %v", waitLimit)
+	}
+}
+
 func TestFileProbe(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ready.flag")

@@ -2,9 +2,12 @@ package wrapper
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -135,6 +138,50 @@ func TestValidate(t *testing.T) {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
+	}
+}
+
+// TestValidatePrintMasksEnv: validate --print names every env and env_file
+// entry and shows none of their values.
+func TestValidatePrintMasksEnv(t *testing.T) {
+	dir := t.TempDir()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "secrets.env", "DB_PASSWORD=s3cr3t-from-file\nSHARED=s3cr3t-overridden\n")
+	cfg := writeFile(t, dir, "svc.yaml", "name: svc\nexecutable: "+strconv.Quote(exe)+
+		"\nenv_file: secrets.env\nenv:\n  API_TOKEN: s3cr3t-from-yaml\n  SHARED: s3cr3t-env-wins\n")
+	code, stdout, stderr := runMain(t, "validate", "--config", cfg, "--print")
+	if code != ExitOK {
+		t.Fatalf("validate --print: exit %d\n%s", code, stderr)
+	}
+	if strings.Contains(stdout, "s3cr3t") {
+		t.Errorf("validate --print shows a value:\n%s", stdout)
+	}
+	var printed struct{ Env []string }
+	if err := json.Unmarshal([]byte(stdout), &printed); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"DB_PASSWORD=***", "SHARED=***", "API_TOKEN=***"}
+	if !slices.Equal(printed.Env, want) {
+		t.Errorf("printed Env = %q, want %q", printed.Env, want)
+	}
+}
+
+// TestValidateRefusesLogDirHoldingWrapper: the wrapper tells the loader
+// where its own executable is, and a log directory holding it is refused.
+func TestValidateRefusesLogDirHoldingWrapper(t *testing.T) {
+	exe, err := executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeFile(t, t.TempDir(), "svc.yaml", "name: svc\nexecutable: "+strconv.Quote(exe)+
+		"\nlog: {dir: "+strconv.Quote(filepath.Dir(exe))+"}\n")
+	code, _, stderr := runMain(t, "validate", "--config", cfg)
+	if code != ExitUsage || !strings.Contains(stderr, cfg+":3: log.dir: ") ||
+		!strings.Contains(stderr, "the wrapper executable ("+exe+")") {
+		t.Errorf("validate: exit %d, want %d and a log.dir problem naming the wrapper executable\n%s", code, ExitUsage, stderr)
 	}
 }
 

@@ -66,12 +66,14 @@ func loadConfig(path string, stderr io.Writer) (*config.Config, int) {
 	return cfg, ExitOK
 }
 
-// configOptions gives the loader the default service name and a lookup that
-// also knows WRAPPER_EXE, so a YAML (such as the demo's) can name the wrapper
-// binary itself as the executable.
+// configOptions gives the loader the default service name, the wrapper
+// executable (which log.dir must not hold) and a lookup that also knows
+// WRAPPER_EXE, so a YAML (such as the demo's) can name the wrapper binary
+// itself as the executable.
 func configOptions(exe string) config.Options {
 	return config.Options{
 		DefaultName: exeBaseName(exe),
+		WrapperExe:  exe,
 		LookupEnv: func(key string) (string, bool) {
 			if key == envExe {
 				return exe, true

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/wrapper-dev/wrapper/config"
 )
 
 // cmdRun runs the child in the foreground until SIGINT/SIGTERM (Ctrl-C in a
@@ -43,7 +45,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("validate", "validate [--config FILE] [--print]", stdout)
 	path := fs.String("config", "", configFlagUsage)
-	print := fs.Bool("print", false, "print the effective configuration (defaults filled, paths absolute) as JSON")
+	print := fs.Bool("print", false, "print the effective configuration (defaults filled, paths absolute, env values masked) as JSON")
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code
 	}
@@ -52,9 +54,11 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if *print {
+		shown := *cfg
+		shown.Env = config.MaskEnv(cfg.Env) // values are often secrets
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(cfg); err != nil {
+		if err := enc.Encode(&shown); err != nil {
 			fmt.Fprintf(stderr, "wrapper: print configuration: %v\n", err)
 			return ExitError
 		}

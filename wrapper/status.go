@@ -3,6 +3,7 @@ package wrapper
 import (
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/wrapper-dev/wrapper/config"
@@ -10,11 +11,18 @@ import (
 	"github.com/wrapper-dev/wrapper/supervisor"
 )
 
+// ownStart is this process's start time as the status file records it;
+// it never changes, so it is read once.
+var ownStart = sync.OnceValue(func() uint64 {
+	start, _ := statusfile.ProcessStart(os.Getpid())
+	return start
+})
+
 // newStatusFile converts a supervisor snapshot into what the wrapper
 // publishes and `wrapper status` shows.
 func newStatusFile(cfg *config.Config, st supervisor.Status, now time.Time) statusfile.File {
 	f := statusfile.File{
-		Service: cfg.Name, WrapperPID: os.Getpid(), Config: cfg.File,
+		Service: cfg.Name, WrapperPID: os.Getpid(), WrapperStart: ownStart(), Config: cfg.File,
 		State: string(st.State), PID: st.PID, Restarts: st.Restarts, Failures: st.Failures,
 		Logs:    statusfile.Logs{Stdout: cfg.Log.Stdout, Stderr: cfg.Log.Stderr, Wrapper: cfg.Log.Wrapper},
 		Updated: now,

@@ -43,3 +43,30 @@ func AccountLabel(startName string) string {
 	}
 	return startName
 }
+
+// needsLogonRight reports whether the SCM start name for service.account
+// must be granted the right to log on as a service (SeServiceLogonRight)
+// at install: a user account or a group managed service account. Windows
+// gives that right implicitly to LocalSystem, LocalService, NetworkService
+// and virtual accounts (NT SERVICE\<name>). The Services console grants it
+// to any other account picked there, but CreateService and
+// ChangeServiceConfig do not: without it the service fails to start with
+// error 1069 (ERROR_SERVICE_LOGON_FAILED).
+func needsLogonRight(account, service string) bool {
+	name, needsPassword := ResolveAccount(account, service)
+	if needsPassword {
+		return true
+	}
+	return strings.HasSuffix(name, "$") && !strings.HasPrefix(strings.ToLower(name), `nt service\`)
+}
+
+// lookupName turns an SCM start name into a name LookupAccountName
+// resolves: the SCM takes .\user for a local account, LookupAccountName
+// does not know "." as this computer, but resolves a bare name to the
+// local account first.
+func lookupName(startName string) string {
+	if rest, ok := strings.CutPrefix(startName, `.\`); ok {
+		return rest
+	}
+	return startName
+}

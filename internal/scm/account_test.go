@@ -27,3 +27,45 @@ func TestResolveAccount(t *testing.T) {
 		}
 	}
 }
+
+// TestNeedsLogonRight: the accounts install grants SeServiceLogonRight,
+// without which the service fails to start with error 1069; the others
+// hold it from Windows.
+func TestNeedsLogonRight(t *testing.T) {
+	tests := []struct {
+		account string
+		want    bool
+	}{
+		{"", false}, // NT SERVICE\svc, the virtual account
+		{"LocalSystem", false},
+		{`NT AUTHORITY\SYSTEM`, false},
+		{"LocalService", false},
+		{`nt authority\network service`, false},
+		{`NT SERVICE\other`, false},
+		{`nt service\odd$`, false}, // a virtual account, whatever its last character
+		{`CORP\web01$`, true},      // a gMSA: a domain account like any other
+		{`CORP\alice`, true},
+		{`.\svcuser`, true},
+		{"svcuser", true},
+	}
+	for _, tt := range tests {
+		if got := needsLogonRight(tt.account, "svc"); got != tt.want {
+			t.Errorf("needsLogonRight(%q) = %v, want %v", tt.account, got, tt.want)
+		}
+	}
+}
+
+func TestLookupName(t *testing.T) {
+	for in, want := range map[string]string{
+		`.\svcuser`:    "svcuser",
+		`CORP\alice`:   `CORP\alice`,
+		`CORP\web01$`:  `CORP\web01$`,
+		"svcuser":      "svcuser",
+		`..\x`:         `..\x`,
+		`NT SERVICE\x`: `NT SERVICE\x`,
+	} {
+		if got := lookupName(in); got != want {
+			t.Errorf("lookupName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

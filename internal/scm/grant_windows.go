@@ -20,7 +20,7 @@ func grantLogDir(dir, account string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create log directory: %w", err)
 	}
-	sid, _, _, err := windows.LookupSID("", account)
+	sid, _, _, err := windows.LookupSID("", lookupName(account))
 	if err != nil {
 		return fmt.Errorf("grant %s access to %s: look up account: %w", account, dir, err)
 	}

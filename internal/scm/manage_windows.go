@@ -74,8 +74,8 @@ var ErrNotInstalled = errors.New("service is not installed")
 
 // Install creates the service, or updates an existing one in place (so its
 // recovery settings and ACLs stay), then sets its recovery actions,
-// registers its Event Log source and grants its account the log
-// directory. Steps after the creation that fail are passed to warn; created
+// registers its Event Log source, grants a user account or gMSA the right
+// to log on as a service and grants its account the log directory. Steps after the creation that fail are passed to warn; created
 // reports whether the service is new.
 func Install(s Service, warn func(string)) (created bool, err error) {
 	m, err := mgr.Connect()
@@ -97,6 +97,11 @@ func Install(s Service, warn func(string)) (created bool, err error) {
 		warn(fmt.Sprintf("event log source: %v", err))
 	}
 	startName, _ := s.StartName()
+	if needsLogonRight(s.Account, s.Name) {
+		if err := grantLogonRight(startName); err != nil {
+			warn(err.Error() + " (without it the service fails to start with error 1069)")
+		}
+	}
 	if err := grantLogDir(s.LogDir, startName); err != nil {
 		warn(err.Error())
 	}

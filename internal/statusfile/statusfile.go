@@ -17,9 +17,14 @@ import (
 type File struct {
 	Service    string `json:"service"`
 	WrapperPID int    `json:"wrapper_pid"`
-	Config     string `json:"config"`
-	State      string `json:"state"`
-	PID        int    `json:"pid,omitempty"`
+	// WrapperStart is when the wrapper process started, as ProcessStart
+	// reports it: with WrapperPID it tells the wrapper from a later process
+	// given the same pid. 0 when unknown. A string in JSON: the Windows
+	// value exceeds what JSON readers that use doubles hold exactly.
+	WrapperStart uint64 `json:"wrapper_start,omitempty,string"`
+	Config       string `json:"config"`
+	State        string `json:"state"`
+	PID          int    `json:"pid,omitempty"`
 	// Started is when the child started; nil while none runs.
 	Started  *time.Time `json:"started,omitempty"`
 	Restarts int        `json:"restarts"`
