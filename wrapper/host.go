@@ -80,7 +80,7 @@ func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra s
 	// also when the supervisor finishes on its own.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	h := &host{exe: exe, out: out, ctx: ctx, status: statusfile.NewPublisher(statusPath(cfg)),
+	h := &host{exe: exe, out: out, ctx: ctx, status: statusfile.NewPublisher(statusPath(cfg), func(f *statusfile.File) { f.StderrTail = out.stderr.Tail() }),
 		logger: newLogger(out.wrapper, console, extra).With("service", cfg.Name)}
 	h.cfg.Store(cfg)
 	for _, f := range out.all {
@@ -181,7 +181,8 @@ func (h *host) control(req control.Request) control.Response {
 // stderr lines and the dropped-byte counts.
 func (h *host) liveStatus() statusfile.Live {
 	cfg := h.config()
-	st := statusfile.Live{File: newStatusFile(cfg, h.sup.Status(), time.Now()), StderrTail: h.out.stderr.Tail()}
+	st := statusfile.Live{File: newStatusFile(cfg, h.sup.Status(), time.Now())}
+	st.StderrTail = h.out.stderr.Tail()
 	for _, f := range h.out.all {
 		if n := f.Dropped(); n > 0 {
 			if st.DroppedBytes == nil {

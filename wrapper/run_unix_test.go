@@ -162,3 +162,33 @@ func TestRunReplacesPlantedLogLink(t *testing.T) {
 		t.Errorf("the wrapper log does not report the link:\n%s", log)
 	}
 }
+
+// TestStatusAfterGivingUpShowsStderr: after the wrapper has ended (here the
+// circuit breaker), `status` still shows the child's last stderr lines,
+// kept in the status file, and rows without a label of their own carry no
+// stray colon.
+func TestStatusAfterGivingUpShowsStderr(t *testing.T) {
+	dir := t.TempDir()
+	// Exit 0 counts as a failure here, so the breaker trips after two runs.
+	cfg := writeFile(t, dir, "svc.yaml", childYAML(t, "stderr", []string{"boom", "last words"},
+		"restart: {delay: 0s, max_failures: 2, success_exit_codes: [7]}\n"))
+	// A process of its own: status must find that wrapper gone.
+	path, argv, env := fakechild.Command(t, "wrapper", "run", "--config", cfg)
+	cmd := exec.Command(path, argv...)
+	cmd.Env = env
+	if out, err := cmd.CombinedOutput(); cmd.ProcessState.ExitCode() != ExitGaveUp {
+		t.Fatalf("run: %v, want exit %d; output:\n%s", err, ExitGaveUp, out)
+	}
+	code, stdout, _ := runMain(t, "status", "--config", cfg)
+	if code != ExitNotRunning {
+		t.Fatalf("status: exit %d, want %d\n%s", code, ExitNotRunning, stdout)
+	}
+	if !strings.Contains(stdout, "stderr:      last 4 lines:\n") || !strings.HasSuffix(strings.Split(stdout, "logs:")[0], "    boom\n    last words\n") {
+		t.Errorf("status lacks the child's last stderr lines:\n%s", stdout)
+	}
+	for _, l := range strings.Split(stdout, "\n") {
+		if strings.HasPrefix(l, ":") || strings.HasPrefix(strings.TrimSpace(l), ": ") {
+			t.Errorf("a row with an empty label: %q", l)
+		}
+	}
+}

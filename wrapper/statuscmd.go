@@ -70,7 +70,10 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 // weaker than the reader can write, and from the child's stderr.
 func printStatus(w io.Writer, rep statusReport, now time.Time) {
 	row := func(k, format string, args ...any) {
-		fmt.Fprintf(w, "%-12s %s\n", k+":", terminalSafe(fmt.Sprintf(format, args...)))
+		if k != "" { // an empty label continues the row above
+			k += ":"
+		}
+		fmt.Fprintf(w, "%-12s %s\n", k, terminalSafe(fmt.Sprintf(format, args...)))
 	}
 	row("service", "%s", rep.Service)
 	if rep.ServiceState != "" {
@@ -119,7 +122,11 @@ func printStatus(w io.Writer, rep statusReport, now time.Time) {
 		row("dropped", "%d bytes lost to write errors in %s", n, path)
 	}
 	if len(f.StderrTail) > 0 {
-		row("stderr", "last %d lines:", len(f.StderrTail))
+		if len(f.StderrTail) == 1 {
+			row("stderr", "last line:")
+		} else {
+			row("stderr", "last %d lines:", len(f.StderrTail))
+		}
 		for _, l := range f.StderrTail {
 			fmt.Fprintf(w, "    %s\n", terminalSafe(l))
 		}

@@ -12,14 +12,18 @@ import (
 // snapshot pending.
 type Publisher struct {
 	path    string
+	fill    func(*File)
 	pending chan File
 	done    chan struct{}
 }
 
 // NewPublisher starts the writer goroutine for path; call Close to flush
-// and stop it.
-func NewPublisher(path string) *Publisher {
-	p := &Publisher{path: path, pending: make(chan File, 1), done: make(chan struct{})}
+// and stop it. fill, when not nil, completes each snapshot just before it
+// is written, in the writer goroutine: what it reads may wait on a lock
+// (the child's stderr tail waits for a log write) that the caller of
+// Update must not wait for.
+func NewPublisher(path string, fill func(*File)) *Publisher {
+	p := &Publisher{path: path, fill: fill, pending: make(chan File, 1), done: make(chan struct{})}
 	go p.run()
 	return p
 }
@@ -49,6 +53,9 @@ func (p *Publisher) Close() {
 func (p *Publisher) run() {
 	defer close(p.done)
 	for f := range p.pending {
+		if p.fill != nil {
+			p.fill(&f)
+		}
 		_ = WriteJSON(p.path, f) // best effort: status must never disturb supervision
 	}
 }

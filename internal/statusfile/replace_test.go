@@ -37,10 +37,11 @@ func TestReplace(t *testing.T) {
 	}
 }
 
-// TestPublisherWritesNewest: after Close the file holds the last update.
+// TestPublisherWritesNewest: after Close the file holds the last update,
+// completed by fill.
 func TestPublisherWritesNewest(t *testing.T) {
 	path := Path(t.TempDir(), "svc")
-	p := NewPublisher(path)
+	p := NewPublisher(path, func(f *File) { f.StderrTail = []string{"filled"} })
 	for i := range 50 {
 		p.Update(File{Service: "svc", State: "running", Restarts: i, Updated: time.Unix(int64(i), 0)})
 	}
@@ -49,7 +50,7 @@ func TestPublisherWritesNewest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Restarts != 49 || f.Service != "svc" {
-		t.Errorf("read %+v, want the last update (restarts 49)", f)
+	if f.Restarts != 49 || f.Service != "svc" || len(f.StderrTail) != 1 || f.StderrTail[0] != "filled" {
+		t.Errorf("read %+v, want the last update (restarts 49), filled in", f)
 	}
 }

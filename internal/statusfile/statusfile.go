@@ -42,7 +42,10 @@ type File struct {
 	// NextStart is when a child backing off starts again.
 	NextStart *time.Time `json:"next_start,omitempty"`
 	Logs      Logs       `json:"logs"`
-	Updated   time.Time  `json:"updated"`
+	// StderrTail holds the last lines the child wrote to stderr, kept in
+	// the file so that `status` shows them after the wrapper has ended.
+	StderrTail []string  `json:"stderr_tail,omitempty"`
+	Updated    time.Time `json:"updated"`
 }
 
 // Exit is a child's last exit, with its meaning spelled out.
@@ -66,8 +69,6 @@ type Logs struct {
 // file's fields plus what only the live process knows.
 type Live struct {
 	File
-	// StderrTail holds the last lines the child wrote to stderr.
-	StderrTail []string `json:"stderr_tail,omitempty"`
 	// DroppedBytes counts log bytes lost to write errors, per file.
 	DroppedBytes map[string]int64 `json:"dropped_bytes,omitempty"`
 }
