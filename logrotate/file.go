@@ -100,6 +100,8 @@ type File struct {
 	regKey  string
 	lj      *lumberjack.Logger
 	dropped atomic.Int64
+	written atomic.Int64 // bytes written, for Written
+	rotated atomic.Int64 // rotations done, for Rotations
 
 	mu         sync.Mutex
 	closed     bool
@@ -257,6 +259,15 @@ func (f *File) Path() string { return f.path }
 // counted as they would have been written (timestamp prefixes included).
 func (f *File) Dropped() int64 { return f.dropped.Load() }
 
+// Written returns the total number of bytes written to the file and its
+// predecessors so far (timestamp prefixes included): one atomic add per
+// write batch, read by the wrapper's metrics.
+func (f *File) Written() int64 { return f.written.Load() }
+
+// Rotations returns the number of rotations done so far, automatic and
+// requested.
+func (f *File) Rotations() int64 { return f.rotated.Load() }
+
 // Close closes the current file and releases the path for another Open.
 // Later writes fail with an error wrapping os.ErrClosed and count as
 // dropped. Lumberjack's background goroutine (compression, pruning) is not
@@ -315,6 +326,7 @@ func (f *File) rotateLocked() error {
 		return fmt.Errorf("rotate log %s: %w", f.path, err)
 	}
 	f.size = 0
+	f.rotated.Add(1)
 	if mode != 0 && mode != 0o600 {
 		// Keep a mode the operator chose (lumberjack would, had it renamed).
 		_ = os.Chmod(f.path, mode)

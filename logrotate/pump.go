@@ -273,6 +273,7 @@ func (f *File) autoRotateLocked(rep *report) {
 func (f *File) writeChunkLocked(p []byte, rep *report) error {
 	n, err := f.lj.Write(p)
 	f.size += int64(n)
+	f.written.Add(int64(n))
 	if err != nil {
 		lost := int64(len(p) - n)
 		total := f.dropped.Add(lost)
