@@ -104,6 +104,9 @@ func TestImportRules(t *testing.T) {
 			func(imp string) bool {
 				return strings.HasPrefix(imp, "go.yaml.in/yaml") || strings.HasPrefix(imp, "gopkg.in/yaml")
 			}},
+		{"the Prometheus client only in internal/metrics",
+			func(g goFile) bool { return !g.under("internal/metrics") },
+			func(imp string) bool { return strings.HasPrefix(imp, "github.com/prometheus/") }},
 		{"lumberjack only in logrotate",
 			func(g goFile) bool { return !g.under("logrotate") },
 			func(imp string) bool { return strings.HasPrefix(imp, "gopkg.in/natefinch/lumberjack") }},
