@@ -144,6 +144,17 @@ func (r *Recorder) Sample(rss int64) {
 	b.rss, b.sampled = rss, true
 }
 
+// Offer records rss for the current minute unless it has a sample
+// already: a page view, which reads the memory anyway, fills the minute
+// before the next tick does.
+func (r *Recorder) Offer(rss int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if b := r.at(r.now()); !b.sampled {
+		b.rss, b.sampled = rss, true
+	}
+}
+
 // Run samples usage once a minute until ctx ends: the one periodic
 // wake-up the page costs. A minute without a running child (usage fails)
 // stays unsampled.
