@@ -4,7 +4,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X github.com/wrapper-dev/wrapper/wrapper.Version=$(VERSION)
 PKGS     := ./...
 
-.PHONY: help build test systemd-tools test-unix test-race vet-windows test-windows demo dist lint bench test-faults clean
+.PHONY: help build test systemd-tools fleet-tools test-unix test-race vet-windows test-windows demo dist lint bench test-faults clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -12,10 +12,14 @@ help: ## list the targets
 build: ## build bin/wrapper for this machine
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/wrapper ./cmd/wrapper
 
-test: lint systemd-tools test-race test-faults vet-windows test-windows ## everything CI runs: lint, race tests, fault suite, Windows vet, Windows tests under Wine
+test: lint systemd-tools fleet-tools test-race test-faults vet-windows test-windows ## everything CI runs: lint, race tests, fault suite, Windows vet, Windows tests under Wine
 
 systemd-tools: ## install systemd-analyze for the unit checks when missing (docs/linux-service.md)
 	.ci/systemd/setup.sh
+
+fleet-tools: ## install Prometheus and Chromium for the scrape and page tests when missing (docs/fleet.md)
+	.ci/prometheus/setup.sh
+	.ci/chromium/setup.sh
 
 test-unix: ## the native tests, quickly
 	$(GO) test $(PKGS)

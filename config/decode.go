@@ -119,6 +119,10 @@ func (d *decoder) unknown(line int, path, name string, fs []field) {
 		d.ps.add(line, path, "unknown key (passwords are never stored in the YAML: put it in an environment variable and name that variable in service.password_env)")
 		return
 	}
+	if name != "token_env" && name != "token_file" && strings.Contains(strings.ToLower(name), "token") {
+		d.ps.add(line, path, "unknown key (tokens are never stored in the YAML: put it in an environment variable or a file and name it in http.token_env or http.token_file)")
+		return
+	}
 	names := make([]string, len(fs))
 	for i, f := range fs {
 		names[i] = f.name

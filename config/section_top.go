@@ -2,8 +2,9 @@ package config
 
 // The top level of the file: the program to run, the service's name and the
 // program's environment, and the Config type that holds every section. Each
-// section (restart, stop, log, service, health, wait_for, hooks) has its own
-// section_*.go file with its type, raw form, field table and resolver.
+// section (restart, stop, log, service, health, wait_for, hooks, http) and
+// the metrics switch has its own section_*.go file with its type, raw form,
+// field table and resolver.
 
 import (
 	"fmt"
@@ -63,6 +64,12 @@ type Config struct {
 	// Watch makes the wrapper reload this file when it changes, as
 	// `wrapper reload` does. Default: false.
 	Watch bool
+	// HTTP is the HTTP listener (control API, /metrics, status page).
+	// Default: off (HTTP.Enabled() is false).
+	HTTP HTTP
+	// Metrics serves /metrics, in the Prometheus text format, on the HTTP
+	// listener, which it needs. Default: false.
+	Metrics bool
 }
 
 // raw is the configuration as written, before defaults, expansion and path
@@ -81,6 +88,8 @@ type raw struct {
 	waitFor                        val[[]*rawCondition]
 	hooks                          rawHooks
 	watch                          val[bool]
+	http                           rawHTTP
+	metrics                        val[bool]
 }
 
 // fields returns the field table of the whole file, decoding into r. The
@@ -105,6 +114,8 @@ func fields(r *raw) []field {
 		waitForField(&r.waitFor),
 		hooksField(&r.hooks),
 		{name: "watch", decode: boolean(&r.watch)},
+		httpField(&r.http),
+		{name: "metrics", decode: boolean(&r.metrics)},
 	}
 }
 
@@ -146,6 +157,8 @@ func resolve(r *raw, ps *problems, file string, opts Options, fold bool) *Config
 	c.Hooks = rs.hooks(&r.hooks)
 	c.Watch = or(r.watch, false)
 	rs.checkLogDir(r.log.dir.line, c, opts.WrapperExe)
+	c.HTTP = rs.http(&r.http)
+	c.Metrics = rs.metrics(r.metrics, c.HTTP)
 	return c
 }
 

@@ -104,6 +104,8 @@ type File struct {
 	regKey  string
 	mill    *mill
 	dropped atomic.Int64
+	written atomic.Int64 // bytes written, for Written
+	rotated atomic.Int64 // rotations done, for Rotations
 
 	logMu  sync.Mutex
 	logger *slog.Logger // nil: reports are held for SetLogger
@@ -229,6 +231,15 @@ func (f *File) Path() string { return f.path }
 // counted as they would have been written (timestamp prefixes included).
 func (f *File) Dropped() int64 { return f.dropped.Load() }
 
+// Written returns the total number of bytes written to the file and its
+// predecessors so far (timestamp prefixes included): one atomic add per
+// write batch, read by the wrapper's metrics.
+func (f *File) Written() int64 { return f.written.Load() }
+
+// Rotations returns the number of rotations done so far, automatic and
+// requested.
+func (f *File) Rotations() int64 { return f.rotated.Load() }
+
 // Close closes the current file, stops the backup mill (a compression in
 // progress is abandoned: the plain backup stays, for the next run) and
 // releases the path for another Open. Later writes fail with an error
@@ -304,6 +315,7 @@ func (f *File) rotateLocked(rep *report) error {
 		_ = f.closeLocked()
 		return fmt.Errorf("rotate log %s: %w", f.path, err)
 	}
+	f.rotated.Add(1)
 	f.mill.signal()
 	return nil
 }

@@ -285,6 +285,7 @@ func (f *File) autoRotateLocked(rep *report) {
 func (f *File) writeChunkLocked(p []byte, rep *report) error {
 	n, err := f.fh.Write(p)
 	f.size += int64(n)
+	f.written.Add(int64(n))
 	if err != nil {
 		f.failLocked(int64(len(p)-n), err, rep)
 		return fmt.Errorf("write log %s: %w", f.path, err)

@@ -206,3 +206,30 @@ func TestOneFilePerPath(t *testing.T) {
 	}
 	openT(t, Options{Path: path}) // released by Close
 }
+
+// TestCountersMatchTheFiles: Written is every byte in the current file and
+// its backups (timestamps included), Rotations counts automatic and
+// requested rotations, and neither moves when nothing is written.
+func TestCountersMatchTheFiles(t *testing.T) {
+	f := openT(t, Options{Path: filepath.Join(t.TempDir(), "app.log"), MaxSize: 2048, Timestamps: true})
+	if f.Written() != 0 || f.Rotations() != 0 {
+		t.Fatalf("fresh file: written %d, rotations %d", f.Written(), f.Rotations())
+	}
+	p := startPump(t, f)
+	writeChunks(t, p.pw, lines("out", 0, 500), 11)
+	p.finish(t)
+	if err := f.Rotate(); err != nil {
+		t.Fatal(err)
+	}
+	files := readLogs(t, f.Path())
+	var total int64
+	for _, lf := range files {
+		total += int64(len(lf.data))
+	}
+	if f.Written() != total || total <= int64(len(lines("out", 0, 500))) {
+		t.Errorf("written %d, files hold %d bytes (more than the input, for the timestamps)", f.Written(), total)
+	}
+	if want := int64(len(backups(t, f.Path()))); f.Rotations() != want || want < 10 {
+		t.Errorf("rotations %d, backups %d (want many, equal)", f.Rotations(), want)
+	}
+}

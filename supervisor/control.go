@@ -104,7 +104,7 @@ func (l *loop) update(o Options) (done bool, err error) {
 		before := l.st.Health
 		switch {
 		case o.Health.Check == nil:
-			l.st.Health, l.st.HealthFailures = "", 0
+			l.st.Health, l.st.HealthFailures, l.st.HealthCheckDuration = "", 0, 0
 		case l.st.Health == "":
 			l.st.Health = HealthStarting
 		}

@@ -73,9 +73,10 @@ func normalizeHealth(h *HealthOptions) []error {
 
 // healthResult is the outcome of one check, from the health task.
 type healthResult struct {
-	t   *task
-	err error
-	at  time.Time // when the check began
+	t    *task
+	err  error
+	at   time.Time     // when the check began
+	took time.Duration // how long it ran
 }
 
 // startHealth starts the health task for the running child, if there is a
@@ -105,7 +106,7 @@ func checkHealth(ctx context.Context, t *task, h HealthOptions, out chan<- healt
 			return
 		}
 		select {
-		case out <- healthResult{t: t, err: err, at: at}:
+		case out <- healthResult{t: t, err: err, at: at, took: time.Since(at)}:
 		case <-ctx.Done():
 			return
 		}
@@ -131,15 +132,19 @@ func (l *loop) onHealth(r healthResult) (done bool, err error) {
 		return false, nil // from a task already stopped
 	}
 	h := l.s.opts.Health
+	l.st.HealthCheckDuration = r.took
 	switch {
 	case r.err == nil:
 		if l.st.Health != HealthHealthy {
 			l.st.Health, l.st.HealthFailures = HealthHealthy, 0
 			l.publish()
 			l.s.log.Info("health check passed", "pid", l.st.PID)
+		} else {
+			l.store()
 		}
 		return false, nil
 	case r.at.Sub(l.st.Started) < h.StartPeriod:
+		l.store()
 		l.s.log.Info("health check failed in the start period", "pid", l.st.PID, "err", r.err)
 		return false, nil
 	}

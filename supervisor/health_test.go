@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -193,5 +194,41 @@ func TestHealthStoppedWithTheChild(t *testing.T) {
 			t.Fatalf("status after the restart: %+v", st)
 		}
 		stopRun(t, cancel, errc)
+	})
+}
+
+// TestHealthCheckDurationInStatus: Status carries the last check's
+// duration, and a check that changes nothing else is no OnStatus call (no
+// status file write per check).
+func TestHealthCheckDurationInStatus(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var calls atomic.Int32
+		s, _, _ := newFakeOpts(t, Options{OnStatus: func(Status) { calls.Add(1) }})
+		slow := func(ctx context.Context) error {
+			time.Sleep(300 * time.Millisecond)
+			return nil
+		}
+		s.opts.Health = HealthOptions{Check: slow, Interval: s1, Timeout: 2 * s1, Failures: 3}
+		ctx, cancel := context.WithCancel(t.Context())
+		errc := runAsync(ctx, s)
+		time.Sleep(s1 + s1/2) // the first check ran from 1s to 1.3s
+		synctest.Wait()
+		st := s.Status()
+		if st.Health != HealthHealthy || st.HealthCheckDuration != 300*time.Millisecond {
+			t.Fatalf("after the first check: %+v", st)
+		}
+		before := calls.Load()
+		time.Sleep(10 * s1)
+		synctest.Wait()
+		if got := calls.Load(); got != before {
+			t.Errorf("%d OnStatus calls for checks that changed nothing but their duration", got-before)
+		}
+		if s.Status().HealthCheckDuration == 0 {
+			t.Error("duration lost after later checks")
+		}
+		stopRun(t, cancel, errc)
+		if st := s.Status(); st.HealthCheckDuration != 0 {
+			t.Errorf("after the stop: duration %v, want 0", st.HealthCheckDuration)
+		}
 	})
 }

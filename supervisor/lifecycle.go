@@ -68,7 +68,7 @@ func (l *loop) failedStart(err error) (done bool, _ error) {
 // decision.
 func (l *loop) afterExit(e Exit, pid int) (done bool, err error) {
 	l.health, l.postStart = l.health.stop(), l.postStart.stop()
-	l.st.Health, l.st.HealthFailures = "", 0
+	l.st.Health, l.st.HealthFailures, l.st.HealthCheckDuration = "", 0, 0
 	if l.killT != nil {
 		l.killT.Stop()
 		l.killT = nil

@@ -116,6 +116,9 @@ type Status struct {
 	// HealthFailures counts the consecutive failed health checks of the
 	// running child, not counting those in HealthOptions.StartPeriod.
 	HealthFailures int
+	// HealthCheckDuration is how long the running child's last health
+	// check took; 0 before its first check and when no child runs.
+	HealthCheckDuration time.Duration
 	// Waiting names what the start in progress waits for, in StateWaiting:
 	// a Condition's Name, or "pre_start hook". "" otherwise.
 	Waiting string

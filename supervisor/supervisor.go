@@ -32,6 +32,7 @@ type Supervisor struct {
 	hook   func(context.Context, hookRun) error
 	setup  func() (undo func())
 	status atomic.Pointer[Status]
+	tree   atomic.Pointer[tree] // the running child's, for Usage; nil when none
 	ran    atomic.Bool
 	reqs   chan request  // control requests, read by Run's loop
 	done   chan struct{} // closed when Run returns
@@ -175,13 +176,22 @@ func timerC(t *time.Timer) <-chan time.Time {
 	return t.C
 }
 
-// publish stores a snapshot of the state for Status.
+// publish stores a snapshot of the state for Status and hands one to
+// OnStatus.
 func (l *loop) publish() {
-	st := l.st.clone()
-	l.s.status.Store(&st)
+	st := l.store()
 	if l.s.opts.OnStatus != nil {
 		l.s.opts.OnStatus(st.clone())
 	}
+}
+
+// store stores a snapshot of the state for Status alone: for a figure that
+// changes on every health check (its duration), which Status readers want
+// but which is no state change worth an OnStatus (a status file write).
+func (l *loop) store() Status {
+	st := l.st.clone()
+	l.s.status.Store(&st)
+	return st
 }
 
 // startChild starts a child, its health checks and its post_start hook. A
@@ -196,8 +206,11 @@ func (l *loop) startChild() (done bool, err error) {
 	}
 	l.st.Started = time.Now()
 	l.proc = p
+	if c, ok := p.(*child); ok {
+		l.s.tree.Store(c.tree)
+	}
 	l.st.State, l.st.PID = StateRunning, p.pid()
-	l.st.Health, l.st.HealthFailures = "", 0
+	l.st.Health, l.st.HealthFailures, l.st.HealthCheckDuration = "", 0, 0
 	if l.s.opts.Health.Check != nil {
 		l.st.Health = HealthStarting
 	}
@@ -214,6 +227,7 @@ func (l *loop) startChild() (done bool, err error) {
 func (l *loop) onExit(e Exit) (done bool, err error) {
 	pid := l.st.PID
 	l.proc, l.st.PID = nil, 0
+	l.s.tree.Store(nil)
 	if e.Err == nil {
 		e.Uptime = max(0, e.At.Sub(l.st.Started))
 		attrs := []any{"pid", pid, "code", e.Code, "uptime", e.Uptime}

@@ -2,6 +2,7 @@ package wrapper
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/wrapper-dev/wrapper/config"
 	"github.com/wrapper-dev/wrapper/internal/control"
+	"github.com/wrapper-dev/wrapper/internal/httpapi"
+	"github.com/wrapper-dev/wrapper/internal/metrics"
 	"github.com/wrapper-dev/wrapper/internal/statusfile"
 	"github.com/wrapper-dev/wrapper/internal/watch"
 	"github.com/wrapper-dev/wrapper/logrotate"
@@ -30,6 +33,9 @@ type host struct {
 	sup    *supervisor.Supervisor
 	status *statusfile.Publisher
 	ctx    context.Context
+	// history counts restarts by reason and keeps the last hour for the
+	// page and /metrics; nil unless the http listener is on.
+	history *metrics.Recorder
 
 	reloading sync.Mutex                    // serialises reloads
 	cfg       atomic.Pointer[config.Config] // the configuration in force
@@ -96,6 +102,9 @@ func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra s
 	onStatus, stopNotify := notifyServiceManager(ctx, h.onStatus, h.logger) // Type=notify: READY=1, STATUS=, STOPPING=1
 	defer stopNotify()
 	opts.OnStatus = onStatus
+	if cfg.HTTP.Enabled() {
+		h.history = metrics.NewRecorder()
+	}
 	if h.sup, err = supervisor.New(opts); err != nil {
 		h.logger.Error("cannot supervise", "err", err)
 		return ExitError
@@ -103,6 +112,15 @@ func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra s
 	if ctl != nil {
 		defer control.Serve(ctl, h.control, h.logger).Close()
 		ctl = nil // the server closes it
+	}
+	if cfg.HTTP.Enabled() {
+		srv, err := h.startHTTP(cfg)
+		if err != nil {
+			h.logger.Error("cannot start the http listener", "err", err)
+			return ExitError
+		}
+		defer srv.Close()
+		go h.history.Run(ctx, h.sup.Usage)
 	}
 	stopSignals := h.reloadOnSignal(ctx)
 	defer stopSignals()
@@ -131,7 +149,52 @@ func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra s
 // onStatus publishes every supervisor state change (called from the
 // supervisor's loop: it must not block).
 func (h *host) onStatus(st supervisor.Status) {
+	if h.history != nil {
+		h.history.Observe(st)
+	}
 	h.status.Update(newStatusFile(h.config(), st, time.Now()))
+}
+
+// startHTTP starts the http listener: the control API answered by
+// h.control (the local endpoint's handler), the page, and /metrics when
+// cfg.Metrics. Its settings are fixed for the wrapper's lifetime.
+func (h *host) startHTTP(cfg *config.Config) (*httpapi.Server, error) {
+	secret, err := httpapi.LoadToken(cfg.HTTP.TokenEnv, cfg.HTTP.TokenFile, os.LookupEnv)
+	if err != nil {
+		return nil, err
+	}
+	o := httpapi.Options{Listen: cfg.HTTP.Listen, Secret: secret, HMACOnly: cfg.HTTP.HMAC,
+		Service: cfg.Name, Version: version(), Control: h.control, Logs: h.tail,
+		Ready: func() (bool, string) {
+			st := h.sup.Status()
+			return serviceReady(st), string(st.State)
+		},
+		History: h.history, Usage: h.sup.Usage, Logger: h.logger}
+	if cfg.HTTP.TLS.Cert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.HTTP.TLS.Cert, cfg.HTTP.TLS.Key)
+		if err != nil {
+			return nil, fmt.Errorf("http.tls: %w", err)
+		}
+		o.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	if cfg.Metrics {
+		o.Metrics = metrics.New(metrics.Source{Version: version(), Status: h.sup.Status, Usage: h.sup.Usage,
+			Health: func() bool { return h.config().Health.Enabled() }, Logs: h.out.streams(), Recorder: h.history})
+	}
+	srv, err := httpapi.Listen(o)
+	if err != nil {
+		return nil, err
+	}
+	h.logger.Info("http listening", "addr", srv.Addr(), "tls", o.TLS != nil, "metrics", cfg.Metrics, "token", secret != nil)
+	return srv, nil
+}
+
+// tail writes the last n lines of a log stream (stdout, stderr, wrapper):
+// `wrapper logs -n N` and GET /logs share it.
+func (h *host) tail(w io.Writer, stream string, n int) error {
+	l := h.config().Log
+	path := map[string]string{"stdout": l.Stdout, "stderr": l.Stderr, "wrapper": l.Wrapper}[stream]
+	return showLog(h.ctx, w, path, n, false)
 }
 
 // config returns the configuration in force. It takes no lock: the
@@ -213,6 +276,9 @@ func (h *host) reload() (string, error) {
 	var notes []string
 	if next.Name != cur.Name {
 		notes = append(notes, "name changes need a restart (and a reinstall)")
+	}
+	if next.HTTP != cur.HTTP || next.Metrics != cur.Metrics {
+		notes = append(notes, "http and metrics settings change at the next restart")
 	}
 	if next.Log.Dir != cur.Log.Dir || next.Log.Stdout != cur.Log.Stdout ||
 		next.Log.Stderr != cur.Log.Stderr || next.Log.Wrapper != cur.Log.Wrapper {

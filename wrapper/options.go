@@ -5,9 +5,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/wrapper-dev/wrapper/config"
+	"github.com/wrapper-dev/wrapper/internal/metrics"
 	"github.com/wrapper-dev/wrapper/logrotate"
 	"github.com/wrapper-dev/wrapper/supervisor"
 )
@@ -61,6 +64,16 @@ func openOutputs(cfg *config.Config) (*outputs, error) {
 	return o, nil
 }
 
+// streams names the log files for the metrics: stdout, stderr, wrapper,
+// or stdout+stderr for one file taking both.
+func (o *outputs) streams() []metrics.Log {
+	if o.stdout == o.stderr {
+		return []metrics.Log{{Stream: "stdout+stderr", Counters: o.stdout}, {Stream: "wrapper", Counters: o.wrapper}}
+	}
+	return []metrics.Log{{Stream: "stdout", Counters: o.stdout}, {Stream: "stderr", Counters: o.stderr},
+		{Stream: "wrapper", Counters: o.wrapper}}
+}
+
 // Close closes every file, reporting the first error.
 func (o *outputs) Close() error {
 	var first error
@@ -90,11 +103,12 @@ func newLogger(file, console io.Writer, extra slog.Handler) *slog.Logger {
 }
 
 // childEnv returns the child's environment: the wrapper's own (less
-// NOTIFY_SOCKET, systemd's channel to the wrapper alone), then the YAML's
-// env_file and env entries, then the WRAPPER_* variables (os/exec keeps the
-// last value of a duplicated key, case-insensitively on Windows).
+// NOTIFY_SOCKET, systemd's channel to the wrapper alone, and the API
+// token's variable), then the YAML's env_file and env entries, then the
+// WRAPPER_* variables (os/exec keeps the last value of a duplicated key,
+// case-insensitively on Windows).
 func childEnv(cfg *config.Config, exe string) []string {
-	return append(cfg.Environ(withoutEnv(os.Environ(), envNotifySocket)),
+	return append(cfg.Environ(withoutEnv(os.Environ(), envNotifySocket, cfg.HTTP.TokenEnv)),
 		envServiceName+"="+cfg.Name,
 		envConfig+"="+cfg.File,
 		envExe+"="+exe,
@@ -157,11 +171,15 @@ func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slo
 	}
 }
 
-// withoutEnv returns env without the entries named name.
-func withoutEnv(env []string, name string) []string {
+// withoutEnv returns env without the entries named by names ("" names
+// nothing); on Windows names match regardless of case, as there.
+func withoutEnv(env []string, names ...string) []string {
 	out := make([]string, 0, len(env))
 	for _, e := range env {
-		if !strings.HasPrefix(e, name+"=") {
+		k, _, _ := strings.Cut(e, "=")
+		if !slices.ContainsFunc(names, func(n string) bool {
+			return n != "" && (n == k || (runtime.GOOS == "windows" && strings.EqualFold(n, k)))
+		}) {
 			out = append(out, e)
 		}
 	}

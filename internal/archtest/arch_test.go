@@ -108,6 +108,9 @@ func TestImportRules(t *testing.T) {
 			func(imp string) bool {
 				return strings.HasPrefix(imp, "go.yaml.in/yaml") || strings.HasPrefix(imp, "gopkg.in/yaml")
 			}},
+		{"the Prometheus client only in internal/metrics",
+			func(g goFile) bool { return !g.under("internal/metrics") },
+			func(imp string) bool { return strings.HasPrefix(imp, "github.com/prometheus/") }},
 		{"x/sys/windows only in _windows.go files",
 			func(g goFile) bool {
 				return !strings.HasSuffix(g.path, "_windows.go") && !strings.HasSuffix(g.path, "_windows_test.go")
