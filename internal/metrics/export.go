@@ -1,12 +1,12 @@
 package metrics
 
 import (
+	"bufio"
+	"math"
 	"net/http"
 	"runtime"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"strconv"
+	"strings"
 
 	"github.com/wrapper-dev/wrapper/supervisor"
 )
@@ -46,40 +46,47 @@ type Source struct {
 	Recorder *Recorder
 }
 
-// New returns the /metrics handler: a private registry (never the
-// client library's global one) holding the wrapper's collector and the
-// standard process_* and go_* collectors of the wrapper process itself.
+// New returns the /metrics handler. It writes the Prometheus text
+// exposition format (version 0.0.4) itself: the format is small and
+// stable, and the client library's package initialisation (its global
+// registry with the Go and process collectors, protobuf descriptors) ran
+// in every wrapper, /metrics or not, and cost the plain path start-up time
+// and memory (docs/performance.md). The real Prometheus of the tests
+// parses what it writes.
 func New(src Source) http.Handler {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(newCollector(src),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		collectors.NewGoCollector())
-	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		bw := bufio.NewWriter(w)
+		writeMetrics(&exposition{w: bw}, src)
+		_ = bw.Flush()
+	})
+}
+
+// family is one metric's name, help, type and label names.
+type family struct {
+	name, help, kind string
+	labels           []string
 }
 
 // The wrapper's metrics. Names follow Prometheus conventions: base units
 // (seconds, bytes) in the name, _total for counters.
 var (
-	descUp         = desc("wrapper_up", "1 while the wrapper runs and answers scrapes.")
-	descBuild      = desc("wrapper_build_info", "The wrapper's version and Go version, as labels; always 1.", "version", "goversion")
-	descState      = desc("wrapper_child_state", "1 for the supervisor's current state, 0 for the others.", "state")
-	descPID        = desc("wrapper_child_pid", "Process id of the running child; 0 when none runs.")
-	descStart      = desc("wrapper_child_start_time_seconds", "Unix time the current (or last) child started.")
-	descRestarts   = desc("wrapper_restarts_total", "Restarts of the child by reason (crash, health, reload, request, schedule, limit).", "reason")
-	descExit       = desc("wrapper_child_last_exit_code", "Exit code of the child's last exit; -1 when a signal killed it or it failed to start.")
-	descHealth     = desc("wrapper_health_status", "1 for the running child's health (starting, healthy, unhealthy), 0 for the others; all 0 when no child runs.", "status")
-	descHealthTime = desc("wrapper_health_check_duration_seconds", "How long the last health check took.")
-	descWritten    = desc("wrapper_log_written_bytes_total", "Bytes written to a log file and its rotated predecessors.", "stream")
-	descDropped    = desc("wrapper_log_dropped_bytes_total", "Bytes lost to write errors on a log file.", "stream")
-	descRotations  = desc("wrapper_log_rotations_total", "Rotations of a log file.", "stream")
-	descCPU        = desc("wrapper_child_cpu_seconds_total", "CPU time (user and system) of the child's process tree; restarts from 0 with each child.")
-	descRSS        = desc("wrapper_child_resident_memory_bytes", "Resident memory of the child's process tree, summed over its processes.")
-	descProcs      = desc("wrapper_child_processes", "Live processes in the child's process tree.")
+	famUp         = family{"wrapper_up", "1 while the wrapper runs and answers scrapes.", "gauge", nil}
+	famBuild      = family{"wrapper_build_info", "The wrapper's version and Go version, as labels; always 1.", "gauge", []string{"version", "goversion"}}
+	famState      = family{"wrapper_child_state", "1 for the supervisor's current state, 0 for the others.", "gauge", []string{"state"}}
+	famPID        = family{"wrapper_child_pid", "Process id of the running child; 0 when none runs.", "gauge", nil}
+	famStart      = family{"wrapper_child_start_time_seconds", "Unix time the current (or last) child started.", "gauge", nil}
+	famRestarts   = family{"wrapper_restarts_total", "Restarts of the child by reason (crash, health, reload, request, schedule, limit).", "counter", []string{"reason"}}
+	famExit       = family{"wrapper_child_last_exit_code", "Exit code of the child's last exit; -1 when a signal killed it or it failed to start.", "gauge", nil}
+	famHealth     = family{"wrapper_health_status", "1 for the running child's health (starting, healthy, unhealthy), 0 for the others; all 0 when no child runs.", "gauge", []string{"status"}}
+	famHealthTime = family{"wrapper_health_check_duration_seconds", "How long the last health check took.", "gauge", nil}
+	famWritten    = family{"wrapper_log_written_bytes_total", "Bytes written to a log file and its rotated predecessors.", "counter", []string{"stream"}}
+	famDropped    = family{"wrapper_log_dropped_bytes_total", "Bytes lost to write errors on a log file.", "counter", []string{"stream"}}
+	famRotations  = family{"wrapper_log_rotations_total", "Rotations of a log file.", "counter", []string{"stream"}}
+	famCPU        = family{"wrapper_child_cpu_seconds_total", "CPU time (user and system) of the child's process tree; restarts from 0 with each child.", "counter", nil}
+	famRSS        = family{"wrapper_child_resident_memory_bytes", "Resident memory of the child's process tree, summed over its processes.", "gauge", nil}
+	famProcs      = family{"wrapper_child_processes", "Live processes in the child's process tree.", "gauge", nil}
 )
-
-func desc(name, help string, labels ...string) *prometheus.Desc {
-	return prometheus.NewDesc(name, help, labels, nil)
-}
 
 // states are the label values of wrapper_child_state.
 var states = []supervisor.State{supervisor.StateWaiting, supervisor.StateStarting, supervisor.StateRunning,
@@ -88,60 +95,104 @@ var states = []supervisor.State{supervisor.StateWaiting, supervisor.StateStartin
 // healths are the label values of wrapper_health_status.
 var healths = []string{supervisor.HealthStarting, supervisor.HealthHealthy, supervisor.HealthUnhealthy}
 
-// collector turns one Source reading into metrics at each scrape.
-type collector struct{ src Source }
-
-func newCollector(src Source) *collector { return &collector{src: src} }
-
-// Describe implements prometheus.Collector.
-func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descUp, descBuild, descState, descPID, descStart, descRestarts, descExit,
-		descHealth, descHealthTime, descWritten, descDropped, descRotations, descCPU, descRSS, descProcs} {
-		ch <- d
+// writeMetrics writes one snapshot of src: the status is read once per
+// scrape, so the figures agree with each other.
+func writeMetrics(e *exposition, src Source) {
+	st := src.Status()
+	e.one(famUp, 1)
+	e.one(famBuild, 1, src.Version, runtime.Version())
+	e.head(famState)
+	for _, s := range states {
+		e.sample(famState, b2f(st.State == s), string(s))
+	}
+	e.one(famPID, float64(st.PID))
+	if !st.Started.IsZero() {
+		e.one(famStart, float64(st.Started.UnixNano())/1e9)
+	}
+	e.head(famRestarts)
+	restarts := src.Recorder.Restarts()
+	for _, reason := range Reasons {
+		e.sample(famRestarts, float64(restarts[reason]), string(reason))
+	}
+	if st.LastExit != nil {
+		e.one(famExit, float64(st.LastExit.Code))
+	}
+	if src.Health != nil && src.Health() {
+		e.head(famHealth)
+		for _, h := range healths {
+			e.sample(famHealth, b2f(st.Health == h), h)
+		}
+		e.one(famHealthTime, st.HealthCheckDuration.Seconds())
+	}
+	for _, f := range []struct {
+		fam   family
+		value func(LogCounters) int64
+	}{{famWritten, LogCounters.Written}, {famDropped, LogCounters.Dropped}, {famRotations, LogCounters.Rotations}} {
+		e.head(f.fam)
+		for _, l := range src.Logs {
+			e.sample(f.fam, float64(f.value(l.Counters)), l.Stream)
+		}
+	}
+	if u, err := src.Usage(); err == nil {
+		e.one(famCPU, u.CPU.Seconds())
+		e.one(famRSS, float64(u.RSS))
+		e.one(famProcs, float64(u.Processes))
 	}
 }
 
-// Collect implements prometheus.Collector: one snapshot of the status per
-// scrape, so the figures agree with each other.
-func (c *collector) Collect(ch chan<- prometheus.Metric) {
-	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
-	}
-	counter := func(d *prometheus.Desc, v float64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, labels...)
-	}
-	st := c.src.Status()
-	gauge(descUp, 1)
-	gauge(descBuild, 1, c.src.Version, runtime.Version())
-	for _, s := range states {
-		gauge(descState, b2f(st.State == s), string(s))
-	}
-	gauge(descPID, float64(st.PID))
-	if !st.Started.IsZero() {
-		gauge(descStart, float64(st.Started.UnixNano())/1e9)
-	}
-	for reason, n := range c.src.Recorder.Restarts() {
-		counter(descRestarts, float64(n), string(reason))
-	}
-	if st.LastExit != nil {
-		gauge(descExit, float64(st.LastExit.Code))
-	}
-	if c.src.Health != nil && c.src.Health() {
-		for _, h := range healths {
-			gauge(descHealth, b2f(st.Health == h), h)
+// exposition writes the text format: each family's HELP and TYPE lines,
+// then its samples.
+type exposition struct{ w *bufio.Writer }
+
+// head writes f's HELP and TYPE lines.
+func (e *exposition) head(f family) {
+	e.w.WriteString("# HELP " + f.name + " " + escapeHelp(f.help) + "\n# TYPE " + f.name + " " + f.kind + "\n")
+}
+
+// one writes a family with a single sample.
+func (e *exposition) one(f family, v float64, labels ...string) {
+	e.head(f)
+	e.sample(f, v, labels...)
+}
+
+// sample writes one sample of f with the label values in f.labels' order.
+func (e *exposition) sample(f family, v float64, values ...string) {
+	e.w.WriteString(f.name)
+	for i, name := range f.labels {
+		sep := ","
+		if i == 0 {
+			sep = "{"
 		}
-		gauge(descHealthTime, st.HealthCheckDuration.Seconds())
+		e.w.WriteString(sep + name + `="` + escapeLabel(values[i]) + `"`)
 	}
-	for _, l := range c.src.Logs {
-		counter(descWritten, float64(l.Counters.Written()), l.Stream)
-		counter(descDropped, float64(l.Counters.Dropped()), l.Stream)
-		counter(descRotations, float64(l.Counters.Rotations()), l.Stream)
+	if len(f.labels) > 0 {
+		e.w.WriteByte('}')
 	}
-	if u, err := c.src.Usage(); err == nil {
-		counter(descCPU, u.CPU.Seconds())
-		gauge(descRSS, float64(u.RSS))
-		gauge(descProcs, float64(u.Processes))
+	e.w.WriteString(" " + formatValue(v) + "\n")
+}
+
+// escapeHelp escapes a HELP text as the format asks: backslash and newline.
+func escapeHelp(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "\n", `\n`).Replace(s)
+}
+
+// escapeLabel escapes a label value: backslash, double quote and newline.
+func escapeLabel(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
+}
+
+// formatValue writes a sample value as Go's shortest float, with the
+// format's spellings of the infinities and NaN.
+func formatValue(v float64) string {
+	switch {
+	case math.IsInf(v, 1):
+		return "+Inf"
+	case math.IsInf(v, -1):
+		return "-Inf"
+	case math.IsNaN(v):
+		return "NaN"
 	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
 func b2f(b bool) float64 {

@@ -1,13 +1,13 @@
 package metrics
 
 import (
-	"errors"
+	"bufio"
+	"math"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -203,9 +203,6 @@ func TestExportNamesAndValues(t *testing.T) {
 	if fam := f["wrapper_restarts_total"]; fam.GetType() != dto.MetricType_COUNTER || len(fam.Metric) != len(Reasons) {
 		t.Errorf("wrapper_restarts_total: type %v, %d series; want a counter with %d", fam.GetType(), len(fam.Metric), len(Reasons))
 	}
-	if _, ok := f["process_resident_memory_bytes"]; !ok {
-		t.Error("no process collector for the wrapper itself")
-	}
 
 	// No child, no health check, no exit yet: those series are absent.
 	st = supervisor.Status{State: supervisor.StateBackoff}
@@ -222,18 +219,31 @@ func TestExportNamesAndValues(t *testing.T) {
 	}
 }
 
-// TestNothingInTheGlobalRegistry: the wrapper's metrics live in their own
-// registry; the client library's global one does not get them.
-func TestNothingInTheGlobalRegistry(t *testing.T) {
-	New(Source{Status: func() supervisor.Status { return supervisor.Status{} },
-		Usage: func() (supervisor.Usage, error) { return supervisor.Usage{}, errors.ErrUnsupported }, Recorder: NewRecorder()})
-	fams, err := prometheus.DefaultGatherer.Gather()
+// TestExpositionEscapesAndFormats: label values and HELP texts that hold
+// the format's special characters come out escaped, values in the
+// format's spellings, and the parser reads back what was written.
+func TestExpositionEscapesAndFormats(t *testing.T) {
+	var b strings.Builder
+	w := bufio.NewWriter(&b)
+	e := &exposition{w: w}
+	f := family{"test_value", "a help text with a \\ and a\nsecond line", "gauge", []string{"l"}}
+	e.head(f)
+	e.sample(f, 1.5, "quote \" backslash \\ newline \n end")
+	e.sample(f, math.Inf(1), "inf")
+	e.sample(f, 1e21, "big")
+	_ = w.Flush()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(strings.NewReader(b.String()))
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("parse: %v\n%s", err, b.String())
 	}
-	for _, f := range fams {
-		if strings.HasPrefix(f.GetName(), "wrapper_") {
-			t.Errorf("global registry holds %s", f.GetName())
-		}
+	if got := fams["test_value"].GetHelp(); got != "a help text with a \\ and a\nsecond line" {
+		t.Errorf("help read back as %q", got)
+	}
+	if got := value(t, fams, "test_value", "l", "quote \" backslash \\ newline \n end"); got != 1.5 {
+		t.Errorf("escaped label: %v", got)
+	}
+	if !math.IsInf(value(t, fams, "test_value", "l", "inf"), 1) || value(t, fams, "test_value", "l", "big") != 1e21 {
+		t.Errorf("special values not read back:\n%s", b.String())
 	}
 }
