@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/wrapper-dev/wrapper/config"
 	"github.com/wrapper-dev/wrapper/internal/systemd"
@@ -40,9 +42,28 @@ func unitSpec(cfg *config.Config, exe string) systemd.Unit {
 		User: cfg.Service.User, Group: cfg.Service.Group,
 		Capabilities: cfg.Service.Capabilities, Dependencies: cfg.Service.Dependencies,
 		Disabled:    cfg.Service.StartMode == config.StartDisabled,
-		StopTimeout: cfg.Stop.Timeout, Recovery: cfg.Service.Recovery,
+		StopTimeout: stopBudget(cfg), Recovery: cfg.Service.Recovery,
 		NoRestartCodes: noRestartCodes(),
 	}
+}
+
+// stopBudget is how long a stop on request may take before the wrapper
+// exits, as far as the YAML says: the pre_stop hook, then stop.timeout
+// for the child, then the post_stop hook (the supervisor runs both hooks
+// within a stop). It saturates instead of overflowing; the unit writer
+// refuses a budget that large.
+func stopBudget(cfg *config.Config) time.Duration {
+	budget := cfg.Stop.Timeout
+	for _, h := range []config.Hook{cfg.Hooks.PreStop, cfg.Hooks.PostStop} {
+		if h.Command == nil {
+			continue
+		}
+		if h.Timeout > math.MaxInt64-budget {
+			return math.MaxInt64
+		}
+		budget += h.Timeout
+	}
+	return budget
 }
 
 // unitFile is the unit `wrapper install` writes for cfg.

@@ -113,3 +113,27 @@ func TestUnitsVerify(t *testing.T) {
 		}
 	}
 }
+
+// TestUnitStopBudget: TimeoutStopSec= covers the pre_stop and post_stop
+// hooks as well as stop.timeout, and a budget that would overflow it is
+// refused instead of written as a value systemd ignores.
+func TestUnitStopBudget(t *testing.T) {
+	dir := t.TempDir()
+	hooks := "hooks:\n  pre_stop: {command: [/bin/true], timeout: 60s}\n  post_stop: {command: [/bin/true], timeout: 60s}\n"
+	tests := []struct {
+		yaml, want string
+		code       int
+	}{
+		{"stop: {timeout: 10s}\n" + hooks, "TimeoutStopSec=140s\n", ExitOK},
+		{"stop: {timeout: 10s}\nhooks:\n  pre_start: {command: [/bin/true], timeout: 60s}\n", "TimeoutStopSec=20s\n", ExitOK},
+		{"stop: {timeout: 2562047h47m10s}\n", "stop.timeout: too long", ExitUsage},
+		{"stop: {timeout: 106751d}\n" + strings.ReplaceAll(hooks, "60s", "106751d"), "stop.timeout: too long", ExitUsage},
+	}
+	for _, tt := range tests {
+		cfg := writeFile(t, dir, "svc.yaml", "executable: /bin/sh\nservice: {user: app}\n"+tt.yaml)
+		code, stdout, stderr := runMain(t, "install", "--print", "--config", cfg)
+		if code != tt.code || !strings.Contains(stdout+stderr, tt.want) {
+			t.Errorf("%s: code %d, want %d with %q\nstdout: %s\nstderr: %s", tt.yaml, code, tt.code, tt.want, stdout, stderr)
+		}
+	}
+}

@@ -10,6 +10,7 @@ package systemd
 import (
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -28,6 +29,12 @@ const UnitMarker = "# Written by `wrapper install`"
 // and the wrapper's exit. Only then does systemd's SIGKILL (KillMode=mixed)
 // end whatever is left. window_timeout is not added: WM_CLOSE is Windows'.
 const StopSlack = 10 * time.Second
+
+// MaxStopTimeout is the longest stop budget a unit takes: TimeoutStopSec=
+// is the budget plus StopSlack, which must fit in a time.Duration (292
+// years). systemd's own limit for a time span, 2^64 microseconds less a
+// second (584,542 years), lies beyond it.
+const MaxStopTimeout = time.Duration(math.MaxInt64) - StopSlack
 
 // Unit is what a unit file is made from: the service's YAML, resolved.
 // Error messages name the YAML keys the fields come from.
@@ -49,7 +56,9 @@ type Unit struct {
 	Dependencies []string
 	// Disabled is service.start_mode: disabled (RefuseManualStart=yes).
 	Disabled bool
-	// StopTimeout is stop.timeout; TimeoutStopSec= adds StopSlack.
+	// StopTimeout is the wrapper's stop budget: stop.timeout plus the
+	// timeouts of the pre_stop and post_stop hooks, which run within a
+	// stop. TimeoutStopSec= adds StopSlack; at most MaxStopTimeout.
 	StopTimeout time.Duration
 	// Recovery is service.recovery: systemd restarts a wrapper that died
 	// after Recovery[0]; empty means never.
@@ -77,6 +86,10 @@ func (spec Unit) Render() (string, error) {
 	}
 	if err := checkAccount(spec.User, spec.Group); err != nil {
 		return "", err
+	}
+	if spec.StopTimeout < 0 || spec.StopTimeout > MaxStopTimeout {
+		return "", fmt.Errorf("stop.timeout: too long: with the pre_stop and post_stop hooks' timeouts and %v to spare, "+
+			"TimeoutStopSec= would exceed %v (292 years)", StopSlack, MaxStopTimeout+StopSlack)
 	}
 	paths := []namedPath{
 		{what: "the wrapper executable", path: spec.Wrapper}, {what: "the configuration file", path: spec.Config},
@@ -138,7 +151,7 @@ func unitService(u *unitWriter, spec Unit) {
 		u.set("RestartPreventExitStatus", strings.Join(codes, " "))
 	}
 	u.comment("SIGTERM to the wrapper alone, which stops the child in order; SIGKILL to what is left after")
-	u.comment("TimeoutStopSec (stop.timeout + " + StopSlack.String() + ").")
+	u.comment("TimeoutStopSec (stop.timeout + the pre_stop and post_stop hooks' timeouts + " + StopSlack.String() + ").")
 	u.set("KillMode", "mixed")
 	u.set("TimeoutStopSec", systemdSpan(spec.StopTimeout+StopSlack))
 }

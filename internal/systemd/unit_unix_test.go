@@ -64,6 +64,8 @@ func TestUnitRefuses(t *testing.T) {
 		{"bad dependency", func(c *Unit) { c.Dependencies = []string{"a/b"} }, goldenExe, "service.dependencies[0]"},
 		{"newline in a path", func(c *Unit) { c.LogDir = "/srv/app/logs\nUser=root" }, goldenExe, "log.dir:"},
 		{"quote in the exe", nil, `/opt/"x"/wrapper`, "the wrapper executable:"},
+		{"stop budget overflows", func(c *Unit) { c.StopTimeout = MaxStopTimeout + 1 }, goldenExe, "stop.timeout: too long"},
+		{"negative stop budget", func(c *Unit) { c.StopTimeout = -time.Second }, goldenExe, "stop.timeout: too long"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,6 +84,7 @@ func TestUnitRefuses(t *testing.T) {
 		t.Fatalf("the base config must be accepted: %v", err)
 	}
 	longest := base()
+	longest.StopTimeout = MaxStopTimeout
 	longest.User = strings.Repeat("u", 255) + "$"
 	longest.Dependencies = []string{strings.Repeat("d", 247)} // 255 with ".service"
 	if _, err := longest.Render(); err != nil {
