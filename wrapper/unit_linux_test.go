@@ -3,6 +3,7 @@ package wrapper
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,13 +73,7 @@ func TestUnitGolden(t *testing.T) {
 // TestUnitsVerify has systemd itself parse every golden unit, and one whose
 // paths hold a space, % and $: any complaint of systemd-analyze fails.
 func TestUnitsVerify(t *testing.T) {
-	tool, err := exec.LookPath("systemd-analyze")
-	if err != nil {
-		if os.Getenv("WRAPPER_REQUIRE_SYSTEMD") != "" {
-			t.Fatal("systemd-analyze not found and WRAPPER_REQUIRE_SYSTEMD is set: run .ci/systemd/setup.sh")
-		}
-		t.Skip("systemd-analyze not found: the units are not checked by systemd (install it: .ci/systemd/setup.sh)")
-	}
+	tool := systemdAnalyze(t)
 	exe, err := os.Executable() // ExecStart= must name an existing program
 	if err != nil {
 		t.Fatal(err)
@@ -111,6 +106,69 @@ func TestUnitsVerify(t *testing.T) {
 		if err != nil || len(out) > 0 {
 			t.Errorf("systemd-analyze verify %s: %v\n%s\nunit:\n%s", filepath.Base(file), err, out, unit)
 		}
+	}
+}
+
+// systemdAnalyze returns the path of systemd-analyze. Without it the test
+// skips, unless WRAPPER_REQUIRE_SYSTEMD is set (CI), when it fails.
+func systemdAnalyze(t *testing.T) string {
+	t.Helper()
+	tool, err := exec.LookPath("systemd-analyze")
+	if err != nil {
+		if os.Getenv("WRAPPER_REQUIRE_SYSTEMD") != "" {
+			t.Fatal("systemd-analyze not found and WRAPPER_REQUIRE_SYSTEMD is set: run .ci/systemd/setup.sh")
+		}
+		t.Skip("systemd-analyze not found: the units are not checked by systemd (install it: .ci/systemd/setup.sh)")
+	}
+	return tool
+}
+
+// TestUnitsVerifyOddPaths puts every printable ASCII character, a few
+// others and bytes that are not UTF-8 into the directory that holds the
+// wrapper, the YAML, the program's folder and the log directory. Each unit
+// install writes must load in systemd without a complaint; the characters
+// it refuses must be exactly those systemd cannot take.
+func TestUnitsVerifyOddPaths(t *testing.T) {
+	tool := systemdAnalyze(t)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var odd []string
+	for c := rune(0x20); c < 0x7f; c++ {
+		if c != '/' {
+			odd = append(odd, string(c))
+		}
+	}
+	odd = append(odd, "é", "\u00a0", "\u2028", "日", "\xff", "\xc3(")
+	refused := map[string]bool{`"`: true, `\`: true, "'": true, "\xff": true, "\xc3(": true}
+	root, units := t.TempDir(), t.TempDir()
+	var written []string
+	for i, c := range odd {
+		dir := filepath.Join(root, fmt.Sprintf("%d-a%sb", i, c))
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		wrapper := filepath.Join(dir, "wrapper")
+		if err := os.Symlink(exe, wrapper); err != nil {
+			t.Fatal(err)
+		}
+		path := writeFile(t, dir, "svc.yaml", fmt.Sprintf("name: c%d\nexecutable: /bin/sh\nservice: {user: root}\n", i))
+		cfg, err := config.Load(path, config.Options{})
+		if err != nil {
+			t.Fatalf("%q: %v", c, err)
+		}
+		unit, err := unitFile(cfg, wrapper)
+		if (err != nil) != refused[c] {
+			t.Errorf("character %q: install error %v, want refused %v", c, err, refused[c])
+		}
+		if err == nil {
+			written = append(written, writeFile(t, units, systemd.UnitName(cfg.Name), unit))
+		}
+	}
+	out, err := exec.Command(tool, append([]string{"verify", "--man=no"}, written...)...).CombinedOutput()
+	if err != nil || len(out) > 0 {
+		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
 	}
 }
 

@@ -64,6 +64,8 @@ func TestUnitRefuses(t *testing.T) {
 		{"bad dependency", func(c *Unit) { c.Dependencies = []string{"a/b"} }, goldenExe, "service.dependencies[0]"},
 		{"newline in a path", func(c *Unit) { c.LogDir = "/srv/app/logs\nUser=root" }, goldenExe, "log.dir:"},
 		{"quote in the exe", nil, `/opt/"x"/wrapper`, "the wrapper executable:"},
+		{"apostrophe in the exe", nil, "/opt/it's/wrapper", "contains an apostrophe"},
+		{"not UTF-8", func(c *Unit) { c.WorkingDir = "/srv/\xff" }, goldenExe, "working_directory: \"/srv/\\xff\" is not valid UTF-8"},
 		{"stop budget overflows", func(c *Unit) { c.StopTimeout = MaxStopTimeout + 1 }, goldenExe, "stop.timeout: too long"},
 		{"negative stop budget", func(c *Unit) { c.StopTimeout = -time.Second }, goldenExe, "stop.timeout: too long"},
 	}
@@ -85,6 +87,7 @@ func TestUnitRefuses(t *testing.T) {
 	}
 	longest := base()
 	longest.StopTimeout = MaxStopTimeout
+	longest.Config = "/srv/it's/app.yaml" // an apostrophe only bothers ExecStart='s program
 	longest.User = strings.Repeat("u", 255) + "$"
 	longest.Dependencies = []string{strings.Repeat("d", 247)} // 255 with ".service"
 	if _, err := longest.Render(); err != nil {
