@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -41,7 +42,8 @@ func unitSpec(cfg *config.Config, exe string) systemd.Unit {
 		LogDir: cfg.Log.Dir, EnvFile: cfg.EnvFile,
 		User: cfg.Service.User, Group: cfg.Service.Group,
 		Capabilities: cfg.Service.Capabilities, Dependencies: cfg.Service.Dependencies,
-		Disabled:    cfg.Service.StartMode == config.StartDisabled,
+		Disabled:   cfg.Service.StartMode == config.StartDisabled,
+		SandboxOff: cfg.Service.Sandbox.Off, UMask: cfg.Service.Sandbox.UMask,
 		StopTimeout: stopBudget(cfg), Recovery: cfg.Service.Recovery,
 		NoRestartCodes: noRestartCodes(),
 	}
@@ -96,10 +98,14 @@ func cmdInstall(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wrapper install: %v\n", err)
 		return ExitError
 	}
-	unit, err := unitFile(cfg, exe)
+	spec := unitSpec(cfg, exe)
+	unit, err := spec.Render()
 	if err != nil {
 		fmt.Fprintf(stderr, "wrapper install: %v\n", err)
 		return ExitUsage
+	}
+	for _, w := range spec.Warnings(exec.LookPath) {
+		fmt.Fprintf(stderr, "wrapper install: warning: %s\n", w)
 	}
 	if *print {
 		fmt.Fprint(stdout, unit)

@@ -7,6 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -169,6 +172,56 @@ func TestUnitsVerifyOddPaths(t *testing.T) {
 	out, err := exec.Command(tool, append([]string{"verify", "--man=no"}, written...)...).CombinedOutput()
 	if err != nil || len(out) > 0 {
 		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+	}
+}
+
+// TestUnitSecurityScore: systemd's own assessment of the unit for a plain
+// YAML (a service account, no other settings) is at most 5.0 ("OK"), and
+// so is a service that runs as root. `systemd-analyze security` rates
+// every unit from 0 (locked down) to 10 (fully exposed).
+func TestUnitSecurityScore(t *testing.T) {
+	tool := systemdAnalyze(t)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, user := range []string{"app", "root"} {
+		dir := t.TempDir()
+		cfg, err := config.Load(writeFile(t, dir, "plain.yaml", "executable: /bin/sh\nservice:\n  user: "+user+"\n"),
+			config.Options{DefaultName: "plain"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		unit, err := unitFile(cfg, exe)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := writeFile(t, dir, "plain.service", unit)
+		out, _ := exec.Command(tool, "security", "--offline=true", path).CombinedOutput()
+		m := regexp.MustCompile(`Overall exposure level for plain\.service: (\d+\.\d)`).FindSubmatch(out)
+		if m == nil {
+			t.Fatalf("user %s: no exposure level in:\n%s", user, out)
+		}
+		if score, _ := strconv.ParseFloat(string(m[1]), 64); score > 5.0 {
+			t.Errorf("user %s: exposure %.1f, want at most 5.0:\n%s", user, score, out)
+		}
+	}
+}
+
+// TestSandboxSwitchesAgree: config accepts exactly the switches the unit
+// writer knows, and docs/linux-service.md explains each.
+func TestSandboxSwitchesAgree(t *testing.T) {
+	if got, want := config.SandboxSwitches, systemd.SandboxSwitches(); !slices.Equal(got, want) {
+		t.Errorf("config.SandboxSwitches = %q, the unit writer knows %q", got, want)
+	}
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "linux-service.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range systemd.SandboxSwitches() {
+		if !strings.Contains(string(doc), "| `"+s+"` |") {
+			t.Errorf("docs/linux-service.md has no table row for service.sandbox.%s", s)
+		}
 	}
 }
 

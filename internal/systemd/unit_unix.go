@@ -55,6 +55,11 @@ type Unit struct {
 	Dependencies []string
 	// Disabled is service.start_mode: disabled (RefuseManualStart=yes).
 	Disabled bool
+	// SandboxOff lists the service.sandbox switches set to false
+	// (SandboxSwitches names): the unit leaves their directives out.
+	SandboxOff []string
+	// UMask is service.sandbox.umask, octal; "" writes 0027.
+	UMask string
 	// StopTimeout is the wrapper's stop budget: stop.timeout plus the
 	// timeouts of the pre_stop and post_stop hooks, which run within a
 	// stop. TimeoutStopSec= adds StopSlack; at most MaxStopTimeout.
@@ -90,11 +95,7 @@ func (spec Unit) Render() (string, error) {
 		return "", fmt.Errorf("stop.timeout: too long: with the pre_stop and post_stop hooks' timeouts and %v to spare, "+
 			"TimeoutStopSec= would exceed %v (292 years)", StopSlack, MaxStopTimeout+StopSlack)
 	}
-	paths := []namedPath{
-		{what: "the wrapper executable", path: spec.Wrapper, command: true}, {what: "the configuration file", path: spec.Config},
-		{what: "executable", path: spec.Executable}, {what: "working_directory", path: spec.WorkingDir, dir: true},
-		{what: "log.dir", path: spec.LogDir, dir: true}, {what: "env_file", path: spec.EnvFile},
-	}
+	paths := spec.paths()
 	for _, p := range paths {
 		if err := checkUnitPath(p); err != nil {
 			return "", err
@@ -116,10 +117,21 @@ func (spec Unit) Render() (string, error) {
 		u.set("RefuseManualStart", "yes")
 	}
 	unitService(u, spec)
-	unitSandbox(u, spec, paths)
+	if err := unitSandbox(u, spec, paths); err != nil {
+		return "", err
+	}
 	u.section("Install")
 	u.set("WantedBy", "multi-user.target")
 	return u.String(), nil
+}
+
+// paths are the paths the unit names, with their YAML keys.
+func (spec Unit) paths() []namedPath {
+	return []namedPath{
+		{what: "the wrapper executable", path: spec.Wrapper, command: true}, {what: "the configuration file", path: spec.Config},
+		{what: "executable", path: spec.Executable}, {what: "working_directory", path: spec.WorkingDir, dir: true},
+		{what: "log.dir", path: spec.LogDir, dir: true}, {what: "env_file", path: spec.EnvFile},
+	}
 }
 
 // unitService writes how systemd runs, restarts and stops the wrapper.
@@ -153,27 +165,6 @@ func unitService(u *unitWriter, spec Unit) {
 	u.comment("TimeoutStopSec (stop.timeout + the pre_stop and post_stop hooks' timeouts + " + StopSlack.String() + ").")
 	u.set("KillMode", "mixed")
 	u.set("TimeoutStopSec", systemdSpan(spec.StopTimeout+StopSlack))
-}
-
-// unitSandbox writes the least-privilege settings: a read-only system
-// except the log and working directories, no privilege gain, a private
-// /tmp, and capabilities only when the YAML asks.
-func unitSandbox(u *unitWriter, spec Unit, paths []namedPath) {
-	u.set("NoNewPrivileges", "yes")
-	u.set("ProtectSystem", "strict")
-	if underHome(paths) {
-		u.comment("Paths under /home, /root or /run/user: ProtectHome=read-only keeps them readable,")
-		u.comment("ReadWritePaths= below keeps the log and working directories writable.")
-	}
-	u.set("ProtectHome", "read-only")
-	u.set("PrivateTmp", "yes")
-	for _, dir := range writableDirs(spec) {
-		u.set("ReadWritePaths", quotePath(dir))
-	}
-	if caps := spec.Capabilities; len(caps) > 0 {
-		u.set("AmbientCapabilities", strings.Join(caps, " "))
-		u.set("CapabilityBoundingSet", strings.Join(caps, " "))
-	}
 }
 
 // unitDescription is display_name and description joined, whichever the
