@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -81,7 +82,8 @@ func cmdInstall(args []string, stdout, stderr io.Writer) int {
 	path := fs.String("config", "", configFlagUsage)
 	print := fs.Bool("print", false, "print the unit to stdout and change nothing (no root or systemd needed)")
 	unitOnly := fs.Bool("unit-only", false, "write the unit file and the log directory but do not call systemctl (no running systemd needed, e.g. in an image build)")
-	force := fs.Bool("force", false, "replace a unit file of the same name that wrapper install did not write")
+	force := fs.Bool("force", false, "replace a unit file of the same name that wrapper install did not write, "+
+		"and install although other accounts can change files the service trusts (warning instead)")
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code
 	}
@@ -114,6 +116,9 @@ func cmdInstall(args []string, stdout, stderr io.Writer) int {
 	if code := requireFor("install", cfg, *unitOnly, stderr); code != ExitOK {
 		return code
 	}
+	if code := checkTrust(cfg, exe, *force, stderr); code != ExitOK {
+		return code
+	}
 	verb, code := writeServiceFiles(cfg, unit, *force, stderr)
 	if code != ExitOK || *unitOnly {
 		if code == ExitOK {
@@ -122,6 +127,71 @@ func cmdInstall(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	return activateUnit(cfg, verb, stdout, stderr)
+}
+
+// checkTrust refuses, like sshd's StrictModes, to install a service whose
+// files another account can change: the wrapper, the YAML, the env_file,
+// the programs it runs and the directories above them. Root and the
+// installing user are trusted: the effective user and the one sudo ran
+// for (SUDO_UID, which only root can have set for a root process). With
+// force it warns instead.
+func checkTrust(cfg *config.Config, exe string, force bool, stderr io.Writer) int {
+	uids := []int{os.Geteuid()}
+	if id, err := strconv.Atoi(os.Getenv("SUDO_UID")); err == nil {
+		uids = append(uids, id)
+	}
+	trust := systemd.NewTrust(uids...)
+	var found []string
+	for _, path := range trustedFiles(cfg, exe) {
+		f, err := trust.Check(path)
+		if err != nil {
+			f = append(f, err.Error())
+		}
+		found = append(found, f...)
+	}
+	switch {
+	case len(found) == 0:
+		return ExitOK
+	case force:
+		for _, f := range found {
+			fmt.Fprintf(stderr, "wrapper install: warning: %s\n", f)
+		}
+		return ExitOK
+	}
+	fmt.Fprintln(stderr, "wrapper install: refused: other accounts can change what the service runs or reads:")
+	for _, f := range found {
+		fmt.Fprintf(stderr, "  %s\n", f)
+	}
+	fmt.Fprintln(stderr, "Make each owned by root and writable by its owner only (chown root: PATH; chmod go-w PATH), "+
+		"or pass --force to install anyway.")
+	return ExitUsage
+}
+
+// trustedFiles are the files the service runs or reads at start: the
+// wrapper, the YAML, the env_file, the program and those of the hooks and
+// the health check (a bare name as the installer's PATH finds it).
+func trustedFiles(cfg *config.Config, exe string) []string {
+	files := []string{exe, cfg.File}
+	if cfg.EnvFile != "" {
+		files = append(files, cfg.EnvFile)
+	}
+	programs := []string{cfg.Executable}
+	for _, argv := range [][]string{cfg.Health.Command, cfg.Hooks.PreStart.Command, cfg.Hooks.PostStart.Command,
+		cfg.Hooks.PreStop.Command, cfg.Hooks.PostStop.Command} {
+		if len(argv) > 0 {
+			programs = append(programs, argv[0])
+		}
+	}
+	for _, p := range programs {
+		if !filepath.IsAbs(p) {
+			var err error
+			if p, err = exec.LookPath(p); err != nil { // config found it; it may have gone since
+				continue
+			}
+		}
+		files = append(files, p)
+	}
+	return files
 }
 
 // activation is what --unit-only leaves to do by hand.
