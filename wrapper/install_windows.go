@@ -52,7 +52,7 @@ func adminOr(stderr io.Writer, what string, err error) int {
 // account's password comes from the environment variable named by
 // service.password_env, else from a prompt; it is never stored in the YAML.
 func cmdInstall(args []string, stdout, stderr io.Writer) int {
-	cfg, explicit, code := manageFlags("install", args, stdout, stderr)
+	cfg, explicit, force, code := forceFlags("install", "take over a service of that name that does not run a wrapper", args, stdout, stderr)
 	if cfg == nil {
 		return code
 	}
@@ -69,7 +69,11 @@ func cmdInstall(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wrapper install: %v\n", err)
 		return ExitUsage
 	}
-	created, err := scm.Install(s, func(w string) { fmt.Fprintf(stderr, "wrapper install: warning: %s\n", w) })
+	created, err := scm.Install(s, force, func(w string) { fmt.Fprintf(stderr, "wrapper install: warning: %s\n", w) })
+	if foreign := (*scm.ForeignError)(nil); errors.As(err, &foreign) {
+		fmt.Fprintf(stderr, "wrapper install: %v: refusing to change it (pass --force to take it over)\n", err)
+		return ExitError
+	}
 	if err != nil {
 		return adminOr(stderr, "install", err)
 	}
@@ -81,6 +85,19 @@ func cmdInstall(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "service %s %s (account %s, start %s); start it with: wrapper start, or sc start %s\n",
 		cfg.Name, verb, scm.AccountLabel(startName), cfg.Service.StartMode, cfg.Name)
 	return ExitOK
+}
+
+// forceFlags parses [--config FILE] [--force] for install and uninstall
+// and loads the configuration; forceUsage says what --force allows.
+func forceFlags(name, forceUsage string, args []string, stdout, stderr io.Writer) (*config.Config, string, bool, int) {
+	fs := newFlagSet(name, name+" [--config FILE] [--force]", stdout)
+	path := fs.String("config", "", configFlagUsage)
+	force := fs.Bool("force", false, forceUsage)
+	if code, done := parseFlags(fs, args, stderr); done {
+		return nil, "", false, code
+	}
+	cfg, code := loadConfig(*path, stderr)
+	return cfg, *path, *force, code
 }
 
 // servicePassword returns the password a user account needs: from the
@@ -108,11 +125,15 @@ func servicePassword(s scm.Service, passwordEnv string, stderr io.Writer) (strin
 // cmdUninstall stops the service if it runs, then deletes it and its Event
 // Log source. The logs stay.
 func cmdUninstall(args []string, stdout, stderr io.Writer) int {
-	cfg, _, code := manageFlags("uninstall", args, stdout, stderr)
+	cfg, _, force, code := forceFlags("uninstall", "delete a service of that name that does not run a wrapper", args, stdout, stderr)
 	if cfg == nil {
 		return code
 	}
-	err := scm.Uninstall(cfg.Name, func(w string) { fmt.Fprintf(stderr, "wrapper uninstall: warning: %s\n", w) })
+	err := scm.Uninstall(cfg.Name, force, func(w string) { fmt.Fprintf(stderr, "wrapper uninstall: warning: %s\n", w) })
+	if foreign := (*scm.ForeignError)(nil); errors.As(err, &foreign) {
+		fmt.Fprintf(stderr, "wrapper uninstall: %v: refusing to delete it (pass --force to delete it anyway)\n", err)
+		return ExitError
+	}
 	if err != nil {
 		return adminOr(stderr, "uninstall", err)
 	}

@@ -74,7 +74,7 @@ func sc(t *testing.T, args ...string) string {
 
 // deleteService stops and deletes name, ignoring errors (cleanup).
 func deleteService(name string) {
-	_ = scm.Uninstall(name, func(string) {})
+	_ = scm.Uninstall(name, true, func(string) {})
 }
 
 // openSCMService opens name through the SCM; close releases it.
