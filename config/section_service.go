@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"math"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -281,4 +283,34 @@ func closestCapability(name string) string {
 		return " (see capabilities(7), e.g. CAP_NET_BIND_SERVICE)"
 	}
 	return fmt.Sprintf(" (did you mean %s?)", best)
+}
+
+// ServiceFiles lists the files an installed service reads or runs at
+// start, which `wrapper install` requires other accounts not to be able to
+// change: the YAML, the env_file, the program, and the programs of the
+// health check and the hooks. A program given by bare name is listed as
+// the PATH of this process finds it, and left out when it no longer does.
+func (c *Config) ServiceFiles() []string {
+	files := []string{c.File}
+	if c.EnvFile != "" {
+		files = append(files, c.EnvFile)
+	}
+	programs := []string{c.Executable}
+	for _, argv := range [][]string{c.Health.Command, c.Hooks.PreStart.Command, c.Hooks.PostStart.Command,
+		c.Hooks.PreStop.Command, c.Hooks.PostStop.Command} {
+		if len(argv) > 0 {
+			programs = append(programs, argv[0])
+		}
+	}
+	for _, p := range programs {
+		if !filepath.IsAbs(p) {
+			found, err := exec.LookPath(p)
+			if err != nil {
+				continue
+			}
+			p = found
+		}
+		files = append(files, p)
+	}
+	return files
 }

@@ -142,7 +142,7 @@ func checkTrust(cfg *config.Config, exe string, force bool, stderr io.Writer) in
 	}
 	trust := systemd.NewTrust(uids...)
 	var found []string
-	for _, path := range trustedFiles(cfg, exe) {
+	for _, path := range append([]string{exe}, cfg.ServiceFiles()...) {
 		f, err := trust.Check(path)
 		if err != nil {
 			f = append(f, err.Error())
@@ -165,33 +165,6 @@ func checkTrust(cfg *config.Config, exe string, force bool, stderr io.Writer) in
 	fmt.Fprintln(stderr, "Make each owned by root and writable by its owner only (chown root: PATH; chmod go-w PATH), "+
 		"or pass --force to install anyway.")
 	return ExitUsage
-}
-
-// trustedFiles are the files the service runs or reads at start: the
-// wrapper, the YAML, the env_file, the program and those of the hooks and
-// the health check (a bare name as the installer's PATH finds it).
-func trustedFiles(cfg *config.Config, exe string) []string {
-	files := []string{exe, cfg.File}
-	if cfg.EnvFile != "" {
-		files = append(files, cfg.EnvFile)
-	}
-	programs := []string{cfg.Executable}
-	for _, argv := range [][]string{cfg.Health.Command, cfg.Hooks.PreStart.Command, cfg.Hooks.PostStart.Command,
-		cfg.Hooks.PreStop.Command, cfg.Hooks.PostStop.Command} {
-		if len(argv) > 0 {
-			programs = append(programs, argv[0])
-		}
-	}
-	for _, p := range programs {
-		if !filepath.IsAbs(p) {
-			var err error
-			if p, err = exec.LookPath(p); err != nil { // config found it; it may have gone since
-				continue
-			}
-		}
-		files = append(files, p)
-	}
-	return files
 }
 
 // activation is what --unit-only leaves to do by hand.

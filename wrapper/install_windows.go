@@ -52,7 +52,8 @@ func adminOr(stderr io.Writer, what string, err error) int {
 // account's password comes from the environment variable named by
 // service.password_env, else from a prompt; it is never stored in the YAML.
 func cmdInstall(args []string, stdout, stderr io.Writer) int {
-	cfg, explicit, force, code := forceFlags("install", "take over a service of that name that does not run a wrapper", args, stdout, stderr)
+	cfg, explicit, force, code := forceFlags("install", "take over a service of that name that does not run a wrapper, "+
+		"and install although other accounts can change files the service trusts (warning instead)", args, stdout, stderr)
 	if cfg == nil {
 		return code
 	}
@@ -63,6 +64,9 @@ func cmdInstall(args []string, stdout, stderr io.Writer) int {
 	var binArgs []string
 	if explicit != "" { // the default location needs no argument
 		binArgs = []string{"--config", cfg.File}
+	}
+	if code := checkTrust(cfg, exe, force, stderr); code != ExitOK {
+		return code
 	}
 	s := scmService(cfg, exe, binArgs)
 	if s.Password, err = servicePassword(s, cfg.Service.PasswordEnv, stderr); err != nil {
@@ -85,6 +89,43 @@ func cmdInstall(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "service %s %s (account %s, start %s); start it with: wrapper start, or sc start %s\n",
 		cfg.Name, verb, scm.AccountLabel(startName), cfg.Service.StartMode, cfg.Name)
 	return ExitOK
+}
+
+// checkTrust refuses to install a service whose files an account other
+// than the administrators can change: the wrapper, the YAML, the env_file,
+// the programs it runs, the folders that hold them and those above. With
+// force it warns instead.
+func checkTrust(cfg *config.Config, exe string, force bool, stderr io.Writer) int {
+	trust, err := scm.NewTrust()
+	if err != nil {
+		fmt.Fprintf(stderr, "wrapper install: %v\n", err)
+		return ExitError
+	}
+	var found []string
+	for _, path := range append([]string{exe}, cfg.ServiceFiles()...) {
+		f, err := trust.Check(path)
+		if err != nil {
+			f = append(f, err.Error())
+		}
+		found = append(found, f...)
+	}
+	switch {
+	case len(found) == 0:
+		return ExitOK
+	case force:
+		for _, f := range found {
+			fmt.Fprintf(stderr, "wrapper install: warning: %s\n", f)
+		}
+		return ExitOK
+	}
+	fmt.Fprintln(stderr, "wrapper install: refused: accounts other than the administrators can change what the service runs or reads:")
+	for _, f := range found {
+		fmt.Fprintf(stderr, "  %s\n", f)
+	}
+	fmt.Fprintln(stderr, `Keep the files in a folder only administrators can change (C:\Program Files, or remove the inherited `+
+		`rights: icacls FOLDER /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX), `+
+		`or pass --force to install anyway.`)
+	return ExitUsage
 }
 
 // forceFlags parses [--config FILE] [--force] for install and uninstall

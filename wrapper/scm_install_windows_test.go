@@ -70,3 +70,66 @@ func TestSCMForeignService(t *testing.T) {
 		t.Errorf("after uninstall the service is %q", st)
 	}
 }
+
+// grantEveryone adds an entry to path's DACL that lets Everyone write:
+// what an administrator's folder under C:\ inherits for Authenticated
+// Users on Windows, or a Unix mode with o+w under Wine.
+func grantEveryone(t *testing.T, path string) {
+	t.Helper()
+	everyone, err := windows.CreateWellKnownSid(windows.WinWorldSid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd, err := windows.GetNamedSecurityInfo(path, windows.SE_FILE_OBJECT, windows.DACL_SECURITY_INFORMATION)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, _, err := sd.DACL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	acl, err := windows.ACLFromEntries([]windows.EXPLICIT_ACCESS{{
+		AccessPermissions: windows.GENERIC_READ | windows.GENERIC_WRITE,
+		AccessMode:        windows.GRANT_ACCESS,
+		Trustee: windows.TRUSTEE{TrusteeForm: windows.TRUSTEE_IS_SID, TrusteeType: windows.TRUSTEE_IS_WELL_KNOWN_GROUP,
+			TrusteeValue: windows.TrusteeValueFromSID(everyone)},
+	}}, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := windows.SetNamedSecurityInfo(path, windows.SE_FILE_OBJECT, windows.DACL_SECURITY_INFORMATION, nil, nil, acl, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAttackSCMInstallRefusesFilesOthersCanChange: a YAML, or the folder
+// that holds the wrapper (where a DLL or a <name>.yaml could be planted),
+// that Everyone may write makes install refuse (exit 2, naming the file
+// and Everyone) and leave the SCM alone; --force installs with warnings.
+// Before the check install registered the service regardless.
+func TestAttackSCMInstallRefusesFilesOthersCanChange(t *testing.T) {
+	for _, target := range []string{"yaml", "folder"} {
+		t.Run(target, func(t *testing.T) {
+			dir := fakechild.WorkDir(t)
+			name := serviceName("wraptrust" + target)
+			exe := serviceExe(t, dir, name)
+			serviceYAML(t, dir, name)
+			t.Cleanup(func() { deleteService(name) })
+			path := filepath.Join(dir, name+".yaml")
+			if target == "folder" {
+				path = dir
+			}
+			grantEveryone(t, path)
+			code, out := runExe(t, exe, "install")
+			if code != ExitUsage || !strings.Contains(out, path+": Everyone") || !strings.Contains(out, "--force") {
+				t.Fatalf("install: exit %d, want %d naming %s and Everyone; output:\n%s", code, ExitUsage, path, out)
+			}
+			if st := scm.State(name); st != "not installed" {
+				t.Fatalf("install refused but the service is %q", st)
+			}
+			if code, out := runExe(t, exe, "install", "--force"); code != ExitOK || !strings.Contains(out, "warning: "+path+": Everyone") {
+				t.Errorf("install --force: exit %d, want a warning; output:\n%s", code, out)
+			}
+		})
+	}
+}
