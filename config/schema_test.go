@@ -110,6 +110,8 @@ func checkSchemaPatterns(t *testing.T, root *schemaNode) {
 	}
 	checkPattern(t, "password_env", service["password_env"].Pattern, []string{"", "APP_PASSWORD", "ProgramFiles(x86)"}, []string{"APP PASSWORD", "A=B"},
 		func(s string) bool { return s == "" || checkEnvName(s) == nil })
+	checkPattern(t, "umask", service["sandbox"].Properties["umask"].Pattern, []string{"027", "0027", "0777", "000"},
+		[]string{"", "27", "0999", "10027", "00027", "0o27", "u=rwx"}, umaskRule.MatchString)
 }
 
 // checkPattern asserts that a schema pattern and the Go parser accept and

@@ -3,6 +3,9 @@ package config
 import (
 	"fmt"
 	"math"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -67,6 +70,35 @@ type Service struct {
 	// (CAP_NET_BIND_SERVICE), without repeats. Default: none (empty,
 	// non-nil): no capability is granted and the bounding set is left alone.
 	Capabilities []string
+	// Sandbox holds the Linux unit's hardening switches (service.sandbox).
+	Sandbox Sandbox
+}
+
+// SandboxSwitches are the keys of service.sandbox that each turn one
+// systemd hardening directive of the Linux unit on or off
+// (docs/linux-service.md#sandbox). Every one is true by default. The unit
+// writer (internal/systemd) keeps the same list with the directives; a
+// test in wrapper keeps the two in step.
+var SandboxSwitches = []string{
+	"private_tmp", "private_devices", "protect_kernel_tunables", "protect_kernel_modules",
+	"protect_kernel_logs", "protect_control_groups", "protect_clock", "protect_hostname",
+	"protect_proc", "restrict_suid_sgid", "restrict_namespaces", "restrict_realtime",
+	"restrict_address_families", "lock_personality", "system_call_architectures", "system_call_filter",
+}
+
+// defaultUMask is the default of service.sandbox.umask: what the program
+// creates is not readable by other users (the wrapper's own logs and
+// status file have modes of their own).
+const defaultUMask = "0027"
+
+// Sandbox is service.sandbox: how far the Linux unit confines the wrapper
+// and its child. Windows ignores it.
+type Sandbox struct {
+	// Off lists the switches set to false, in SandboxSwitches order: the
+	// unit leaves their directives out. Default: none (empty, non-nil).
+	Off []string
+	// UMask is the unit's UMask=, four octal digits. Default: "0027".
+	UMask string
 }
 
 // rawService is the service section as written.
@@ -77,6 +109,14 @@ type rawService struct {
 	recovery                          val[[]val[time.Duration]]
 	recoveryReset                     val[time.Duration]
 	capabilities                      val[[]val[string]]
+	sandbox                           rawSandbox
+}
+
+// rawSandbox is service.sandbox as written: one value per SandboxSwitches
+// entry, and umask.
+type rawSandbox struct {
+	switches []val[bool]
+	umask    val[string]
 }
 
 // serviceField is the service section's entry in the field table.
@@ -91,7 +131,21 @@ func serviceField(r *rawService) field {
 		{name: "user", decode: str(&r.user)},
 		{name: "group", decode: str(&r.group)},
 		{name: "capabilities", decode: strList(&r.capabilities)},
+		sandboxField(&r.sandbox),
 	}}
+}
+
+// sandboxField is service.sandbox's entry in the field table: a boolean
+// per switch, and umask.
+func sandboxField(r *rawSandbox) field {
+	if r.switches == nil {
+		r.switches = make([]val[bool], len(SandboxSwitches))
+	}
+	sub := make([]field, 0, len(SandboxSwitches)+1)
+	for i, name := range SandboxSwitches {
+		sub = append(sub, field{name: name, decode: boolean(&r.switches[i])})
+	}
+	return field{name: "sandbox", sub: append(sub, field{name: "umask", decode: str(&r.umask)})}
 }
 
 // service applies defaults to the service section and checks its values.
@@ -130,6 +184,31 @@ func (rs *resolver) service(r *rawService) Service {
 	out.User = rs.token(r.user, "service.user")
 	out.Group = rs.token(r.group, "service.group")
 	out.Capabilities = rs.capabilities(r.capabilities.v)
+	out.Sandbox = rs.sandbox(&r.sandbox)
+	return out
+}
+
+// umaskRule is a umask as systemd's UMask= takes it, in octal: three
+// digits, or four starting with 0 (the set-id and sticky bits are not
+// part of a umask).
+var umaskRule = regexp.MustCompile(`^0?[0-7]{3}$`)
+
+// sandbox resolves service.sandbox: the switches written false, and the
+// umask as four digits.
+func (rs *resolver) sandbox(r *rawSandbox) Sandbox {
+	out := Sandbox{Off: []string{}, UMask: defaultUMask}
+	for i, v := range r.switches {
+		if v.set && !v.v {
+			out.Off = append(out.Off, SandboxSwitches[i])
+		}
+	}
+	if r.umask.set {
+		if umaskRule.MatchString(r.umask.v) {
+			out.UMask = fmt.Sprintf("%04s", r.umask.v)
+		} else {
+			rs.ps.add(r.umask.line, "service.sandbox.umask", "%q is not a umask: write three or four octal digits, e.g. \"0027\"", r.umask.v)
+		}
+	}
 	return out
 }
 
@@ -204,4 +283,34 @@ func closestCapability(name string) string {
 		return " (see capabilities(7), e.g. CAP_NET_BIND_SERVICE)"
 	}
 	return fmt.Sprintf(" (did you mean %s?)", best)
+}
+
+// ServiceFiles lists the files an installed service reads or runs at
+// start, which `wrapper install` requires other accounts not to be able to
+// change: the YAML, the env_file, the program, and the programs of the
+// health check and the hooks. A program given by bare name is listed as
+// the PATH of this process finds it, and left out when it no longer does.
+func (c *Config) ServiceFiles() []string {
+	files := []string{c.File}
+	if c.EnvFile != "" {
+		files = append(files, c.EnvFile)
+	}
+	programs := []string{c.Executable}
+	for _, argv := range [][]string{c.Health.Command, c.Hooks.PreStart.Command, c.Hooks.PostStart.Command,
+		c.Hooks.PreStop.Command, c.Hooks.PostStop.Command} {
+		if len(argv) > 0 {
+			programs = append(programs, argv[0])
+		}
+	}
+	for _, p := range programs {
+		if !filepath.IsAbs(p) {
+			found, err := exec.LookPath(p)
+			if err != nil {
+				continue
+			}
+			p = found
+		}
+		files = append(files, p)
+	}
+	return files
 }

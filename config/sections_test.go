@@ -87,3 +87,21 @@ watch: true
 	}
 
 }
+
+// TestServiceFiles: the files install checks for a YAML with every kind:
+// the YAML, the env_file, the program, and the programs of the health
+// check and the hooks (tool.exe, a bare name found beside the YAML).
+func TestServiceFiles(t *testing.T) {
+	path := filepath.Join("..", "testdata", "config", "valid", "full.yaml")
+	c, err := Load(path, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(c.File)
+	want := []string{c.File, filepath.Join(dir, "full.env"), filepath.Join(dir, "bin", "app.exe"),
+		filepath.Join(dir, "tool.exe"), filepath.Join(dir, "bin", "app.exe"), filepath.Join(dir, "tool.exe"),
+		filepath.Join(dir, "tool.exe"), filepath.Join(dir, "bin", "app.exe")}
+	if got := c.ServiceFiles(); !slices.Equal(got, want) {
+		t.Errorf("ServiceFiles\n%q\nwant\n%q", got, want)
+	}
+}

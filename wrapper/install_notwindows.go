@@ -6,9 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/wrapper-dev/wrapper/config"
 	"github.com/wrapper-dev/wrapper/internal/systemd"
@@ -39,10 +43,30 @@ func unitSpec(cfg *config.Config, exe string) systemd.Unit {
 		LogDir: cfg.Log.Dir, EnvFile: cfg.EnvFile,
 		User: cfg.Service.User, Group: cfg.Service.Group,
 		Capabilities: cfg.Service.Capabilities, Dependencies: cfg.Service.Dependencies,
-		Disabled:    cfg.Service.StartMode == config.StartDisabled,
-		StopTimeout: cfg.Stop.Timeout, Recovery: cfg.Service.Recovery,
+		Disabled:   cfg.Service.StartMode == config.StartDisabled,
+		SandboxOff: cfg.Service.Sandbox.Off, UMask: cfg.Service.Sandbox.UMask,
+		StopTimeout: stopBudget(cfg), Recovery: cfg.Service.Recovery,
 		NoRestartCodes: noRestartCodes(),
 	}
+}
+
+// stopBudget is how long a stop on request may take before the wrapper
+// exits, as far as the YAML says: the pre_stop hook, then stop.timeout
+// for the child, then the post_stop hook (the supervisor runs both hooks
+// within a stop). It saturates instead of overflowing; the unit writer
+// refuses a budget that large.
+func stopBudget(cfg *config.Config) time.Duration {
+	budget := cfg.Stop.Timeout
+	for _, h := range []config.Hook{cfg.Hooks.PreStop, cfg.Hooks.PostStop} {
+		if h.Command == nil {
+			continue
+		}
+		if h.Timeout > math.MaxInt64-budget {
+			return math.MaxInt64
+		}
+		budget += h.Timeout
+	}
+	return budget
 }
 
 // unitFile is the unit `wrapper install` writes for cfg.
@@ -58,7 +82,8 @@ func cmdInstall(args []string, stdout, stderr io.Writer) int {
 	path := fs.String("config", "", configFlagUsage)
 	print := fs.Bool("print", false, "print the unit to stdout and change nothing (no root or systemd needed)")
 	unitOnly := fs.Bool("unit-only", false, "write the unit file and the log directory but do not call systemctl (no running systemd needed, e.g. in an image build)")
-	force := fs.Bool("force", false, "replace a unit file of the same name that wrapper install did not write")
+	force := fs.Bool("force", false, "replace a unit file of the same name that wrapper install did not write, "+
+		"and install although other accounts can change files the service trusts (warning instead)")
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code
 	}
@@ -75,16 +100,23 @@ func cmdInstall(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wrapper install: %v\n", err)
 		return ExitError
 	}
-	unit, err := unitFile(cfg, exe)
+	spec := unitSpec(cfg, exe)
+	unit, err := spec.Render()
 	if err != nil {
 		fmt.Fprintf(stderr, "wrapper install: %v\n", err)
 		return ExitUsage
+	}
+	for _, w := range spec.Warnings(exec.LookPath) {
+		fmt.Fprintf(stderr, "wrapper install: warning: %s\n", w)
 	}
 	if *print {
 		fmt.Fprint(stdout, unit)
 		return ExitOK
 	}
 	if code := requireFor("install", cfg, *unitOnly, stderr); code != ExitOK {
+		return code
+	}
+	if code := checkTrust(cfg, exe, *force, stderr); code != ExitOK {
 		return code
 	}
 	verb, code := writeServiceFiles(cfg, unit, *force, stderr)
@@ -95,6 +127,44 @@ func cmdInstall(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	return activateUnit(cfg, verb, stdout, stderr)
+}
+
+// checkTrust refuses, like sshd's StrictModes, to install a service whose
+// files another account can change: the wrapper, the YAML, the env_file,
+// the programs it runs and the directories above them. Root and the
+// installing user are trusted: the effective user and the one sudo ran
+// for (SUDO_UID, which only root can have set for a root process). With
+// force it warns instead.
+func checkTrust(cfg *config.Config, exe string, force bool, stderr io.Writer) int {
+	uids := []int{os.Geteuid()}
+	if id, err := strconv.Atoi(os.Getenv("SUDO_UID")); err == nil {
+		uids = append(uids, id)
+	}
+	trust := systemd.NewTrust(uids...)
+	var found []string
+	for _, path := range append([]string{exe}, cfg.ServiceFiles()...) {
+		f, err := trust.Check(path)
+		if err != nil {
+			f = append(f, err.Error())
+		}
+		found = append(found, f...)
+	}
+	switch {
+	case len(found) == 0:
+		return ExitOK
+	case force:
+		for _, f := range found {
+			fmt.Fprintf(stderr, "wrapper install: warning: %s\n", f)
+		}
+		return ExitOK
+	}
+	fmt.Fprintln(stderr, "wrapper install: refused: other accounts can change what the service runs or reads:")
+	for _, f := range found {
+		fmt.Fprintf(stderr, "  %s\n", f)
+	}
+	fmt.Fprintln(stderr, "Make each owned by root and writable by its owner only (chown root: PATH; chmod go-w PATH), "+
+		"or pass --force to install anyway.")
+	return ExitUsage
 }
 
 // activation is what --unit-only leaves to do by hand.

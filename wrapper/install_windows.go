@@ -52,7 +52,8 @@ func adminOr(stderr io.Writer, what string, err error) int {
 // account's password comes from the environment variable named by
 // service.password_env, else from a prompt; it is never stored in the YAML.
 func cmdInstall(args []string, stdout, stderr io.Writer) int {
-	cfg, explicit, code := manageFlags("install", args, stdout, stderr)
+	cfg, explicit, force, code := forceFlags("install", "take over a service of that name that does not run a wrapper, "+
+		"and install although other accounts can change files the service trusts (warning instead)", args, stdout, stderr)
 	if cfg == nil {
 		return code
 	}
@@ -64,12 +65,19 @@ func cmdInstall(args []string, stdout, stderr io.Writer) int {
 	if explicit != "" { // the default location needs no argument
 		binArgs = []string{"--config", cfg.File}
 	}
+	if code := checkTrust(cfg, exe, force, stderr); code != ExitOK {
+		return code
+	}
 	s := scmService(cfg, exe, binArgs)
 	if s.Password, err = servicePassword(s, cfg.Service.PasswordEnv, stderr); err != nil {
 		fmt.Fprintf(stderr, "wrapper install: %v\n", err)
 		return ExitUsage
 	}
-	created, err := scm.Install(s, func(w string) { fmt.Fprintf(stderr, "wrapper install: warning: %s\n", w) })
+	created, err := scm.Install(s, force, func(w string) { fmt.Fprintf(stderr, "wrapper install: warning: %s\n", w) })
+	if foreign := (*scm.ForeignError)(nil); errors.As(err, &foreign) {
+		fmt.Fprintf(stderr, "wrapper install: %v: refusing to change it (pass --force to take it over)\n", err)
+		return ExitError
+	}
 	if err != nil {
 		return adminOr(stderr, "install", err)
 	}
@@ -81,6 +89,56 @@ func cmdInstall(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "service %s %s (account %s, start %s); start it with: wrapper start, or sc start %s\n",
 		cfg.Name, verb, scm.AccountLabel(startName), cfg.Service.StartMode, cfg.Name)
 	return ExitOK
+}
+
+// checkTrust refuses to install a service whose files an account other
+// than the administrators can change: the wrapper, the YAML, the env_file,
+// the programs it runs, the folders that hold them and those above. With
+// force it warns instead.
+func checkTrust(cfg *config.Config, exe string, force bool, stderr io.Writer) int {
+	trust, err := scm.NewTrust()
+	if err != nil {
+		fmt.Fprintf(stderr, "wrapper install: %v\n", err)
+		return ExitError
+	}
+	var found []string
+	for _, path := range append([]string{exe}, cfg.ServiceFiles()...) {
+		f, err := trust.Check(path)
+		if err != nil {
+			f = append(f, err.Error())
+		}
+		found = append(found, f...)
+	}
+	switch {
+	case len(found) == 0:
+		return ExitOK
+	case force:
+		for _, f := range found {
+			fmt.Fprintf(stderr, "wrapper install: warning: %s\n", f)
+		}
+		return ExitOK
+	}
+	fmt.Fprintln(stderr, "wrapper install: refused: accounts other than the administrators can change what the service runs or reads:")
+	for _, f := range found {
+		fmt.Fprintf(stderr, "  %s\n", f)
+	}
+	fmt.Fprintln(stderr, `Keep the files in a folder only administrators can change (C:\Program Files, or remove the inherited `+
+		`rights: icacls FOLDER /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX), `+
+		`or pass --force to install anyway.`)
+	return ExitUsage
+}
+
+// forceFlags parses [--config FILE] [--force] for install and uninstall
+// and loads the configuration; forceUsage says what --force allows.
+func forceFlags(name, forceUsage string, args []string, stdout, stderr io.Writer) (*config.Config, string, bool, int) {
+	fs := newFlagSet(name, name+" [--config FILE] [--force]", stdout)
+	path := fs.String("config", "", configFlagUsage)
+	force := fs.Bool("force", false, forceUsage)
+	if code, done := parseFlags(fs, args, stderr); done {
+		return nil, "", false, code
+	}
+	cfg, code := loadConfig(*path, stderr)
+	return cfg, *path, *force, code
 }
 
 // servicePassword returns the password a user account needs: from the
@@ -108,11 +166,15 @@ func servicePassword(s scm.Service, passwordEnv string, stderr io.Writer) (strin
 // cmdUninstall stops the service if it runs, then deletes it and its Event
 // Log source. The logs stay.
 func cmdUninstall(args []string, stdout, stderr io.Writer) int {
-	cfg, _, code := manageFlags("uninstall", args, stdout, stderr)
+	cfg, _, force, code := forceFlags("uninstall", "delete a service of that name that does not run a wrapper", args, stdout, stderr)
 	if cfg == nil {
 		return code
 	}
-	err := scm.Uninstall(cfg.Name, func(w string) { fmt.Fprintf(stderr, "wrapper uninstall: warning: %s\n", w) })
+	err := scm.Uninstall(cfg.Name, force, func(w string) { fmt.Fprintf(stderr, "wrapper uninstall: warning: %s\n", w) })
+	if foreign := (*scm.ForeignError)(nil); errors.As(err, &foreign) {
+		fmt.Fprintf(stderr, "wrapper uninstall: %v: refusing to delete it (pass --force to delete it anyway)\n", err)
+		return ExitError
+	}
 	if err != nil {
 		return adminOr(stderr, "uninstall", err)
 	}

@@ -52,10 +52,21 @@ func serviceExe(t *testing.T, dir, name string) string {
 	return dst
 }
 
-// serviceYAML writes <dir>/<name>.yaml running the service-child helper.
+// serviceYAML writes <dir>/<name>.yaml running the service-child helper
+// from a copy of the test binary in dir: install refuses a program whose
+// folder other accounts can change, and the test binary's folder is under
+// Z:\tmp, which Wine shows as writable by Everyone (/tmp's mode 1777).
 func serviceYAML(t *testing.T, dir, name string, args ...string) {
 	t.Helper()
-	path, argv, _ := fakechild.Command(t, "service-child", args...)
+	testBin, argv, _ := fakechild.Command(t, "service-child", args...)
+	b, err := os.ReadFile(testBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "child.exe")
+	if err := os.WriteFile(path, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	quoted, _ := json.Marshal(argv)
 	yaml := fmt.Sprintf("executable: %q\narguments: %s\nenv:\n  %s: service-child\n"+
 		"restart: {delay: 100ms}\nstop: {timeout: 10s, window_timeout: 1s}\n", path, quoted, fakechild.EnvVar)
@@ -74,7 +85,7 @@ func sc(t *testing.T, args ...string) string {
 
 // deleteService stops and deletes name, ignoring errors (cleanup).
 func deleteService(name string) {
-	_ = scm.Uninstall(name, func(string) {})
+	_ = scm.Uninstall(name, true, func(string) {})
 }
 
 // openSCMService opens name through the SCM; close releases it.

@@ -3,8 +3,9 @@
 // back their settings, granting the service account its log directory, the
 // Event Log, and telling whether the SCM started this process. It takes
 // plain values (Service), never a configuration. The account and Event Log
-// helpers build everywhere so their tests run on every platform; the rest
-// is Windows only.
+// helpers, and the decisions on what QueryServiceConfig and a DACL report,
+// build everywhere so their tests run on every platform; the rest is
+// Windows only.
 package scm
 
 import "strings"

@@ -1,6 +1,7 @@
 package scm
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unsafe"
@@ -21,17 +22,9 @@ func Drift(want Service) []string {
 		return nil
 	}
 	defer done()
-	buf := make([]byte, 8192)
-	qc := (*windows.QUERY_SERVICE_CONFIG)(unsafe.Pointer(&buf[0]))
-	var needed uint32
-	if windows.QueryServiceConfig(s.Handle, qc, uint32(len(buf)), &needed) != nil {
+	installed, err := readConfig(s)
+	if err != nil {
 		return nil
-	}
-	installed := installedConfig{
-		display: windows.UTF16PtrToString(qc.DisplayName),
-		start:   qc.StartType,
-		account: windows.UTF16PtrToString(qc.ServiceStartName),
-		binary:  windows.UTF16PtrToString(qc.BinaryPathName),
 	}
 	return driftOf(installed, want.config(), want.Exe)
 }
@@ -39,7 +32,32 @@ func Drift(want Service) []string {
 // installedConfig is what the SCM reports for a service.
 type installedConfig struct {
 	display, account, binary string
-	start                    uint32
+	start, serviceType       uint32
+}
+
+// readConfig reads a service's configuration with the raw
+// QueryServiceConfig, which works where mgr's Config does not (Wine).
+func readConfig(s *mgr.Service) (installedConfig, error) {
+	var needed uint32
+	buf := make([]byte, 8192)
+	for {
+		qc := (*windows.QUERY_SERVICE_CONFIG)(unsafe.Pointer(&buf[0]))
+		err := windows.QueryServiceConfig(s.Handle, qc, uint32(len(buf)), &needed)
+		if errors.Is(err, windows.ERROR_INSUFFICIENT_BUFFER) && int(needed) > len(buf) {
+			buf = make([]byte, needed)
+			continue
+		}
+		if err != nil {
+			return installedConfig{}, err
+		}
+		return installedConfig{
+			display:     windows.UTF16PtrToString(qc.DisplayName),
+			start:       qc.StartType,
+			serviceType: qc.ServiceType,
+			account:     windows.UTF16PtrToString(qc.ServiceStartName),
+			binary:      windows.UTF16PtrToString(qc.BinaryPathName),
+		}, nil
+	}
 }
 
 // driftOf compares the installed configuration with the wanted one.

@@ -75,15 +75,17 @@ var ErrNotInstalled = errors.New("service is not installed")
 // Install creates the service, or updates an existing one in place (so its
 // recovery settings and ACLs stay), then sets its recovery actions,
 // registers its Event Log source, grants a user account or gMSA the right
-// to log on as a service and grants its account the log directory. Steps after the creation that fail are passed to warn; created
+// to log on as a service and grants its account the log directory. An
+// existing service that does not run a wrapper is a *ForeignError unless
+// force. Steps after the creation that fail are passed to warn; created
 // reports whether the service is new.
-func Install(s Service, warn func(string)) (created bool, err error) {
+func Install(s Service, force bool, warn func(string)) (created bool, err error) {
 	m, err := mgr.Connect()
 	if err != nil {
 		return false, fmt.Errorf("connect to the service manager: %w", err)
 	}
 	defer m.Disconnect()
-	svc, created, err := createOrUpdate(m, s, warn)
+	svc, created, err := createOrUpdate(m, s, force, warn)
 	if err != nil {
 		return false, err
 	}
@@ -108,9 +110,10 @@ func Install(s Service, warn func(string)) (created bool, err error) {
 	return created, nil
 }
 
-// createOrUpdate creates the service or, when it exists, updates its
-// configuration in place (so its recovery settings and ACLs stay).
-func createOrUpdate(m *mgr.Mgr, s Service, warn func(string)) (*mgr.Service, bool, error) {
+// createOrUpdate creates the service or, when it exists and runs a wrapper
+// (or force), updates its configuration in place (so its recovery
+// settings and ACLs stay).
+func createOrUpdate(m *mgr.Mgr, s Service, force bool, warn func(string)) (*mgr.Service, bool, error) {
 	name, exe, args, c := s.Name, s.Exe, s.Args, s.config()
 	// Delayed start is set separately: Wine's SCM rejects it with
 	// ERROR_INVALID_LEVEL, and x/sys then deletes the service it just made.
@@ -123,6 +126,9 @@ func createOrUpdate(m *mgr.Mgr, s Service, warn func(string)) (*mgr.Service, boo
 			return nil, false, fmt.Errorf("create service %s: %w", name, err)
 		}
 		created = true
+	} else if err := checkWrapper(svc, name, force); err != nil {
+		svc.Close()
+		return nil, false, err
 	} else if err := updateService(svc, c, binPath(exe, args)); err != nil {
 		svc.Close()
 		return nil, false, fmt.Errorf("update service %s: %w", name, err)
@@ -208,14 +214,18 @@ func setRecovery(s *mgr.Service, delays []time.Duration, reset time.Duration) er
 }
 
 // Uninstall stops the service if it runs, then deletes it and its Event
-// Log source. A failed stop is passed to warn; the service is deleted
+// Log source. A service that does not run a wrapper is a *ForeignError
+// unless force. A failed stop is passed to warn; the service is deleted
 // anyway (the SCM removes it once it stops).
-func Uninstall(name string, warn func(string)) error {
+func Uninstall(name string, force bool, warn func(string)) error {
 	s, done, err := open(name)
 	if err != nil {
 		return err
 	}
 	defer done()
+	if err := checkWrapper(s, name, force); err != nil {
+		return err
+	}
 	if err := stopAndWait(s); err != nil { // a stopped service returns at once
 		warn(err.Error())
 	}

@@ -10,7 +10,7 @@ package systemd
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -28,6 +28,12 @@ const UnitMarker = "# Written by `wrapper install`"
 // and the wrapper's exit. Only then does systemd's SIGKILL (KillMode=mixed)
 // end whatever is left. window_timeout is not added: WM_CLOSE is Windows'.
 const StopSlack = 10 * time.Second
+
+// MaxStopTimeout is the longest stop budget a unit takes: TimeoutStopSec=
+// is the budget plus StopSlack, which must fit in a time.Duration (292
+// years). systemd's own limit for a time span, 2^64 microseconds less a
+// second (584,542 years), lies beyond it.
+const MaxStopTimeout = time.Duration(math.MaxInt64) - StopSlack
 
 // Unit is what a unit file is made from: the service's YAML, resolved.
 // Error messages name the YAML keys the fields come from.
@@ -49,7 +55,14 @@ type Unit struct {
 	Dependencies []string
 	// Disabled is service.start_mode: disabled (RefuseManualStart=yes).
 	Disabled bool
-	// StopTimeout is stop.timeout; TimeoutStopSec= adds StopSlack.
+	// SandboxOff lists the service.sandbox switches set to false
+	// (SandboxSwitches names): the unit leaves their directives out.
+	SandboxOff []string
+	// UMask is service.sandbox.umask, octal; "" writes 0027.
+	UMask string
+	// StopTimeout is the wrapper's stop budget: stop.timeout plus the
+	// timeouts of the pre_stop and post_stop hooks, which run within a
+	// stop. TimeoutStopSec= adds StopSlack; at most MaxStopTimeout.
 	StopTimeout time.Duration
 	// Recovery is service.recovery: systemd restarts a wrapper that died
 	// after Recovery[0]; empty means never.
@@ -78,11 +91,11 @@ func (spec Unit) Render() (string, error) {
 	if err := checkAccount(spec.User, spec.Group); err != nil {
 		return "", err
 	}
-	paths := []namedPath{
-		{what: "the wrapper executable", path: spec.Wrapper}, {what: "the configuration file", path: spec.Config},
-		{what: "executable", path: spec.Executable}, {what: "working_directory", path: spec.WorkingDir, dir: true},
-		{what: "log.dir", path: spec.LogDir, dir: true}, {what: "env_file", path: spec.EnvFile},
+	if spec.StopTimeout < 0 || spec.StopTimeout > MaxStopTimeout {
+		return "", fmt.Errorf("stop.timeout: too long: with the pre_stop and post_stop hooks' timeouts and %v to spare, "+
+			"TimeoutStopSec= would exceed %v (292 years)", StopSlack, MaxStopTimeout+StopSlack)
 	}
+	paths := spec.paths()
 	for _, p := range paths {
 		if err := checkUnitPath(p); err != nil {
 			return "", err
@@ -104,10 +117,21 @@ func (spec Unit) Render() (string, error) {
 		u.set("RefuseManualStart", "yes")
 	}
 	unitService(u, spec)
-	unitSandbox(u, spec, paths)
+	if err := unitSandbox(u, spec, paths); err != nil {
+		return "", err
+	}
 	u.section("Install")
 	u.set("WantedBy", "multi-user.target")
 	return u.String(), nil
+}
+
+// paths are the paths the unit names, with their YAML keys.
+func (spec Unit) paths() []namedPath {
+	return []namedPath{
+		{what: "the wrapper executable", path: spec.Wrapper, command: true}, {what: "the configuration file", path: spec.Config},
+		{what: "executable", path: spec.Executable}, {what: "working_directory", path: spec.WorkingDir, dir: true},
+		{what: "log.dir", path: spec.LogDir, dir: true}, {what: "env_file", path: spec.EnvFile},
+	}
 }
 
 // unitService writes how systemd runs, restarts and stops the wrapper.
@@ -139,30 +163,9 @@ func unitService(u *unitWriter, spec Unit) {
 		u.set("RestartPreventExitStatus", strings.Join(codes, " "))
 	}
 	u.comment("SIGTERM to the wrapper alone, which stops the child in order; SIGKILL to what is left after")
-	u.comment("TimeoutStopSec (stop.timeout + " + StopSlack.String() + ").")
+	u.comment("TimeoutStopSec (stop.timeout + the pre_stop and post_stop hooks' timeouts + " + StopSlack.String() + ").")
 	u.set("KillMode", "mixed")
 	u.set("TimeoutStopSec", systemdSpan(spec.StopTimeout+StopSlack))
-}
-
-// unitSandbox writes the least-privilege settings: a read-only system
-// except the log and working directories, no privilege gain, a private
-// /tmp, and capabilities only when the YAML asks.
-func unitSandbox(u *unitWriter, spec Unit, paths []namedPath) {
-	u.set("NoNewPrivileges", "yes")
-	u.set("ProtectSystem", "strict")
-	if underHome(paths) {
-		u.comment("Paths under /home, /root or /run/user: ProtectHome=read-only keeps them readable,")
-		u.comment("ReadWritePaths= below keeps the log and working directories writable.")
-	}
-	u.set("ProtectHome", "read-only")
-	u.set("PrivateTmp", "yes")
-	for _, dir := range writableDirs(spec) {
-		u.set("ReadWritePaths", quotePath(dir))
-	}
-	if caps := spec.Capabilities; len(caps) > 0 {
-		u.set("AmbientCapabilities", strings.Join(caps, " "))
-		u.set("CapabilityBoundingSet", strings.Join(caps, " "))
-	}
 }
 
 // unitDescription is display_name and description joined, whichever the
@@ -239,68 +242,6 @@ func checkAccount(user, group string) error {
 	return nil
 }
 
-// namedPath is a path the unit refers to, with what it is for messages;
-// dir marks a directory (else it is a file).
-type namedPath struct {
-	what, path string
-	dir        bool
-}
-
-// checkUnitPath refuses a path a unit cannot hold: a control character
-// would break the line, and quotes and backslashes are read as escapes
-// differently by different directives.
-func checkUnitPath(p namedPath) error {
-	if strings.ContainsFunc(p.path, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '"' || r == '\\' }) {
-		return fmt.Errorf("%s: %q contains a quote, backslash or control character, which a systemd unit cannot hold safely", p.what, p.path)
-	}
-	return nil
-}
-
-// mountDirs are the directories whose file systems must be mounted before
-// the wrapper starts (RequiresMountsFor=), once each, in order.
-func mountDirs(paths []namedPath) []string {
-	var dirs []string
-	for _, p := range paths {
-		if !filepath.IsAbs(p.path) { // "" (no env_file) or a bare executable found on PATH
-			continue
-		}
-		dir := p.path
-		if !p.dir {
-			dir = filepath.Dir(p.path)
-		}
-		if !slices.Contains(dirs, dir) {
-			dirs = append(dirs, dir)
-		}
-	}
-	return dirs
-}
-
-// writableDirs are the log and working directories, leaving out one that
-// lies inside the other (ReadWritePaths= covers subdirectories).
-func writableDirs(spec Unit) []string {
-	logDir, wd := spec.LogDir, spec.WorkingDir
-	switch {
-	case within(logDir, wd):
-		return []string{wd}
-	case within(wd, logDir):
-		return []string{logDir}
-	}
-	return []string{logDir, wd}
-}
-
-// within reports whether path is dir or lies below it.
-func within(path, dir string) bool {
-	rel, err := filepath.Rel(dir, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
-}
-
-// underHome reports whether a path lies where ProtectHome= applies.
-func underHome(paths []namedPath) bool {
-	return slices.ContainsFunc(paths, func(p namedPath) bool {
-		return filepath.IsAbs(p.path) && (within(p.path, "/home") || within(p.path, "/root") || within(p.path, "/run/user"))
-	})
-}
-
 // systemdSpan writes d as a systemd time span: whole seconds when exact,
 // else milliseconds.
 func systemdSpan(d time.Duration) string {
@@ -308,36 +249,6 @@ func systemdSpan(d time.Duration) string {
 		return fmt.Sprintf("%ds", d/time.Second)
 	}
 	return fmt.Sprintf("%dms", (d+time.Millisecond-1)/time.Millisecond)
-}
-
-// escapeSpecifiers doubles %: systemd expands %n, %i, ... in most values.
-func escapeSpecifiers(s string) string { return strings.ReplaceAll(s, "%", "%%") }
-
-// quotePath writes a checked path for ReadWritePaths= and
-// RequiresMountsFor=: specifiers escaped, double quotes around it when it
-// has white space.
-func quotePath(p string) string {
-	p = escapeSpecifiers(p)
-	if strings.ContainsFunc(p, func(r rune) bool { return r == ' ' || r == '\'' }) {
-		return `"` + p + `"`
-	}
-	return p
-}
-
-// quoteExec writes a checked path as one ExecStart= word: specifiers
-// escaped, double quotes around it unless it is plain, and in an argument
-// (not in the command, which systemd never expands) $ escaped as $$.
-func quoteExec(p string, arg bool) string {
-	p = escapeSpecifiers(p)
-	if arg {
-		p = strings.ReplaceAll(p, "$", "$$")
-	}
-	if strings.ContainsFunc(p, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/_.,+=:@~%$-", r))
-	}) {
-		return `"` + p + `"`
-	}
-	return p
 }
 
 // unitWriter builds unit text.
