@@ -12,9 +12,14 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// Address is service name's named pipe; logDir is not part of it.
-func Address(_, name string) string {
-	return `\\.\pipe\wrapper-` + name
+// pipePrefix starts every wrapper's pipe name.
+const pipePrefix = `\\.\pipe\wrapper-`
+
+// Address is service's named pipe. Pipe names are one namespace for the
+// whole machine, which any user may create names in: the client checks the
+// server (Dial), and Listen names a process that took the name first.
+func Address(service string) string {
+	return pipePrefix + service
 }
 
 // pipeListener serves a named pipe. Each Accept creates a pipe instance and
@@ -28,10 +33,11 @@ type pipeListener struct {
 	done      bool
 }
 
-// Listen creates the first instance of the pipe at path. FILE_FLAG_FIRST_PIPE_INSTANCE
-// fails when another wrapper already serves this name. The ACL admits SYSTEM,
-// Administrators and this process's own account (the service's account).
-func Listen(path string) (Listener, error) {
+// Listen creates the first instance of service's pipe. The ACL admits
+// SYSTEM, Administrators and this process's own account (the service's
+// account). A process already serving the name (another wrapper, or a
+// squatter) is named in an ErrAlreadyRunning error.
+func Listen(service string) (Listener, error) {
 	user, err := windows.GetCurrentProcessToken().GetTokenUser()
 	if err != nil {
 		return nil, fmt.Errorf("control pipe: own account: %w", err)
@@ -40,26 +46,38 @@ func Listen(path string) (Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("control pipe: security descriptor: %w", err)
 	}
-	l := &pipeListener{path: path, sa: &windows.SecurityAttributes{SecurityDescriptor: sd}}
-	l.sa.Length = uint32(unsafeSizeofSA)
+	l := &pipeListener{path: Address(service), sa: &windows.SecurityAttributes{SecurityDescriptor: sd}}
+	l.sa.Length = uint32(unsafe.Sizeof(windows.SecurityAttributes{}))
 	// Wine ignores FILE_FLAG_FIRST_PIPE_INSTANCE, and a second server's
 	// instance would take clients it never answers: look for a live server
 	// first, as a client.
-	if c, err := openPipeOnce(l.path); err == nil || errors.Is(err, windows.ERROR_PIPE_BUSY) {
-		if c != nil {
-			c.Close()
-		}
-		return nil, fmt.Errorf("%w (its control pipe %s answers)", ErrAlreadyRunning, l.path)
+	h, err := openPipeOnce(l.path)
+	switch {
+	case err == nil:
+		defer windows.CloseHandle(h)
+		return nil, heldBy(l.path, h)
+	case errors.Is(err, windows.ERROR_PIPE_BUSY):
+		return nil, fmt.Errorf("%w: its control pipe %s is served by another process, whose every instance is busy", ErrAlreadyRunning, l.path)
 	}
-	h, err := l.instance(windows.FILE_FLAG_FIRST_PIPE_INSTANCE)
+	h, err = l.instance(windows.FILE_FLAG_FIRST_PIPE_INSTANCE)
 	if errors.Is(err, windows.ERROR_ACCESS_DENIED) || errors.Is(err, windows.ERROR_PIPE_BUSY) {
-		return nil, fmt.Errorf("%w (its control pipe %s exists)", ErrAlreadyRunning, l.path)
+		return nil, fmt.Errorf("%w: its control pipe %s exists (created by another process)", ErrAlreadyRunning, l.path)
 	}
 	if err != nil {
 		return nil, err
 	}
 	l.next = h
 	return l, nil
+}
+
+// heldBy is Listen's error for a pipe that answers: it names the process
+// serving it, so that a squatter is found at once.
+func heldBy(path string, h windows.Handle) error {
+	peer, err := serverPeer(h)
+	if err != nil {
+		return fmt.Errorf("%w: its control pipe %s answers (which process serves it is unknown: %v)", ErrAlreadyRunning, path, err)
+	}
+	return fmt.Errorf("%w: %s serves its control pipe %s", ErrAlreadyRunning, peer, path)
 }
 
 // instance creates one pipe instance: byte mode, blocking, local clients only.
@@ -130,8 +148,8 @@ func (l *pipeListener) Close() error {
 		return nil
 	}
 	l.mu.Unlock()
-	if c, err := openPipe(l.path); err == nil {
-		c.Close()
+	if h, err := openPipe(l.path); err == nil {
+		windows.CloseHandle(h)
 	}
 	return nil
 }
@@ -154,47 +172,49 @@ func (c *pipeConn) Close() error {
 // instance is busy, and for a moment when the pipe is missing: between a
 // connection and the server's next instance, Wine answers "file not found"
 // rather than "busy".
-func openPipe(path string) (*os.File, error) {
+func openPipe(path string) (windows.Handle, error) {
 	start := time.Now()
 	for {
-		f, err := openPipeOnce(path)
+		h, err := openPipeOnce(path)
 		if err == nil {
-			return f, nil
+			return h, nil
 		}
 		busy := errors.Is(err, windows.ERROR_PIPE_BUSY) && time.Since(start) < 5*time.Second
 		missing := errors.Is(err, windows.ERROR_FILE_NOT_FOUND) && time.Since(start) < 250*time.Millisecond
 		if !busy && !missing {
-			return nil, err
+			return 0, err
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 }
 
-// openPipeOnce opens the client end with SECURITY_SQOS_PRESENT and
-// SECURITY_IDENTIFICATION: a process squatting on the pipe name may learn
-// who connected but can never impersonate an elevated `wrapper` command.
-func openPipeOnce(path string) (*os.File, error) {
+// openPipeOnce opens the client end with SECURITY_SQOS_PRESENT and SECURITY_IDENTIFICATION: a process squatting on
+// the pipe name may learn who connected but can never impersonate an
+// elevated `wrapper` command.
+func openPipeOnce(path string) (windows.Handle, error) {
 	p, err := windows.UTF16PtrFromString(path)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	h, err := windows.CreateFile(p, windows.GENERIC_READ|windows.GENERIC_WRITE, 0, nil, windows.OPEN_EXISTING,
 		windows.SECURITY_SQOS_PRESENT|windows.SECURITY_IDENTIFICATION, 0)
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+		return 0, &os.PathError{Op: "open", Path: path, Err: err}
 	}
-	return os.NewFile(uintptr(h), path), nil
+	return h, nil
 }
 
-// Dial connects to the wrapper serving the pipe at path.
-func Dial(path string) (io.ReadWriteCloser, error) {
-	f, err := openPipe(path)
+// Dial connects to the wrapper serving service's pipe and checks that want
+// serves it (ErrImpostor otherwise) before anything is sent.
+func Dial(service string, want Expect) (io.ReadWriteCloser, error) {
+	path := Address(service)
+	h, err := openPipe(path)
 	if err != nil {
 		return nil, fmt.Errorf("connect to the running wrapper: %w", err)
 	}
-	return f, nil
+	if err := verify(path, h, want); err != nil {
+		windows.CloseHandle(h)
+		return nil, err
+	}
+	return os.NewFile(uintptr(h), path), nil
 }
-
-// unsafeSizeofSA is the size of SECURITY_ATTRIBUTES, which CreateNamedPipe
-// checks.
-const unsafeSizeofSA = unsafe.Sizeof(windows.SecurityAttributes{})
