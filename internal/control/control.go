@@ -76,6 +76,11 @@ func Serve(l Listener, handle func(Request) Response, log *slog.Logger) *Server 
 	return s
 }
 
+// serveDeadline bounds one connection on the server (reading the request,
+// writing the answer): a stuck client cannot pin a goroutine. Tests
+// shorten it.
+var serveDeadline = 10 * time.Second
+
 // closeWait bounds how long Close waits for requests in progress: a client
 // that connects and never sends, or never reads its answer (a named pipe's
 // flush waits for the reader), must not hold up the wrapper's exit and with

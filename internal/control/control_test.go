@@ -121,3 +121,37 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// TestServerDropsSilentClient: a client that connects and never sends is
+// disconnected once serveDeadline passes, on the named pipe as on the
+// socket, so it cannot hold a connection and its goroutine for ever.
+func TestServerDropsSilentClient(t *testing.T) {
+	name := newService(t)
+	old := serveDeadline
+	serveDeadline = 100 * time.Millisecond
+	t.Cleanup(func() { serveDeadline = old })
+	l, err := Listen(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Serve(l, func(Request) Response { return Response{OK: true} }, slog.New(slog.DiscardHandler)).Close()
+	conn, err := Dial(name, Expect{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	read := make(chan error, 1)
+	go func() {
+		_, err := conn.Read(make([]byte, 1))
+		read <- err
+	}()
+	select {
+	case err := <-read:
+		// The client's own deadline (30 s) must not be what ended it.
+		if err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Errorf("read on a silent connection: %v; want the server to have closed it", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the server kept a silent client's connection open")
+	}
+}

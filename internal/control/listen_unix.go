@@ -15,10 +15,6 @@ import (
 	"time"
 )
 
-// serveDeadline bounds one connection on the server: a stuck client cannot
-// pin a goroutine.
-const serveDeadline = 10 * time.Second
-
 // unixListener adapts net.Listener.
 type unixListener struct{ net.Listener }
 

@@ -80,13 +80,15 @@ func heldBy(path string, h windows.Handle) error {
 	return fmt.Errorf("%w: %s serves its control pipe %s", ErrAlreadyRunning, peer, path)
 }
 
-// instance creates one pipe instance: byte mode, blocking, local clients only.
+// instance creates one pipe instance: byte mode, local clients only,
+// overlapped so that a connection gets deadlines (os.NewFile puts an
+// overlapped handle on Go's I/O completion port).
 func (l *pipeListener) instance(extra uint32) (windows.Handle, error) {
 	name, err := windows.UTF16PtrFromString(l.path)
 	if err != nil {
 		return 0, err
 	}
-	h, err := windows.CreateNamedPipe(name, windows.PIPE_ACCESS_DUPLEX|extra,
+	h, err := windows.CreateNamedPipe(name, windows.PIPE_ACCESS_DUPLEX|windows.FILE_FLAG_OVERLAPPED|extra,
 		windows.PIPE_TYPE_BYTE|windows.PIPE_READMODE_BYTE|windows.PIPE_WAIT|windows.PIPE_REJECT_REMOTE_CLIENTS,
 		windows.PIPE_UNLIMITED_INSTANCES, 4096, 4096, 0, l.sa)
 	if err != nil {
@@ -103,7 +105,7 @@ func (l *pipeListener) Accept() (io.ReadWriteCloser, error) {
 	if h == 0 || !l.accepting {
 		return nil, os.ErrClosed
 	}
-	err := windows.ConnectNamedPipe(h, nil)
+	err := connectPipe(h)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.accepting = false
@@ -126,7 +128,25 @@ func (l *pipeListener) Accept() (io.ReadWriteCloser, error) {
 		windows.CloseHandle(h)
 		return nil, fmt.Errorf("accept on control pipe: %w", err)
 	}
-	return &pipeConn{File: os.NewFile(uintptr(h), l.path), h: h}, nil
+	c := &pipeConn{File: os.NewFile(uintptr(h), l.path), h: h}
+	_ = c.SetDeadline(time.Now().Add(serveDeadline))
+	return c, nil
+}
+
+// connectPipe waits until a client connects to the overlapped instance h.
+func connectPipe(h windows.Handle) error {
+	ev, err := windows.CreateEvent(nil, 1, 0, nil)
+	if err != nil {
+		return fmt.Errorf("accept on control pipe: %w", err)
+	}
+	defer windows.CloseHandle(ev)
+	ov := windows.Overlapped{HEvent: ev}
+	err = windows.ConnectNamedPipe(h, &ov)
+	if errors.Is(err, windows.ERROR_IO_PENDING) {
+		var n uint32
+		err = windows.GetOverlappedResult(h, &ov, &n, true)
+	}
+	return err
 }
 
 // Close marks the listener closed. A pending ConnectNamedPipe is woken by
@@ -188,7 +208,8 @@ func openPipe(path string) (windows.Handle, error) {
 	}
 }
 
-// openPipeOnce opens the client end with SECURITY_SQOS_PRESENT and SECURITY_IDENTIFICATION: a process squatting on
+// openPipeOnce opens the client end, overlapped (for deadlines), with
+// SECURITY_SQOS_PRESENT and SECURITY_IDENTIFICATION: a process squatting on
 // the pipe name may learn who connected but can never impersonate an
 // elevated `wrapper` command.
 func openPipeOnce(path string) (windows.Handle, error) {
@@ -197,7 +218,7 @@ func openPipeOnce(path string) (windows.Handle, error) {
 		return 0, err
 	}
 	h, err := windows.CreateFile(p, windows.GENERIC_READ|windows.GENERIC_WRITE, 0, nil, windows.OPEN_EXISTING,
-		windows.SECURITY_SQOS_PRESENT|windows.SECURITY_IDENTIFICATION, 0)
+		windows.FILE_FLAG_OVERLAPPED|windows.SECURITY_SQOS_PRESENT|windows.SECURITY_IDENTIFICATION, 0)
 	if err != nil {
 		return 0, &os.PathError{Op: "open", Path: path, Err: err}
 	}
@@ -216,5 +237,7 @@ func Dial(service string, want Expect) (io.ReadWriteCloser, error) {
 		windows.CloseHandle(h)
 		return nil, err
 	}
-	return os.NewFile(uintptr(h), path), nil
+	f := os.NewFile(uintptr(h), path)
+	_ = f.SetDeadline(time.Now().Add(30 * time.Second))
+	return f, nil
 }
