@@ -2,8 +2,7 @@
 // `status`, `restart-child`, `rotate` and `reload` reach the wrapper through
 // it. It listens only locally — a Unix socket with mode 0600 in a directory
 // only the wrapper's account can write, or a named pipe whose ACL admits
-// Administrators, SYSTEM and the service's own account — and never on a
-// network port.
+// Administrators, SYSTEM and the service — and never on a network port.
 // Its place depends on the service name alone (not on the YAML's log.dir),
 // and a client checks that the process serving it is the wrapper (Expect)
 // before it sends anything. One request per connection: a JSON line in, a

@@ -33,16 +33,15 @@ type pipeListener struct {
 	done      bool
 }
 
-// Listen creates the first instance of service's pipe. The ACL admits
-// SYSTEM, Administrators and this process's own account (the service's
-// account). A process already serving the name (another wrapper, or a
+// Listen creates the first instance of service's pipe, whose ACL is
+// pipeSDDL's. A process already serving the name (another wrapper, or a
 // squatter) is named in an ErrAlreadyRunning error.
 func Listen(service string) (Listener, error) {
-	user, err := windows.GetCurrentProcessToken().GetTokenUser()
+	sddl, err := ownPipeSDDL(service)
 	if err != nil {
-		return nil, fmt.Errorf("control pipe: own account: %w", err)
+		return nil, err
 	}
-	sd, err := windows.SecurityDescriptorFromString("D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GA;;;" + user.User.Sid.String() + ")")
+	sd, err := windows.SecurityDescriptorFromString(sddl)
 	if err != nil {
 		return nil, fmt.Errorf("control pipe: security descriptor: %w", err)
 	}
@@ -78,6 +77,23 @@ func heldBy(path string, h windows.Handle) error {
 		return fmt.Errorf("%w: its control pipe %s answers (which process serves it is unknown: %v)", ErrAlreadyRunning, path, err)
 	}
 	return fmt.Errorf("%w: %s serves its control pipe %s", ErrAlreadyRunning, peer, path)
+}
+
+// ownPipeSDDL is pipeSDDL for this process's token.
+func ownPipeSDDL(service string) (string, error) {
+	tok := windows.GetCurrentProcessToken()
+	user, err := tok.GetTokenUser()
+	if err != nil {
+		return "", fmt.Errorf("control pipe: own account: %w", err)
+	}
+	has := false
+	want := serviceSID(service)
+	if groups, err := tok.GetTokenGroups(); err == nil {
+		for _, g := range groups.AllGroups() {
+			has = has || g.Sid.String() == want
+		}
+	}
+	return pipeSDDL(service, user.User.Sid.String(), has), nil
 }
 
 // instance creates one pipe instance: byte mode, local clients only,

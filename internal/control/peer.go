@@ -12,9 +12,14 @@ import (
 // forged.
 var ErrImpostor = errors.New("refusing to talk to a process that is not the wrapper")
 
-// sidLocalSystem is LocalSystem's SID, trusted at the other end of the
-// pipe.
-const sidLocalSystem = "S-1-5-18"
+// Well-known Windows SIDs: LocalSystem is trusted at the other end of the
+// pipe; LocalService and NetworkService are shared by many services, so
+// the pipe's ACL admits them only when it must (pipeSDDL).
+const (
+	sidLocalSystem    = "S-1-5-18"
+	sidLocalService   = "S-1-5-19"
+	sidNetworkService = "S-1-5-20"
+)
 
 // Expect says which process a client accepts as the wrapper.
 type Expect struct {

@@ -43,3 +43,40 @@ func TestAccept(t *testing.T) {
 		})
 	}
 }
+
+// TestServiceSID checks the computed service SIDs against ones Windows
+// reports (`sc showsid NAME`).
+func TestServiceSID(t *testing.T) {
+	for name, want := range map[string]string{
+		"TrustedInstaller": "S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464",
+		"trustedinstaller": "S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464",
+	} {
+		if got := serviceSID(name); got != want {
+			t.Errorf("serviceSID(%q) = %s, want %s", name, got, want)
+		}
+	}
+}
+
+// TestPipeSDDL: the pipe admits LocalSystem, Administrators and the
+// service SID; the wrapper's own account only when it is not an identity
+// many services share, unless the token lacks the service SID.
+func TestPipeSDDL(t *testing.T) {
+	base := "D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GA;;;" + serviceSID("svc") + ")"
+	tests := []struct {
+		user          string
+		hasServiceSID bool
+		want          string
+	}{
+		{sidLocalSystem, true, base},
+		{sidLocalService, true, base},
+		{sidNetworkService, true, base},
+		{sidLocalService, false, base + "(A;;GA;;;" + sidLocalService + ")"},
+		{"S-1-5-21-1-2-3-1001", true, base + "(A;;GA;;;S-1-5-21-1-2-3-1001)"},
+		{"S-1-5-21-1-2-3-1001", false, base + "(A;;GA;;;S-1-5-21-1-2-3-1001)"},
+	}
+	for _, tc := range tests {
+		if got := pipeSDDL("svc", tc.user, tc.hasServiceSID); got != tc.want {
+			t.Errorf("pipeSDDL(%s, %v) = %s, want %s", tc.user, tc.hasServiceSID, got, tc.want)
+		}
+	}
+}
