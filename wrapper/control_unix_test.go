@@ -14,8 +14,36 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/wrapper-dev/wrapper/internal/control"
 	"github.com/wrapper-dev/wrapper/internal/fakechild"
 )
+
+// runRootEnv passes this test binary's control.RunRoot to the wrappers it
+// re-executes.
+const runRootEnv = "WRAPPER_TEST_RUN_ROOT"
+
+// isolateControl points control.RunRoot, in this test binary and in the
+// wrappers it re-executes, at a directory of its own with mode 0755 in the
+// system's temporary directory (as /run/wrapper is, and traversable by the
+// other user of the attack tests), not at the machine's /run/wrapper, which
+// a real service or another test run may use. TestMain calls it.
+func isolateControl() {
+	dir := os.Getenv(runRootEnv)
+	if dir == "" {
+		d, err := os.MkdirTemp("", "wrapper-run-")
+		if err == nil {
+			err = os.Chmod(d, 0o755)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "control run root:", err)
+			os.Exit(2)
+		}
+		dir = d
+		os.Setenv(runRootEnv, dir)
+		fakechild.AtExit(func() { os.RemoveAll(dir) })
+	}
+	control.RunRoot = dir
+}
 
 // startWrapper runs `wrapper run --config cfg` as a process and returns it
 // with its stderr buffer; the test ends it.
@@ -51,7 +79,7 @@ func liveStatusOf(t *testing.T, cfg string) statusReport {
 
 // TestControlCommands drives a running wrapper through restart-child,
 // rotate, reload (valid, invalid, process-changing) and SIGHUP, and checks
-// the socket's mode and that a second wrapper is refused.
+// the socket's place and mode, and that a second wrapper is refused.
 func TestControlCommands(t *testing.T) {
 	dir := t.TempDir()
 	yaml := childYAML(t, "hang", []string{"ready"}, "stop: {timeout: 20s}\nlog: {max_size: 1MB}\n")
@@ -59,12 +87,16 @@ func TestControlCommands(t *testing.T) {
 	cmd, stderr := startWrapper(t, cfg)
 	waitFor(t, "the first child", func() bool { return strings.Count(readLog(t, dir, "svc.out.log"), "ready\n") == 1 })
 
-	sock := filepath.Join(dir, "logs", "svc.control.sock")
+	sock := filepath.Join(control.RunRoot, "svc", "ctl.sock")
 	if fi, err := os.Stat(sock); err != nil || fi.Mode().Perm() != 0o600 || fi.Mode()&os.ModeSocket == 0 {
 		t.Fatalf("control socket: %v, %v; want a socket with mode 0600", fi, err)
 	}
-	if code, _, errOut := runMain(t, "run", "--config", cfg); code != ExitError || !strings.Contains(errOut, "already running") {
-		t.Errorf("second wrapper: exit %d, stderr %q; want %d and 'already running'", code, errOut, ExitError)
+	if fi, err := os.Stat(filepath.Dir(sock)); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("control directory: %v, %v; want mode 0700", fi, err)
+	}
+	named := fmt.Sprintf("pid %d ", cmd.Process.Pid)
+	if code, _, errOut := runMain(t, "run", "--config", cfg); code != ExitError || !strings.Contains(errOut, "already running") || !strings.Contains(errOut, named) {
+		t.Errorf("second wrapper: exit %d, stderr %q; want %d, 'already running' and %q", code, errOut, ExitError, named)
 	}
 
 	first := liveStatusOf(t, cfg).Status.PID
@@ -175,20 +207,18 @@ func copyExecutable(t *testing.T, path, dir string) string {
 }
 
 // TestControlSocketRefusesOtherUsers connects as another user (nobody):
-// the socket's mode 0600 must refuse it, while root connects.
+// the socket's directory (0700) and mode (0600) must refuse it, while root
+// connects.
 func TestControlSocketRefusesOtherUsers(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to run a client as another user")
 	}
-	// The config, the socket and a copy of the test binary.
+	// The config and a copy of the test binary.
 	dir := sharedDir(t, 0o755)
 	cfg := writeFile(t, dir, "svc.yaml", childYAML(t, "hang", []string{"ready"}, ""))
 	startWrapper(t, cfg)
 	waitFor(t, "the child", func() bool { return readLog(t, dir, "svc.out.log") == "ready\n" })
-	if err := os.Chmod(filepath.Join(dir, "logs"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	path, argv, env := fakechild.Command(t, "dial", filepath.Join(dir, "logs", "svc.control.sock"))
+	path, argv, env := fakechild.Command(t, "dial", control.Address("svc"))
 	exe := copyExecutable(t, path, dir)
 	for _, c := range []struct {
 		user *syscall.Credential

@@ -20,6 +20,10 @@ func controlCommand(cmd string) func(args []string, stdout, stderr io.Writer) in
 			return code
 		}
 		resp, err := askWrapper(cfg, cmd)
+		if errors.Is(err, control.ErrImpostor) {
+			fmt.Fprintf(stderr, "wrapper %s: %v\n", cmd, err)
+			return ExitError
+		}
 		if errors.Is(err, os.ErrPermission) {
 			fmt.Fprintf(stderr, "wrapper %s: %v: the control endpoint admits only administrators (root) and the service's account\n", cmd, err)
 			return ExitNotAdmin
@@ -40,14 +44,12 @@ func controlCommand(cmd string) func(args []string, stdout, stderr io.Writer) in
 	}
 }
 
-// askWrapper sends one request to the wrapper running for cfg.
+// askWrapper sends one request to the wrapper running for cfg, once the
+// endpoint found by the service's name has proven to be served by the
+// process the service manager runs for it (wrapperExpect). An impostor is
+// refused with control.ErrImpostor.
 func askWrapper(cfg *config.Config, cmd string) (control.Response, error) {
-	return control.Ask(controlAddress(cfg), cmd)
-}
-
-// controlAddress is where the wrapper for cfg serves its control endpoint.
-func controlAddress(cfg *config.Config) string {
-	return control.Address(cfg.Log.Dir, cfg.Name)
+	return control.Ask(cfg.Name, wrapperExpect(cfg.Name), cmd)
 }
 
 // statusPath is where the wrapper for cfg publishes its status.

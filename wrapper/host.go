@@ -64,8 +64,11 @@ func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra s
 		early.Error("cannot create the log directory", "err", err)
 		return ExitError
 	}
-	ctl, ctlErr := control.Listen(controlAddress(cfg))
-	if errors.Is(ctlErr, control.ErrAlreadyRunning) {
+	// A squatter (a live process at the endpoint, or its directory taken by
+	// another account) stops the start too: it would answer in the
+	// wrapper's place. The error names the process or the account.
+	ctl, ctlErr := control.Listen(cfg.Name)
+	if errors.Is(ctlErr, control.ErrAlreadyRunning) || errors.Is(ctlErr, control.ErrUnsafe) {
 		early.Error("cannot start", "err", ctlErr)
 		return ExitError
 	}

@@ -15,8 +15,8 @@ import (
 
 // fakeSystemd points the service commands at a temporary unit directory and
 // a fake systemctl, a shell script that logs its arguments, prints the
-// content of dir/state for is-active and fails start/restart when
-// dir/fail exists. running decides whether systemd seems to be the init
+// content of dir/state for is-active and of dir/mainpid for show (the
+// MainPID), and fails start/restart when dir/fail exists. running decides whether systemd seems to be the init
 // system; euid is the effective user id the commands see.
 type fakeSystemd struct {
 	dir string
@@ -30,6 +30,7 @@ func newFakeSystemd(t *testing.T, running bool, euid int) *fakeSystemd {
 echo "$*" >> "` + f.dir + `/calls"
 case "$1" in
 is-active) cat "` + f.dir + `/state" 2>/dev/null || echo inactive; exit 3 ;;
+show) cat "` + f.dir + `/mainpid" 2>/dev/null || echo 0 ;;
 start|restart) if [ -e "` + f.dir + `/fail" ]; then echo "Job for $2 failed." >&2; exit 1; fi ;;
 esac
 `

@@ -11,5 +11,6 @@ import (
 // tests that signal a whole wrapper process) and its fake children.
 func TestMain(m *testing.M) {
 	fakechild.Register("wrapper", func(args []string) int { return Main(args, os.Stdout, os.Stderr) })
+	isolateControl()
 	fakechild.Main(m, append([]string{"echo", "exit", "env", "cwd", "stderr"}, platformHelpers...)...)
 }

@@ -18,6 +18,10 @@ package wrapper
 //	    the service manager's state of the service, "" when it cannot tell.
 //	serviceDrift(cfg) []string
 //	    installed settings that differ from the YAML.
+//	wrapperExpect(name) control.Expect
+//	    the process the service manager runs for the service (systemd's
+//	    MainPID, the SCM's process id), which the CLI requires at the
+//	    other end of the control endpoint.
 //	(h *host) reloadOnSignal(ctx) (stop func())
 //	    reloads on the platform's reload signal (SIGHUP); Windows has none
 //	    (the SCM's paramchange reaches the host through the control pipe).

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/wrapper-dev/wrapper/config"
+	"github.com/wrapper-dev/wrapper/internal/control"
 	"github.com/wrapper-dev/wrapper/internal/systemd"
 	"github.com/wrapper-dev/wrapper/supervisor"
 )
@@ -26,6 +27,12 @@ func serviceEntry([]string, io.Writer) (bool, int) { return false, 0 }
 
 // serviceState returns systemd's view of the service.
 func serviceState(name string) string { return systemdManager.State(name) }
+
+// wrapperExpect names systemd's main process of the service's unit, when
+// it runs one, as the only process that may serve the control socket.
+func wrapperExpect(name string) control.Expect {
+	return control.Expect{PID: systemdManager.MainPID(name), Manager: "systemd (" + systemd.UnitName(name) + ")"}
+}
 
 // serviceDrift lists the installed unit's directives that differ from what
 // `wrapper install` would write now.

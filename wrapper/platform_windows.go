@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/windows/svc"
 
 	"github.com/wrapper-dev/wrapper/config"
+	"github.com/wrapper-dev/wrapper/internal/control"
 	"github.com/wrapper-dev/wrapper/internal/scm"
 	"github.com/wrapper-dev/wrapper/supervisor"
 )
@@ -38,6 +39,12 @@ func serviceEntry(args []string, stderr io.Writer) (bool, int) {
 
 // serviceState returns the SCM's state of the service.
 func serviceState(name string) string { return scm.State(name) }
+
+// wrapperExpect names the SCM's process of the service, when it runs
+// one, as the only process that may serve the control pipe.
+func wrapperExpect(name string) control.Expect {
+	return control.Expect{PID: scm.ProcessID(name), Manager: "the SCM"}
+}
 
 // serviceDrift lists the settings only the SCM holds where the installed
 // service differs from the YAML. A user account's password is not needed

@@ -16,6 +16,10 @@ func init() {
 	fakechild.Register("service-child", serviceChild)
 }
 
+// isolateControl does nothing on Windows: the control pipe's name depends
+// on the service name only, and the SCM tests use names of their own.
+func isolateControl() {}
+
 // serviceChild is the child of the SCM tests. With a marker path that does
 // not exist yet, it creates it and crashes (exit 1), so the test sees a
 // restart. Otherwise it prints its working directory, starts a "hang"

@@ -3,12 +3,14 @@ package wrapper
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/wrapper-dev/wrapper/internal/control"
 	"github.com/wrapper-dev/wrapper/internal/statusfile"
 )
 
@@ -44,11 +46,20 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	rep := statusReport{Service: cfg.Name, ServiceState: serviceState(cfg.Name), Drift: serviceDrift(cfg)}
-	if resp, err := askWrapper(cfg, "status"); err == nil && resp.OK && resp.Status != nil {
+	resp, err := askWrapper(cfg, "status")
+	switch {
+	case errors.Is(err, control.ErrImpostor):
+		// Neither its answer nor the status file, which the same account
+		// may have written, can be trusted.
+		fmt.Fprintf(stderr, "wrapper status: %v\n", err)
+		return ExitError
+	case err == nil && resp.OK && resp.Status != nil:
 		rep.Status, rep.Running, rep.Live = resp.Status, true, true
-	} else if f, err := statusfile.Read(statusPath(cfg)); err == nil {
-		rep.Status = &statusfile.Live{File: f}
-		rep.Running = statusfile.Alive(f.WrapperPID, f.WrapperStart)
+	default:
+		if f, err := statusfile.Read(statusPath(cfg)); err == nil {
+			rep.Status = &statusfile.Live{File: f}
+			rep.Running = statusfile.Alive(f.WrapperPID, f.WrapperStart)
+		}
 	}
 	if *asJSON {
 		var b bytes.Buffer

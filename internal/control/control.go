@@ -1,10 +1,12 @@
 // Package control is the local endpoint of a running wrapper: the CLI's
 // `status`, `restart-child`, `rotate` and `reload` reach the wrapper through
-// it. It listens only locally — a Unix socket with mode 0600, or a named
-// pipe whose ACL admits Administrators, SYSTEM and the service's own
-// account — and never on a network port. One request per connection: a
-// JSON line in, a JSON line out. It takes an address, never a
-// configuration.
+// it. It listens only locally — a Unix socket with mode 0600 in a directory
+// only the wrapper's account can write, or a named pipe whose ACL admits
+// Administrators, SYSTEM and the service — and never on a network port.
+// Its place depends on the service name alone (not on the YAML's log.dir),
+// and a client checks that the process serving it is the wrapper (Expect)
+// before it sends anything. One request per connection: a JSON line in, a
+// JSON line out. It takes a service name, never a configuration.
 package control
 
 import (
@@ -46,9 +48,16 @@ type Listener interface {
 	Close() error
 }
 
-// ErrAlreadyRunning is returned when the endpoint is held by another live
-// wrapper for the same service: two wrappers would fight over the logs.
-var ErrAlreadyRunning = errors.New("another wrapper is already running for this service")
+// ErrAlreadyRunning is returned by Listen when another live process serves
+// the endpoint: another wrapper for the same service (two would fight over
+// the logs), or a process squatting it (it would answer in the wrapper's
+// place). The error names that process.
+var ErrAlreadyRunning = errors.New("another wrapper is already running for this service, or a process squats its control endpoint")
+
+// ErrUnsafe is returned by Listen when the endpoint's directory could be
+// changed by another account: it belongs to another account, or its parent
+// is writable by group or others. The wrapper does not serve there.
+var ErrUnsafe = errors.New("the control endpoint's directory is not safe")
 
 // Server answers requests with handle until closed.
 type Server struct {
@@ -65,6 +74,11 @@ func Serve(l Listener, handle func(Request) Response, log *slog.Logger) *Server 
 	go s.acceptLoop()
 	return s
 }
+
+// serveDeadline bounds one connection on the server (reading the request,
+// writing the answer): a stuck client cannot pin a goroutine. Tests
+// shorten it.
+var serveDeadline = 10 * time.Second
 
 // closeWait bounds how long Close waits for requests in progress: a client
 // that connects and never sends, or never reads its answer (a named pipe's
@@ -137,9 +151,10 @@ func (s *Server) answer(c io.ReadWriter) error {
 	return nil
 }
 
-// Ask sends one request to the wrapper listening at addr.
-func Ask(addr, cmd string) (Response, error) {
-	conn, err := Dial(addr)
+// Ask sends one request to the wrapper of service, once Dial has checked
+// that want serves its endpoint.
+func Ask(service string, want Expect, cmd string) (Response, error) {
+	conn, err := Dial(service, want)
 	if err != nil {
 		return Response{}, err
 	}

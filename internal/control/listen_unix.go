@@ -6,23 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 )
-
-// maxSocketPath is the usable length of a Unix socket path (sun_path is
-// 108 bytes on Linux, 104 on the BSDs, and needs its NUL).
-const maxSocketPath = 103
-
-// Address is service name's socket beside its logs: the log directory is
-// the one place both the service (even under systemd's
-// ProtectSystem=strict) and an operator's CLI can reach.
-func Address(logDir, name string) string {
-	return filepath.Join(logDir, name+".control.sock")
-}
 
 // unixListener adapts net.Listener.
 type unixListener struct{ net.Listener }
@@ -32,29 +23,35 @@ func (l unixListener) Accept() (io.ReadWriteCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second)) // a stuck client cannot pin a goroutine
+	_ = c.SetDeadline(time.Now().Add(serveDeadline))
 	return c, nil
 }
 
-// Listen creates the socket at path with mode 0600. A socket left by a
-// wrapper that died is removed; one that answers means another wrapper
-// runs (ErrAlreadyRunning).
-func Listen(path string) (Listener, error) {
+// Listen serves service's endpoint at Address(service): a socket with mode
+// 0600 in a 0700 directory of this process's account (prepareDir). A
+// socket left by a wrapper that died is removed. A process that answers
+// there is named in an ErrAlreadyRunning error; a directory another account
+// could change is refused with ErrUnsafe.
+func Listen(service string) (Listener, error) {
+	path := Address(service)
 	if len(path) > maxSocketPath {
-		return nil, fmt.Errorf("control socket path %s is longer than %d bytes: choose a shorter log.dir", path, maxSocketPath)
+		return nil, fmt.Errorf("control socket path %s is longer than %d bytes: choose a shorter service name", path, maxSocketPath)
 	}
-	c, err := net.DialTimeout("unix", path, time.Second)
-	if err == nil {
-		c.Close()
-		return nil, fmt.Errorf("%w (its control socket %s answers)", ErrAlreadyRunning, path)
+	c, probeErr := net.DialTimeout("unix", path, time.Second)
+	if probeErr == nil {
+		defer c.Close()
+		return nil, heldBy(path, c.(*net.UnixConn))
+	}
+	if err := prepareDir(filepath.Dir(path), os.Geteuid()); err != nil {
+		return nil, err
 	}
 	// Only a socket nobody listens on (ECONNREFUSED) is stale. Any other
-	// failure (EACCES: another user's wrapper; a timeout under load) may be
-	// a live wrapper whose socket must not be removed.
-	if !errors.Is(err, syscall.ECONNREFUSED) && !errors.Is(err, syscall.ENOENT) {
-		return nil, fmt.Errorf("%w? its control socket %s exists but does not answer: %v", ErrAlreadyRunning, path, err)
+	// failure (a timeout under load) may be a live wrapper whose socket
+	// must not be removed.
+	if !errors.Is(probeErr, syscall.ECONNREFUSED) && !errors.Is(probeErr, syscall.ENOENT) {
+		return nil, fmt.Errorf("%w? its control socket %s exists but does not answer: %v", ErrAlreadyRunning, path, probeErr)
 	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("remove stale control socket: %w", err)
 	}
 	// The umask makes the socket 0600 from its creation: a chmod afterwards
@@ -69,12 +66,57 @@ func Listen(path string) (Listener, error) {
 	return unixListener{l}, nil
 }
 
-// Dial connects to the wrapper listening at path.
-func Dial(path string) (io.ReadWriteCloser, error) {
-	c, err := net.DialTimeout("unix", path, 2*time.Second)
+// heldBy is Listen's error for a socket that answers: it names the process
+// serving it, so that a squatter is found at once.
+func heldBy(path string, c *net.UnixConn) error {
+	peer, err := peerOf(c)
 	if err != nil {
-		return nil, fmt.Errorf("connect to the running wrapper: %w", err)
+		return fmt.Errorf("%w: its control socket %s answers (which process serves it is unknown: %v)", ErrAlreadyRunning, path, err)
 	}
-	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
-	return c, nil
+	return fmt.Errorf("%w: %s serves its control socket %s", ErrAlreadyRunning, peer, path)
+}
+
+// Dial connects to the wrapper of service and checks that want serves the
+// socket (ErrImpostor otherwise). It tries clientDirs in order; a socket
+// it may not open is reported with fs.ErrPermission when none is found.
+func Dial(service string, want Expect) (io.ReadWriteCloser, error) {
+	p := currentPlace(service)
+	var first, denied error
+	for _, dir := range p.clientDirs(service) {
+		addr := filepath.Join(dir, sockName)
+		c, err := net.DialTimeout("unix", addr, 2*time.Second)
+		if err != nil {
+			if denied == nil && errors.Is(err, fs.ErrPermission) {
+				denied = err
+			}
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		if err := verify(addr, c.(*net.UnixConn), want, p.euid); err != nil {
+			c.Close()
+			return nil, err
+		}
+		_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+		return c, nil
+	}
+	if denied != nil {
+		first = denied
+	}
+	return nil, fmt.Errorf("connect to the running wrapper: %w", first)
+}
+
+// verify checks the process serving c (SO_PEERCRED) against want; with no
+// service manager, it must run as root or as this client's account.
+func verify(addr string, c *net.UnixConn, want Expect, euid int) error {
+	peer, err := peerOf(c)
+	if err != nil {
+		return fmt.Errorf("%w: cannot tell which process serves %s: %v", ErrImpostor, addr, err)
+	}
+	trusted, label := []string{"0"}, "root"
+	if euid != 0 {
+		trusted, label = append(trusted, strconv.Itoa(euid)), fmt.Sprintf("root or uid %d", euid)
+	}
+	return accept(addr, peer, want, trusted, label)
 }

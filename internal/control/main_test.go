@@ -6,5 +6,8 @@ import (
 	"github.com/wrapper-dev/wrapper/internal/fakechild"
 )
 
-// TestMain: the tests use fakechild's work directories only, no helper.
-func TestMain(m *testing.M) { fakechild.Main(m) }
+// TestMain: the test binary is also the attacker's impostor server.
+func TestMain(m *testing.M) {
+	fakechild.Register("impostor", impostorHelper)
+	fakechild.Main(m, "impostor")
+}

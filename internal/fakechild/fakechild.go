@@ -58,6 +58,7 @@ type registry struct {
 	declared map[string]bool
 	used     map[string]bool
 	problems []string // reported by Main
+	atExit   []func() // run by Main after the tests
 }
 
 // reg is the test binary's registry. It is filled in init because some
@@ -80,6 +81,15 @@ func newRegistry() *registry {
 // needs it to run the helper. Registering a name twice is reported by Main.
 func Register(name string, fn Func) { reg.register(name, fn) }
 
+// AtExit registers f to run in the test process once the tests have run,
+// before Main exits (never in a helper process): the clean-up of set-up
+// that TestMain makes for every test, such as a directory they share.
+func AtExit(f func()) {
+	reg.mu.Lock()
+	defer reg.mu.Unlock()
+	reg.atExit = append(reg.atExit, f)
+}
+
 // Main runs the helper named by EnvVar and exits with its code when the
 // variable is set; otherwise it runs the tests and exits with their code.
 // helpers declares the helpers the package's tests use: Command refuses
@@ -94,6 +104,12 @@ func Main(m *testing.M, helpers ...string) {
 		os.Exit(2)
 	}
 	code := m.Run()
+	reg.mu.Lock()
+	atExit := reg.atExit
+	reg.mu.Unlock()
+	for _, f := range atExit {
+		f()
+	}
 	if unused := reg.unused(); code == 0 && fullRun() && len(unused) > 0 {
 		fmt.Fprintf(os.Stderr, "fakechild: FAIL: helpers declared but never used: %s\n",
 			strings.Join(unused, ", "))

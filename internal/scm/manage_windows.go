@@ -93,6 +93,9 @@ func Install(s Service, force bool, warn func(string)) (created bool, err error)
 	if err := setRecovery(svc, s.Recovery, s.RecoveryReset); err != nil {
 		warn(fmt.Sprintf("recovery actions: %v", err))
 	}
+	if err := setServiceSIDType(svc); err != nil {
+		warn(fmt.Sprintf("service SID: %v", err))
+	}
 	// The source may exist from an earlier install: that is fine.
 	if err := eventlog.InstallAsEventCreate(s.Name, eventlog.Error|eventlog.Warning|eventlog.Info); err != nil &&
 		!strings.Contains(err.Error(), "exists") {
@@ -155,6 +158,22 @@ func updateService(s *mgr.Service, c mgr.Config, bin string) error {
 	}
 	d := windows.SERVICE_DESCRIPTION{Description: utf16Ptr(c.Description)}
 	return windows.ChangeServiceConfig2(s.Handle, windows.SERVICE_CONFIG_DESCRIPTION, (*byte)(unsafe.Pointer(&d)))
+}
+
+// setServiceSIDType has the SCM put the service SID (NT SERVICE\<name>) in
+// the service's token (SID type unrestricted; the default, none, leaves it
+// out): the control pipe admits that SID rather than LocalService or
+// NetworkService, which many services share. Wine's SCM accepts the call
+// and keeps nothing (querying the level answers ERROR_INVALID_LEVEL); it
+// runs every service as the Wine user. An SCM without the level is not
+// worth a warning either.
+func setServiceSIDType(s *mgr.Service) error {
+	t := uint32(windows.SERVICE_SID_TYPE_UNRESTRICTED)
+	err := windows.ChangeServiceConfig2(s.Handle, windows.SERVICE_CONFIG_SERVICE_SID_INFO, (*byte)(unsafe.Pointer(&t)))
+	if errors.Is(err, windows.ERROR_INVALID_LEVEL) {
+		return nil
+	}
+	return err
 }
 
 // setDelayedStart turns delayed automatic start on or off.

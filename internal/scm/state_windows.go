@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/svc"
@@ -70,6 +71,36 @@ func State(name string) string {
 		return ""
 	}
 	return StateName(svc.State(st.CurrentState))
+}
+
+// ProcessID returns the process the SCM runs for service name (the
+// wrapper), or 0 when it runs none or the SCM cannot be asked. It asks only
+// for the rights status needs, as State does. Only the SCM can say this:
+// the CLI checks the control pipe's server against it.
+func ProcessID(name string) int {
+	scm, err := windows.OpenSCManager(nil, nil, windows.SC_MANAGER_CONNECT)
+	if err != nil {
+		return 0
+	}
+	defer windows.CloseServiceHandle(scm)
+	n, err := windows.UTF16PtrFromString(name)
+	if err != nil {
+		return 0
+	}
+	h, err := windows.OpenService(scm, n, windows.SERVICE_QUERY_STATUS)
+	if err != nil {
+		return 0
+	}
+	defer windows.CloseServiceHandle(h)
+	var st windows.SERVICE_STATUS_PROCESS
+	var need uint32
+	if err := windows.QueryServiceStatusEx(h, windows.SC_STATUS_PROCESS_INFO, (*byte)(unsafe.Pointer(&st)), uint32(unsafe.Sizeof(st)), &need); err != nil {
+		return 0
+	}
+	if st.CurrentState == windows.SERVICE_STOPPED {
+		return 0
+	}
+	return int(st.ProcessId)
 }
 
 // StateName spells an SCM state as sc.exe does.

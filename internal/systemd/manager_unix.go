@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -76,6 +77,24 @@ func (h Manager) IsActive(name string) string {
 		return s
 	}
 	return "unknown (systemctl is-active said nothing)"
+}
+
+// MainPID returns the process systemd runs as the main process of service
+// name (the wrapper), or 0 when the unit runs none or systemd cannot be
+// asked. A service account cannot forge it, unlike anything in the log
+// directory: the CLI checks the control socket's peer against it.
+func (h Manager) MainPID(name string) int {
+	if h.Running() != nil {
+		return 0
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), isActiveTimeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, h.Systemctl, "show", "--property=MainPID", "--value", UnitName(name)).Output()
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(out)))
+	return pid
 }
 
 // ReadUnit returns the installed unit of name and whether `wrapper
