@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/wrapper-dev/wrapper/config"
+	"github.com/wrapper-dev/wrapper/internal/control"
 	"github.com/wrapper-dev/wrapper/internal/systemd"
 )
 
@@ -46,7 +47,8 @@ func unitSpec(cfg *config.Config, exe string) systemd.Unit {
 		Disabled:   cfg.Service.StartMode == config.StartDisabled,
 		SandboxOff: cfg.Service.Sandbox.Off, UMask: cfg.Service.Sandbox.UMask,
 		StopTimeout: stopBudget(cfg), Recovery: cfg.Service.Recovery,
-		NoRestartCodes: noRestartCodes(),
+		NoRestartCodes:   noRestartCodes(),
+		RuntimeDirectory: control.RuntimeDirectory(cfg.Name),
 	}
 }
 

@@ -19,6 +19,11 @@ import (
 // squat anything in it. Tests point it elsewhere.
 var RunRoot = "/run/wrapper"
 
+// RuntimeDirectory is the value of a systemd unit's RuntimeDirectory= for
+// service (relative to /run): the directory under RunRoot that systemd
+// makes for the unit's account, where its wrapper serves.
+func RuntimeDirectory(service string) string { return "wrapper/" + service }
+
 // sockName is the socket's name in its directory: short, since a socket
 // path is limited to maxSocketPath bytes and a service name may take 80.
 const sockName = "ctl.sock"

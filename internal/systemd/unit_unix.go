@@ -67,6 +67,10 @@ type Unit struct {
 	// Recovery is service.recovery: systemd restarts a wrapper that died
 	// after Recovery[0]; empty means never.
 	Recovery []time.Duration
+	// RuntimeDirectory, when set, is made by systemd for the unit's account
+	// (mode 0700, removed at stop), relative to /run: the wrapper's control
+	// endpoint lives there, out of the reach of other accounts.
+	RuntimeDirectory string
 	// NoRestartCodes are exit codes of the wrapper that are its own
 	// decisions, not crashes: systemd never restarts after them.
 	NoRestartCodes []int
@@ -164,6 +168,11 @@ func unitService(u *unitWriter, spec Unit) {
 	}
 	u.comment("SIGTERM to the wrapper alone, which stops the child in order; SIGKILL to what is left after")
 	u.comment("TimeoutStopSec (stop.timeout + the pre_stop and post_stop hooks' timeouts + " + StopSlack.String() + ").")
+	if spec.RuntimeDirectory != "" {
+		u.comment("The control endpoint's directory: only the service's account can write it.")
+		u.set("RuntimeDirectory", escapeSpecifiers(spec.RuntimeDirectory))
+		u.set("RuntimeDirectoryMode", "0700")
+	}
 	u.set("KillMode", "mixed")
 	u.set("TimeoutStopSec", systemdSpan(spec.StopTimeout+StopSlack))
 }

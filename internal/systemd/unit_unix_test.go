@@ -209,3 +209,23 @@ func TestUnitWarnings(t *testing.T) {
 		}
 	}
 }
+
+// TestUnitRuntimeDirectory: the control endpoint's directory is made by
+// systemd for the unit's account, 0700, only when asked.
+func TestUnitRuntimeDirectory(t *testing.T) {
+	spec := Unit{Name: "app", Config: "/srv/app/app.yaml", Wrapper: goldenExe, Executable: "/srv/app/app",
+		WorkingDir: "/srv/app", LogDir: "/srv/app/logs", User: "app", StopTimeout: time.Second}
+	plain, err := spec.Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.RuntimeDirectory = "wrapper/app"
+	with, err := spec.Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(plain, "RuntimeDirectory") ||
+		!strings.Contains(with, "\nRuntimeDirectory=wrapper/app\nRuntimeDirectoryMode=0700\n") {
+		t.Errorf("without:\n%s\nwith:\n%s", plain, with)
+	}
+}
