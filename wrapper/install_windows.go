@@ -31,6 +31,9 @@ func scmService(cfg *config.Config, exe string, binArgs []string) scm.Service {
 		StartMode: string(cfg.Service.StartMode), Dependencies: cfg.Service.Dependencies,
 		Account: cfg.Service.Account, Recovery: cfg.Service.Recovery, RecoveryReset: cfg.Service.RecoveryReset,
 		LogDir: cfg.Log.Dir, Exe: exe, Args: binArgs,
+		// Windows waits 10 s by default after PreShutdown, less than a
+		// wrapper's default stop: it would kill the wrapper mid-stop.
+		PreshutdownTimeout: stopBudget(cfg),
 	}
 }
 

@@ -315,6 +315,15 @@ func TestWrapperServiceCommands(t *testing.T) {
 		}
 		if s.args[0] == "install" {
 			checkInstalled(t, name, exe, []string{"Wrapper Test", "Wrapper Test 2"}[i])
+			// Windows' default wait after PreShutdown (10 s) is shorter
+			// than the wrapper's stop budget: install sets the budget.
+			cfg, err := loadServiceConfig(filepath.Join(dir, name+".yaml"), name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := scm.PreshutdownTimeout(name); err != nil || got != stopBudget(cfg) {
+				t.Errorf("preshutdown timeout %v, %v; want the stop budget %v", got, err, stopBudget(cfg))
+			}
 		}
 		if s.args[0] == "start" && code == ExitOK {
 			waitLog(t, dir, name+".out.log", "ready")

@@ -3,6 +3,7 @@ package scm
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 	"unsafe"
@@ -31,9 +32,13 @@ type Service struct {
 	// wrapper fails; RecoveryReset the failure-free time that resets them.
 	Recovery      []time.Duration
 	RecoveryReset time.Duration
-	LogDir        string   // log.dir: the account gets modify rights on it
-	Exe           string   // the wrapper executable
-	Args          []string // arguments in the binary path (--config FILE)
+	// PreshutdownTimeout is how long Windows waits for the service after
+	// sending it PreShutdown at system shutdown (the stop budget). 0 keeps
+	// Windows' default, which is shorter than a wrapper's own default stop.
+	PreshutdownTimeout time.Duration
+	LogDir             string   // log.dir: the account gets modify rights on it
+	Exe                string   // the wrapper executable
+	Args               []string // arguments in the binary path (--config FILE)
 }
 
 // StartName is the account the SCM runs the service as ("" is
@@ -92,6 +97,9 @@ func Install(s Service, force bool, warn func(string)) (created bool, err error)
 	defer svc.Close()
 	if err := setRecovery(svc, s.Recovery, s.RecoveryReset); err != nil {
 		warn(fmt.Sprintf("recovery actions: %v", err))
+	}
+	if err := setPreshutdown(svc, s.PreshutdownTimeout); err != nil {
+		warn(fmt.Sprintf("preshutdown timeout: %v", err))
 	}
 	if err := setServiceSIDType(svc); err != nil {
 		warn(fmt.Sprintf("service SID: %v", err))
@@ -174,6 +182,35 @@ func setServiceSIDType(s *mgr.Service) error {
 		return nil
 	}
 	return err
+}
+
+// preshutdownInfo is SERVICE_PRESHUTDOWN_INFO, which x/sys does not define.
+type preshutdownInfo struct{ timeoutMillis uint32 }
+
+// setPreshutdown sets how long Windows waits for the service at system
+// shutdown once it has sent PreShutdown; 0 leaves the setting alone.
+func setPreshutdown(s *mgr.Service, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	info := preshutdownInfo{timeoutMillis: uint32(min(d, time.Duration(math.MaxUint32)*time.Millisecond) / time.Millisecond)}
+	return windows.ChangeServiceConfig2(s.Handle, windows.SERVICE_CONFIG_PRESHUTDOWN_INFO, (*byte)(unsafe.Pointer(&info)))
+}
+
+// PreshutdownTimeout reads back the service's preshutdown timeout.
+func PreshutdownTimeout(name string) (time.Duration, error) {
+	s, done, err := open(name)
+	if err != nil {
+		return 0, err
+	}
+	defer done()
+	var info preshutdownInfo
+	var needed uint32
+	if err := windows.QueryServiceConfig2(s.Handle, windows.SERVICE_CONFIG_PRESHUTDOWN_INFO,
+		(*byte)(unsafe.Pointer(&info)), uint32(unsafe.Sizeof(info)), &needed); err != nil {
+		return 0, fmt.Errorf("query preshutdown timeout of %s: %w", name, err)
+	}
+	return time.Duration(info.timeoutMillis) * time.Millisecond, nil
 }
 
 // setDelayedStart turns delayed automatic start on or off.
