@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# dist.sh is `make dist` (docs/release.md): it cross-builds every target into
+# $DIST, packs one zip per target and writes $DIST/SHA256SUMS over the zips
+# and binaries.
+#
+# Environment (the Makefile passes its variables):
+#   GO, VERSION, LDFLAGS  the go command, the version string, the link flags
+#   DIST                  output directory (default dist)
+#   TARGETS               os/arch list (default: windows and linux, amd64 and arm64)
+#   SOURCE_DATE_EPOCH     time stamped on every zip entry (default: the last commit's)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+GO=${GO:-go}
+VERSION=${VERSION:-devel}
+LDFLAGS=${LDFLAGS:-}
+DIST=${DIST:-dist}
+TARGETS=${TARGETS:-windows/amd64 windows/arm64 linux/amd64 linux/arm64}
+# A zip stores local time in DOS format (2-second steps, 1980 at the
+# earliest); the last commit's time makes the entries the same on every
+# machine and every run, whatever the files' own mtimes.
+if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
+	SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || echo 315532800)
+fi
+export TZ=UTC LC_ALL=C
+
+# The package version: a tag's leading v dropped (v1.2.3 → 1.2.3).
+pkgver=${VERSION#v}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# payload lists the files every zip carries beside the binary: examples/,
+# schema/, the README and the licence when the project has one. In a git
+# checkout only files git knows or would add count, so editor leftovers stay out.
+payload() {
+	local f
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		git ls-files -co --exclude-standard -- examples schema
+	else
+		find examples schema -type f
+	fi | while IFS= read -r f; do
+		# git still lists a tracked file deleted from the work tree.
+		[ ! -f "$f" ] || echo "$f"
+	done
+	echo README.md
+	local lic found=
+	for lic in LICENSE LICENSE.md LICENSE.txt COPYING; do
+		if [ -f "$lic" ]; then
+			echo "$lic"
+			found=1
+		fi
+	done
+	[ -n "$found" ] || echo "dist: the project has no licence file (LICENSE); the zips carry none" >&2
+}
+
+# pack writes $DIST/<zip> for one target: the binary and the payload, sorted
+# by name, each entry with mode 0755 (the binary) or 0644 and the time
+# SOURCE_DATE_EPOCH, no extra fields (-X drops uid/gid and Unix times) and no
+# directory entries (-D), so that the same inputs give the same bytes.
+pack() {
+	local bin=$1 name=$2 zip=$3 dir=$work/stage/${3%.zip} f
+	mkdir -p "$dir"
+	install -m 0755 "$bin" "$dir/$name"
+	for f in "${payload[@]}"; do
+		install -D -m 0644 "$f" "$dir/$f"
+	done
+	find "$dir" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+	(cd "$dir" && find . -type f | sed 's|^\./||' | sort | zip -X -D -q -9 "$work/$zip" -@)
+	mv "$work/$zip" "$DIST/$zip"
+}
+
+mapfile -t payload < <(payload)
+mkdir -p "$DIST"
+rm -rf "$DIST"/wrapper-* "$DIST/SHA256SUMS"
+files=()
+for t in $TARGETS; do
+	os=${t%/*} arch=${t#*/} ext=
+	[ "$os" = windows ] && ext=.exe
+	bin=$DIST/wrapper-$os-$arch$ext
+	CGO_ENABLED=0 GOOS=$os GOARCH=$arch "$GO" build -trimpath -ldflags "$LDFLAGS" -o "$bin" ./cmd/wrapper
+	zip=wrapper-$pkgver-$os-$arch.zip
+	pack "$bin" "wrapper$ext" "$zip"
+	files+=("${bin##*/}" "$zip")
+done
+(cd "$DIST" && printf '%s\n' "${files[@]}" | sort | xargs sha256sum >SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS)
+ls -l "$DIST"
