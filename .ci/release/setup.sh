@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what `make dist` and `make test-release` use beyond Go (docs/release.md):
-# zip and unzip (the archives), from Debian's packages. Idempotent:
+# zip and unzip (the archives), osslsigncode (Authenticode signing and its
+# verification) and openssl (the test's throwaway certificate), from Debian's
+# packages. Idempotent:
 # returns at once when every tool is there.
 set -euo pipefail
 missing=()
-for tool in zip:zip unzip:unzip; do
+for tool in zip:zip unzip:unzip osslsigncode:osslsigncode openssl:openssl; do
 	command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # test.sh is `make test-release` (docs/release.md). Through `make dist` itself it
-# checks that two runs (different umask and TZ) give the same SHA256SUMS,
-# which matches the files, and that each zip holds exactly the binary and the
-# payload, sorted, with fixed modes and times.
+# checks that
+#   1. two runs (different umask and TZ) give the same SHA256SUMS, which
+#      matches the files, and each zip holds exactly the binary and the payload,
+#      sorted, with fixed modes and times;
+#   2. with SIGN_PFX and SIGN_PASS_ENV (a throwaway self-signed code-signing
+#      certificate) the Windows binaries are signed before they are zipped and
+#      hashed, `osslsigncode verify` accepts them against that certificate and
+#      rejects an unsigned binary and another certificate, and the password
+#      never reaches a command line;
+#   3. a wrong password or an unset password variable fails the build.
 # Run .ci/release/setup.sh first (the Makefile does).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -98,4 +105,58 @@ if [ "$(uname -m)" = x86_64 ]; then
 	ok "the zipped linux/amd64 binary runs and reports $version"
 fi
 
+# 2. Signing, with a certificate made for this run.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 2 \
+	-subj "/CN=wrapper release test" -addext "keyUsage=critical,digitalSignature" \
+	-addext "extendedKeyUsage=codeSigning" 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/other.key" -out "$tmp/other.pem" -days 2 \
+	-subj "/CN=someone else" -addext "extendedKeyUsage=codeSigning" 2>/dev/null
+WRAPPER_TEST_PFX_PASS="pfx-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+export WRAPPER_TEST_PFX_PASS
+openssl pkcs12 -export -inkey "$tmp/key.pem" -in "$tmp/cert.pem" -out "$tmp/test.pfx" -passout env:WRAPPER_TEST_PFX_PASS
+# The shim records each call's arguments and the password file's mode, then
+# runs the real tool: the test reads both after the build.
+real=$(command -v osslsigncode)
+cat >"$tmp/shim" <<EOF
+#!/bin/sh
+printf '%s\n' "\$*" >>"$tmp/argv"
+prev=
+for a in "\$@"; do [ "\$prev" = -readpass ] && stat -c '%a %n' "\$a" >>"$tmp/passfiles"; prev=\$a; done
+exec "$real" "\$@"
+EOF
+chmod +x "$tmp/shim"
+sign=(SIGN_PFX="$tmp/test.pfx" SIGN_PASS_ENV=WRAPPER_TEST_PFX_PASS)
+OSSLSIGNCODE=$tmp/shim dist c "${sign[@]}" || fail "make dist with signing: $(cat "$tmp/c.log")"
+for arch in amd64 arm64; do
+	exe=$tmp/c/wrapper-windows-$arch.exe
+	osslsigncode verify -in "$exe" -CAfile "$tmp/cert.pem" >"$tmp/verify.log" 2>&1 ||
+		fail "osslsigncode verify rejects the signed $exe: $(cat "$tmp/verify.log")"
+	grep -q 'Signature verification: ok' "$tmp/verify.log" || fail "verify of $exe did not report ok"
+	! osslsigncode verify -in "$exe" -CAfile "$tmp/other.pem" >/dev/null 2>&1 ||
+		fail "osslsigncode verify accepts $exe against a certificate that did not sign it"
+	! osslsigncode verify -in "$tmp/a/wrapper-windows-$arch.exe" -CAfile "$tmp/cert.pem" >/dev/null 2>&1 ||
+		fail "osslsigncode verify accepts the unsigned $tmp/a/wrapper-windows-$arch.exe"
+done
+check_sums "$tmp/c"
+for t in linux-amd64 linux-arm64; do
+	cmp -s "$tmp/a/wrapper-$t" "$tmp/c/wrapper-$t" || fail "signing changed wrapper-$t"
+done
+ok "signed Windows binaries verify against the test certificate only; zips and SHA256SUMS carry them"
+
+[ "$(grep -c -- '-readpass' "$tmp/argv")" = 2 ] || fail "osslsigncode was not called once per Windows binary with -readpass"
+! grep -qF -- "$WRAPPER_TEST_PFX_PASS" "$tmp/argv" "$tmp/c.log" || fail "the password appears on a command line or in make's output"
+while read -r mode path; do
+	[ "$mode" = 600 ] || fail "the password file had mode $mode"
+	[ ! -e "$path" ] || fail "the password file $path is left behind"
+done <"$tmp/passfiles"
+[ "$(wc -l <"$tmp/passfiles")" = 2 ] || fail "the shim saw $(wc -l <"$tmp/passfiles") password files, want 2"
+ok "the password went through a 0600 file, removed afterwards, never through a command line"
+
+# 3. Failures fail the build.
+! WRAPPER_TEST_PFX_PASS=wrong dist d "${sign[@]}" TARGETS=windows/amd64 || fail "make dist signs with a wrong password"
+[ ! -e "$tmp/d/SHA256SUMS" ] || fail "a failed signing still wrote SHA256SUMS"
+! dist e SIGN_PFX="$tmp/test.pfx" SIGN_PASS_ENV=WRAPPER_TEST_UNSET_PASS TARGETS=windows/amd64 ||
+	fail "make dist runs with SIGN_PASS_ENV naming an unset variable"
+grep -q 'WRAPPER_TEST_UNSET_PASS: that variable is not set' "$tmp/e.log" || fail "no message for an unset SIGN_PASS_ENV: $(cat "$tmp/e.log")"
+ok "a wrong password or an unset SIGN_PASS_ENV fails make dist"
 echo "test-release: passed in $((SECONDS - start)) s"
