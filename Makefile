@@ -37,11 +37,11 @@ test-windows: ## run the Windows tests under Wine, SCM tests included (installs 
 demo: ## run the built-in demo for 20 s and list the rotated logs it wrote
 	$(GO) run ./cmd/wrapper demo --for 20s
 
-dist: ## cross-build windows/linux × amd64/arm64 into dist/, one zip per target, SHA256SUMS; signs with SIGN_PFX (docs/release.md)
+dist: ## cross-build windows/linux × amd64/arm64 into dist/: zips, SHA256SUMS, winget/scoop manifests; signs with SIGN_PFX (docs/release.md)
 	GO='$(GO)' VERSION='$(VERSION)' LDFLAGS='$(LDFLAGS)' DIST='$(DIST)' TARGETS='$(TARGETS)' \
 		SIGN_PFX='$(SIGN_PFX)' SIGN_PASS_ENV='$(SIGN_PASS_ENV)' .ci/release/dist.sh
 
-test-release: ## make dist twice (same SHA256SUMS), then signed with a throwaway certificate (docs/release.md)
+test-release: ## make dist twice (same SHA256SUMS), signed with a throwaway certificate, manifests filled (docs/release.md)
 	.ci/release/setup.sh
 	.ci/release/test.sh
 

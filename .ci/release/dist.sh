@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # dist.sh is `make dist` (docs/release.md): it cross-builds every target into
 # $DIST, signs the Windows binaries when SIGN_PFX is set, packs one zip per
-# target and writes $DIST/SHA256SUMS over the zips and binaries.
+# target, writes $DIST/SHA256SUMS over the zips and binaries, and renders the
+# winget and scoop manifests from it (manifests.sh).
 #
 # Environment (the Makefile passes its variables):
 #   GO, VERSION, LDFLAGS  the go command, the version string, the link flags
@@ -33,7 +34,8 @@ if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
 fi
 export TZ=UTC LC_ALL=C
 
-# The package version: a tag's leading v dropped (v1.2.3 → 1.2.3).
+# The package version: a tag's leading v dropped (v1.2.3 → 1.2.3), as winget
+# and scoop write versions.
 pkgver=${VERSION#v}
 
 work=$(mktemp -d)
@@ -120,7 +122,7 @@ pack() {
 check_signing
 mapfile -t payload < <(payload)
 mkdir -p "$DIST"
-rm -rf "$DIST"/wrapper-* "$DIST/SHA256SUMS"
+rm -rf "$DIST"/wrapper-* "$DIST/SHA256SUMS" "$DIST/winget" "$DIST/scoop"
 files=()
 for t in $TARGETS; do
 	os=${t%/*} arch=${t#*/} ext=
@@ -135,4 +137,5 @@ for t in $TARGETS; do
 	files+=("${bin##*/}" "$zip")
 done
 (cd "$DIST" && printf '%s\n' "${files[@]}" | sort | xargs sha256sum >SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS)
+DIST=$DIST VERSION=$VERSION HOMEPAGE=$HOMEPAGE SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH .ci/release/manifests.sh
 ls -l "$DIST"

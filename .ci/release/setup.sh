@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what `make dist` and `make test-release` use beyond Go (docs/release.md):
 # zip and unzip (the archives), osslsigncode (Authenticode signing and its
-# verification) and openssl (the test's throwaway certificate), from Debian's
-# packages. Idempotent:
+# verification), openssl (the test's throwaway certificate) and jq (the test
+# reads the scoop manifest with it), from Debian's packages. Idempotent:
 # returns at once when every tool is there.
 set -euo pipefail
 missing=()
-for tool in zip:zip unzip:unzip osslsigncode:osslsigncode openssl:openssl; do
+for tool in zip:zip unzip:unzip osslsigncode:osslsigncode openssl:openssl jq:jq; do
 	command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -4,12 +4,13 @@
 #   1. two runs (different umask and TZ) give the same SHA256SUMS, which
 #      matches the files, and each zip holds exactly the binary and the payload,
 #      sorted, with fixed modes and times;
-#   2. with SIGN_PFX and SIGN_PASS_ENV (a throwaway self-signed code-signing
+#   2. the winget and scoop manifests carry the version, URLs and hashes of the zips;
+#   3. with SIGN_PFX and SIGN_PASS_ENV (a throwaway self-signed code-signing
 #      certificate) the Windows binaries are signed before they are zipped and
 #      hashed, `osslsigncode verify` accepts them against that certificate and
 #      rejects an unsigned binary and another certificate, and the password
 #      never reaches a command line;
-#   3. a wrong password or an unset password variable fails the build.
+#   4. a wrong password or an unset password variable fails the build.
 # Run .ci/release/setup.sh first (the Makefile does).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -89,6 +90,38 @@ check_sums() {
 	(cd "$d" && sha256sum --quiet --strict -c SHA256SUMS) || fail "$d/SHA256SUMS does not match the files"
 }
 
+# check_manifests: every placeholder filled, and each URL and hash in the
+# winget and scoop manifests names a zip of $1 and is that zip's SHA-256.
+check_manifests() {
+	local d=$1 f arch url hash n=0
+	for f in winget/WrapperDev.Wrapper.yaml winget/WrapperDev.Wrapper.installer.yaml \
+		winget/WrapperDev.Wrapper.locale.en-US.yaml scoop/wrapper.json; do
+		[ -f "$d/$f" ] || fail "$d/$f is missing"
+		! grep -q '{{' "$d/$f" || fail "$d/$f: a placeholder is left"
+		[ "${f%%/*}" = scoop ] || grep -qx "PackageVersion: $pkgver" "$d/$f" || fail "$d/$f: PackageVersion is not $pkgver"
+	done
+	# The installer manifest lists Architecture, InstallerUrl, InstallerSha256 per installer.
+	while read -r arch url hash; do
+		case $arch in x64) arch=amd64 ;; esac
+		[ "$url" = "https://github.com/wrapper-dev/wrapper/releases/download/$version/wrapper-$pkgver-windows-$arch.zip" ] ||
+			fail "winget: $arch installer URL is $url"
+		[ "${hash,,}" = "$(sha256sum <"$d/${url##*/}" | cut -d' ' -f1)" ] || fail "winget: $arch hash $hash is not ${url##*/}'s"
+		n=$((n + 1))
+	done < <(awk '/- Architecture:/ {a=$3} /InstallerUrl:/ {u=$2} /InstallerSha256:/ {print a, u, $2}' \
+		"$d/winget/WrapperDev.Wrapper.installer.yaml")
+	[ "$n" = 2 ] || fail "winget: $n installers, want x64 and arm64"
+	local j=$d/scoop/wrapper.json
+	jq -e --arg v "$pkgver" '.version == $v and .bin == "wrapper.exe"' "$j" >/dev/null || fail "$j: version or bin wrong"
+	for arch in 64bit:amd64 arm64:arm64; do
+		url=$(jq -r --arg a "${arch%:*}" '.architecture[$a].url' "$j")
+		hash=$(jq -r --arg a "${arch%:*}" '.architecture[$a].hash' "$j")
+		[ "${url##*/}" = "wrapper-$pkgver-windows-${arch#*:}.zip" ] || fail "scoop: ${arch%:*} URL is $url"
+		[ "$hash" = "$(sha256sum <"$d/${url##*/}" | cut -d' ' -f1)" ] || fail "scoop: ${arch%:*} hash is not ${url##*/}'s"
+		jq -e --arg a "${arch%:*}" --arg u "${url//$pkgver/\$version}" '.autoupdate.architecture[$a].url == $u' "$j" >/dev/null ||
+			fail "scoop: ${arch%:*} autoupdate URL is not the URL with \$version"
+	done
+}
+
 # 1. Reproducible: the second run differs in umask and time zone, the two
 # things a zip picks up from the machine besides the files' mtimes.
 epoch=$(git log -1 --format=%ct)
@@ -105,7 +138,11 @@ if [ "$(uname -m)" = x86_64 ]; then
 	ok "the zipped linux/amd64 binary runs and reports $version"
 fi
 
-# 2. Signing, with a certificate made for this run.
+# 2. Manifests.
+check_manifests "$tmp/a"
+ok "winget and scoop manifests name the zips and carry their SHA-256"
+
+# 3. Signing, with a certificate made for this run.
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 2 \
 	-subj "/CN=wrapper release test" -addext "keyUsage=critical,digitalSignature" \
 	-addext "extendedKeyUsage=codeSigning" 2>/dev/null
@@ -138,10 +175,11 @@ for arch in amd64 arm64; do
 		fail "osslsigncode verify accepts the unsigned $tmp/a/wrapper-windows-$arch.exe"
 done
 check_sums "$tmp/c"
+check_manifests "$tmp/c"
 for t in linux-amd64 linux-arm64; do
 	cmp -s "$tmp/a/wrapper-$t" "$tmp/c/wrapper-$t" || fail "signing changed wrapper-$t"
 done
-ok "signed Windows binaries verify against the test certificate only; zips and SHA256SUMS carry them"
+ok "signed Windows binaries verify against the test certificate only; zips, SHA256SUMS and manifests carry them"
 
 [ "$(grep -c -- '-readpass' "$tmp/argv")" = 2 ] || fail "osslsigncode was not called once per Windows binary with -readpass"
 ! grep -qF -- "$WRAPPER_TEST_PFX_PASS" "$tmp/argv" "$tmp/c.log" || fail "the password appears on a command line or in make's output"
@@ -152,7 +190,7 @@ done <"$tmp/passfiles"
 [ "$(wc -l <"$tmp/passfiles")" = 2 ] || fail "the shim saw $(wc -l <"$tmp/passfiles") password files, want 2"
 ok "the password went through a 0600 file, removed afterwards, never through a command line"
 
-# 3. Failures fail the build.
+# 4. Failures fail the build.
 ! WRAPPER_TEST_PFX_PASS=wrong dist d "${sign[@]}" TARGETS=windows/amd64 || fail "make dist signs with a wrong password"
 [ ! -e "$tmp/d/SHA256SUMS" ] || fail "a failed signing still wrote SHA256SUMS"
 ! dist e SIGN_PFX="$tmp/test.pfx" SIGN_PASS_ENV=WRAPPER_TEST_UNSET_PASS TARGETS=windows/amd64 ||
