@@ -104,6 +104,9 @@ func TestImportRules(t *testing.T) {
 			func(imp string) bool {
 				return strings.HasPrefix(imp, "go.yaml.in/yaml") || strings.HasPrefix(imp, "gopkg.in/yaml")
 			}},
+		{"the Consul client only in internal/registry",
+			func(g goFile) bool { return !g.under("internal/registry") },
+			func(imp string) bool { return strings.HasPrefix(imp, "github.com/hashicorp/consul/") }},
 		{"lumberjack only in logrotate",
 			func(g goFile) bool { return !g.under("logrotate") },
 			func(imp string) bool { return strings.HasPrefix(imp, "gopkg.in/natefinch/lumberjack") }},
