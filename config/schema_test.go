@@ -23,6 +23,7 @@ type schemaNode struct {
 	Not                  *schemaNode            `json:"not"`
 	Items                *schemaNode            `json:"items"`
 	Definitions          map[string]*schemaNode `json:"definitions"`
+	PropertyNames        *schemaNode            `json:"propertyNames"`
 }
 
 // TestSchemaMatchesDecoder keeps schema/wrapper.schema.json in step with
@@ -110,6 +111,11 @@ func checkSchemaPatterns(t *testing.T, root *schemaNode) {
 	}
 	checkPattern(t, "password_env", service["password_env"].Pattern, []string{"", "APP_PASSWORD", "ProgramFiles(x86)"}, []string{"APP PASSWORD", "A=B"},
 		func(s string) bool { return s == "" || checkEnvName(s) == nil })
+	consul := root.Properties["registry"].Properties["consul"].Properties
+	checkPattern(t, "token_env", consul["token_env"].Pattern, []string{"", "CONSUL_TOKEN", "ProgramFiles(x86)"}, []string{"CONSUL TOKEN", "A=B"},
+		func(s string) bool { return s == "" || checkEnvName(s) == nil })
+	checkPattern(t, "meta key", consul["meta"].PropertyNames.Pattern, []string{"team", "wrapper_http", "a-b", strings.Repeat("k", 128)},
+		[]string{"", "a b", "ä", "a.b", strings.Repeat("k", 129)}, metaKeyRule.MatchString)
 }
 
 // checkPattern asserts that a schema pattern and the Go parser accept and

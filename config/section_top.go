@@ -2,8 +2,9 @@ package config
 
 // The top level of the file: the program to run, the service's name and the
 // program's environment, and the Config type that holds every section. Each
-// section (restart, stop, log, service, health, wait_for, hooks) has its own
-// section_*.go file with its type, raw form, field table and resolver.
+// section (restart, stop, log, service, health, wait_for, hooks, registry)
+// has its own section_*.go file with its type, raw form, field table and
+// resolver.
 
 import (
 	"fmt"
@@ -63,6 +64,9 @@ type Config struct {
 	// Watch makes the wrapper reload this file when it changes, as
 	// `wrapper reload` does. Default: false.
 	Watch bool
+	// Registry is where the running wrapper registers its service.
+	// Default: nowhere (Registry.Consul.Enabled is false).
+	Registry Registry
 }
 
 // raw is the configuration as written, before defaults, expansion and path
@@ -81,6 +85,7 @@ type raw struct {
 	waitFor                        val[[]*rawCondition]
 	hooks                          rawHooks
 	watch                          val[bool]
+	registry                       rawRegistry
 }
 
 // fields returns the field table of the whole file, decoding into r. The
@@ -105,6 +110,7 @@ func fields(r *raw) []field {
 		waitForField(&r.waitFor),
 		hooksField(&r.hooks),
 		{name: "watch", decode: boolean(&r.watch)},
+		registryField(&r.registry),
 	}
 }
 
@@ -144,6 +150,7 @@ func resolve(r *raw, ps *problems, file, defaultName string, fold bool, lookupEn
 	c.WaitFor = rs.waitFor(r.waitFor.v)
 	c.Hooks = rs.hooks(&r.hooks)
 	c.Watch = or(r.watch, false)
+	c.Registry = rs.registry(&r.registry, c.Name)
 	return c
 }
 
