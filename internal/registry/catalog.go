@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/consul/api"
 )
@@ -30,12 +31,22 @@ type Instance struct {
 	Status string `json:"check_status"`
 	// Output is the output of the wrapper's check.
 	Output string `json:"check_output,omitempty"`
+	// Expired reports that the wrapper stopped updating its check: Consul
+	// marked it critical when its TTL ran out (the wrapper died without
+	// deregistering, or cannot reach its agent). Report is then stale.
+	Expired bool `json:"check_expired,omitempty"`
 	// Report is what the wrapper last reported, read from Output; HasReport
-	// is false when the check carries none (it was never updated, or it
-	// expired).
+	// is false when the check carries none (it was never updated).
 	Report    Report `json:"-"`
 	HasReport bool   `json:"-"`
 }
+
+// ttlExpired is the output Consul gives a TTL check that ran out, followed
+// by expiredFollows and the last output, if there was one.
+const (
+	ttlExpired     = "TTL expired"
+	expiredFollows = " (last output before timeout follows): "
+)
 
 // Instances lists every instance that a wrapper registered, in every node
 // of the datacenter of the agent at addr (host:port or an http:// or
@@ -93,7 +104,11 @@ func instance(e *api.ServiceEntry) Instance {
 	for _, c := range e.Checks {
 		if c.CheckID == checkID && c.ServiceID == in.ID {
 			in.Output = c.Output
-			in.Report, in.HasReport = ParseOutput(c.Output)
+			out := c.Output
+			if rest, ok := strings.CutPrefix(out, ttlExpired); ok {
+				in.Expired, out = true, strings.TrimPrefix(rest, expiredFollows)
+			}
+			in.Report, in.HasReport = ParseOutput(out)
 			in.Report.Status = c.Status
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +17,9 @@ import (
 // whose agent is down reads as critical.
 func TestInstances(t *testing.T) {
 	dc := consultest.NewDatacenter("tok")
+	var mu sync.Mutex
+	now := time.Now()
+	dc.SetClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
 	a := dc.StartAgent(t, "host-a")
 	b := dc.StartAgent(t, "host-b")
 	started := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
@@ -50,7 +54,7 @@ func TestInstances(t *testing.T) {
 		!ia.Report.Started.Equal(started) || ia.Report.Status != Passing {
 		t.Errorf("host-a: %+v", ia)
 	}
-	if ib.Status != Critical || ib.Report.State != "backoff" || ib.Report.Restarts != 5 {
+	if ib.Status != Critical || ib.Report.State != "backoff" || ib.Report.Restarts != 5 || ib.Expired {
 		t.Errorf("host-b: %+v", ib)
 	}
 
@@ -61,6 +65,16 @@ func TestInstances(t *testing.T) {
 	}
 	if len(got) != 2 || got[0].Status != Passing || got[1].Status != Critical {
 		t.Errorf("with host-b's agent down: %+v", got)
+	}
+	// Past the TTL without an update (the registrars refresh every 10 s of
+	// real time; the clock jumps a minute): Consul's expiry shows.
+	mu.Lock()
+	now = now.Add(time.Minute)
+	mu.Unlock()
+	got, err = Instances(context.Background(), a.Addr(), "tok")
+	if err != nil || len(got) != 2 || !got[0].Expired || got[0].Status != Critical || got[0].Report.State != "running" ||
+		got[0].Report.Note != "child running, pid 7" {
+		t.Errorf("after the TTL: %+v, %v", got, err)
 	}
 	if _, err := Instances(context.Background(), a.Addr(), "wrong"); err == nil {
 		t.Error("Instances with a refused token: no error")

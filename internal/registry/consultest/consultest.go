@@ -75,6 +75,13 @@ func (dc *Datacenter) SetHook(fn func(Request)) {
 	dc.hook = fn
 }
 
+// SetClock replaces the clock the TTLs are measured with (time.Now).
+func (dc *Datacenter) SetClock(now func() time.Time) {
+	dc.mu.Lock()
+	defer dc.mu.Unlock()
+	dc.now = now
+}
+
 // Requests returns a copy of every request received so far.
 func (dc *Datacenter) Requests() []Request {
 	dc.mu.Lock()

@@ -66,6 +66,9 @@ type check struct {
 // the output Consul gives it.
 func (c *check) current(now time.Time) (status, output string) {
 	if now.Sub(c.updated) > c.ttl {
+		if c.output == "" {
+			return "critical", "TTL expired"
+		}
 		return "critical", "TTL expired (last output before timeout follows): " + c.output
 	}
 	return c.status, c.output
