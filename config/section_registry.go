@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -33,9 +32,21 @@ const (
 	maxMetaValueLen = 512
 )
 
-// metaKeyRule is Consul's rule for meta keys: at most 128 of letters,
-// digits, '_' and '-'.
-var metaKeyRule = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+// validMetaKey is Consul's rule for meta keys: 1 to 128 letters, digits,
+// '_' and '-'. A loop rather than a regular expression: the counted
+// repetition {1,128} compiles into a program of hundreds of states at every
+// start, as nameRule's comment explains.
+func validMetaKey(s string) bool {
+	if len(s) == 0 || len(s) > 128 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // Registry is where the running wrapper registers its service.
 type Registry struct {
@@ -201,7 +212,7 @@ func (rs *resolver) meta(m val[[]metaEntry]) map[string]string {
 	for _, e := range m.v {
 		key := "registry.consul.meta." + e.key
 		switch {
-		case !metaKeyRule.MatchString(e.key):
+		case !validMetaKey(e.key):
 			rs.ps.add(e.keyLine, key, "invalid meta key: use 1 to 128 letters, digits, '_' or '-'")
 			continue
 		case strings.HasPrefix(e.key, "consul-"):
