@@ -1,8 +1,10 @@
 package wrapper
 
 import (
+	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,7 +49,10 @@ registry:
 	if err := agent.Start(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the registration", func() bool { st, _, _ := agent.Check("service:svc"); return st == registry.Passing })
+	waitFor(t, "the registration and its first update", func() bool {
+		st, out, _ := agent.Check("service:svc")
+		return st == registry.Passing && strings.Contains(out, "state=running")
+	})
 	checkRegistration(t, agent)
 
 	// A real crash: critical while backing off, passing once restarted.
@@ -75,8 +80,14 @@ registry:
 		t.Errorf("wrapper log lacks the re-registration:\n%s", log)
 	}
 
-	// Stop: the deregistration arrives while the child still runs.
-	child := liveStatusOf(t, cfg).Status.PID
+	stopDeregistersFirst(t, dc, agent, cmd, stderr, liveStatusOf(t, cfg).Status.PID)
+}
+
+// stopDeregistersFirst stops the wrapper with SIGTERM and checks that the
+// deregistration reached the agent while the child (pid) still ran, and
+// that every request carried the token.
+func stopDeregistersFirst(t *testing.T, dc *consultest.Datacenter, agent *consultest.Agent, cmd *exec.Cmd, stderr *bytes.Buffer, child int) {
+	t.Helper()
 	var mu sync.Mutex
 	deregistered, childRan := false, false
 	dc.SetHook(func(r consultest.Request) {

@@ -53,6 +53,8 @@ type Options struct {
 
 // Row is one service instance.
 type Row struct {
+	// Host is the Consul node; Service the service name; ID the
+	// instance's ID on its node (the wrapper's name).
 	Host    string `json:"host"`
 	Service string `json:"service"`
 	ID      string `json:"id"`
@@ -64,8 +66,10 @@ type Row struct {
 	Health string `json:"health"`
 	// ChildHealth is the child's health check result, when it has one.
 	ChildHealth string `json:"child_health,omitempty"`
-	Restarts    int    `json:"restarts"`
-	PID         int    `json:"pid,omitempty"`
+	// Restarts counts the child's restarts; PID is the running child's
+	// process id, known only from a live status.
+	Restarts int `json:"restarts"`
+	PID      int `json:"pid,omitempty"`
 	// Started is when the running child started; Uptime is the time since,
 	// in seconds; both absent when no child runs.
 	Started *time.Time `json:"started,omitempty"`

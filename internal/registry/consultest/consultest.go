@@ -205,7 +205,8 @@ func (a *Agent) Check(id string) (status, output string, ok bool) {
 	return "", "", false
 }
 
-// Update is one check update an agent applied.
+// Update is one check update an agent applied: on which node, to which
+// check, and the status and output it set.
 type Update struct {
 	Node, CheckID, Status, Output string
 }
