@@ -251,8 +251,8 @@ func (r *Registrar) registration(rep Report) *api.AgentServiceRegistration {
 }
 
 // unknownCheck reports the agent's answer to an update of a check it does
-// not have: 404 "Unknown check ID" since Consul 1.11, 500 "CheckID ... does
-// not have associated TTL" before.
+// not have: 404 "Unknown check ID" from current agents, 500 "CheckID ...
+// does not have associated TTL" from older ones.
 func unknownCheck(err error) bool {
 	var se api.StatusError
 	return errors.As(err, &se) &&
