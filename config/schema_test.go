@@ -23,6 +23,7 @@ type schemaNode struct {
 	Not                  *schemaNode            `json:"not"`
 	Items                *schemaNode            `json:"items"`
 	Definitions          map[string]*schemaNode `json:"definitions"`
+	PropertyNames        *schemaNode            `json:"propertyNames"`
 }
 
 // TestSchemaMatchesDecoder keeps schema/wrapper.schema.json in step with
@@ -112,6 +113,11 @@ func checkSchemaPatterns(t *testing.T, root *schemaNode) {
 		func(s string) bool { return s == "" || checkEnvName(s) == nil })
 	checkPattern(t, "umask", service["sandbox"].Properties["umask"].Pattern, []string{"027", "0027", "0777", "000"},
 		[]string{"", "27", "0999", "10027", "00027", "0o27", "u=rwx"}, umaskRule.MatchString)
+	consul := root.Properties["registry"].Properties["consul"].Properties
+	checkPattern(t, "token_env", consul["token_env"].Pattern, []string{"", "CONSUL_TOKEN", "ProgramFiles(x86)"}, []string{"CONSUL TOKEN", "A=B"},
+		func(s string) bool { return s == "" || checkEnvName(s) == nil })
+	checkPattern(t, "meta key", consul["meta"].PropertyNames.Pattern, []string{"team", "wrapper_http", "a-b", strings.Repeat("k", 128)},
+		[]string{"", "a b", "ä", "a.b", strings.Repeat("k", 129)}, validMetaKey)
 }
 
 // checkPattern asserts that a schema pattern and the Go parser accept and

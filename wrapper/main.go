@@ -31,6 +31,7 @@ func commands() map[string]command {
 		"rotate":        {name: "rotate", summary: "rotate the log files now", run: controlCommand("rotate")},
 		"reload":        {name: "reload", summary: "re-read the YAML; invalid changes are refused and the old config kept", run: controlCommand("reload")},
 		"logs":          {name: "logs", summary: "print the child's log (-f follows it across rotations)", run: cmdLogs},
+		"fleet":         {name: "fleet", summary: "fleet status: every service a wrapper registered with Consul, across hosts", run: cmdFleet},
 		"demo":          {name: "demo", summary: "run a built-in demo: a child that writes lines and crashes now and then", run: cmdDemo},
 		"version":       {name: "version", summary: "print the version", run: cmdVersion},
 		"help":          {name: "help", summary: "show help for a command", run: cmdHelp},

@@ -2,15 +2,19 @@ package wrapper
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/wrapper-dev/wrapper/internal/control"
+	"github.com/wrapper-dev/wrapper/internal/fleet"
+	"github.com/wrapper-dev/wrapper/internal/registry"
 	"github.com/wrapper-dev/wrapper/internal/statusfile"
 )
 
@@ -218,4 +222,54 @@ func jsonTerminalSafe(b []byte) []byte {
 		b = b[n:]
 	}
 	return out.Bytes()
+}
+
+// fleetSynopsis is the synopsis of `wrapper fleet`.
+const fleetSynopsis = "fleet status [--consul ADDR] [--json] [--token-env NAME] [--consul-token-env NAME]"
+
+// cmdFleet runs `wrapper fleet status`: every service that a wrapper
+// registered with Consul, across hosts, as one table (docs/fleet.md).
+func cmdFleet(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("fleet", fleetSynopsis, stdout)
+	consul := fs.String("consul", registry.DefaultAddress, "the Consul agent's HTTP API, `addr`: host:port or an http(s):// URL")
+	asJSON := fs.Bool("json", false, "print the rows as JSON")
+	tokenEnv := fs.String("token-env", "", "`name` of the variable holding the bearer token of the wrappers' HTTP API; without it, only the registry is read")
+	consulTokenEnv := fs.String("consul-token-env", "", "`name` of the variable holding Consul's ACL token (default: Consul's CONSUL_HTTP_TOKEN)")
+	if len(args) > 0 && args[0] == "status" {
+		args = args[1:]
+	} else if len(args) == 0 || !strings.HasPrefix(args[0], "-") {
+		fmt.Fprintf(stderr, "wrapper fleet: want the subcommand status\nUsage: wrapper %s\n", fleetSynopsis)
+		return ExitUsage
+	}
+	if code, done := parseFlags(fs, args, stderr); done {
+		return code
+	}
+	opts := fleet.Options{Consul: *consul}
+	for _, v := range []struct {
+		flag, name string
+		dst        *string
+	}{{"--token-env", *tokenEnv, &opts.StatusToken}, {"--consul-token-env", *consulTokenEnv, &opts.ConsulToken}} {
+		if v.name == "" {
+			continue
+		}
+		if *v.dst = os.Getenv(v.name); *v.dst == "" {
+			fmt.Fprintf(stderr, "wrapper fleet status: %s: the variable %s is not set\n", v.flag, v.name)
+			return ExitUsage
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rows, err := fleet.Gather(ctx, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "wrapper fleet status: %v\n", err)
+		return ExitError
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(rows)
+		return ExitOK
+	}
+	_ = fleet.WriteTable(stdout, rows)
+	return ExitOK
 }
