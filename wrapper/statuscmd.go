@@ -10,12 +10,12 @@ import (
 	"os"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/wrapper-dev/wrapper/internal/control"
 	"github.com/wrapper-dev/wrapper/internal/fleet"
 	"github.com/wrapper-dev/wrapper/internal/registry"
 	"github.com/wrapper-dev/wrapper/internal/statusfile"
+	"github.com/wrapper-dev/wrapper/internal/termsafe"
 )
 
 // statusReport is what `wrapper status --json` prints.
@@ -70,7 +70,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 		enc := json.NewEncoder(&b)
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(rep)
-		_, _ = stdout.Write(jsonTerminalSafe(b.Bytes()))
+		_, _ = stdout.Write(termsafe.JSON(b.Bytes()))
 	} else {
 		printStatus(stdout, rep, time.Now())
 	}
@@ -81,14 +81,14 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 }
 
 // printStatus renders rep for a person. Every row goes through
-// terminalSafe: its strings come from the status file, which an account
+// termsafe.String: its strings come from the status file, which an account
 // weaker than the reader can write, and from the child's stderr.
 func printStatus(w io.Writer, rep statusReport, now time.Time) {
 	row := func(k, format string, args ...any) {
 		if k != "" { // an empty label continues the row above
 			k += ":"
 		}
-		fmt.Fprintf(w, "%-12s %s\n", k, terminalSafe(fmt.Sprintf(format, args...)))
+		fmt.Fprintf(w, "%-12s %s\n", k, termsafe.String(fmt.Sprintf(format, args...)))
 	}
 	row("service", "%s", rep.Service)
 	if rep.ServiceState != "" {
@@ -143,7 +143,7 @@ func printStatus(w io.Writer, rep statusReport, now time.Time) {
 			row("stderr", "last %d lines:", len(f.StderrTail))
 		}
 		for _, l := range f.StderrTail {
-			fmt.Fprintf(w, "    %s\n", terminalSafe(l))
+			fmt.Fprintf(w, "    %s\n", termsafe.String(l))
 		}
 	}
 	row("logs", "%s", f.Logs.Stdout)
@@ -151,77 +151,6 @@ func printStatus(w io.Writer, rep statusReport, now time.Time) {
 		row("", "%s", f.Logs.Stderr)
 	}
 	row("", "%s", f.Logs.Wrapper)
-}
-
-// terminalSafe escapes what a terminal would act on rather than show, in
-// C style: C0 controls and DEL as \xNN (an escape sequence can
-// retitle the window, clear the screen or rewrite earlier rows; a line
-// break could forge a row), with \t, \n and \r spelled so; bytes that are
-// not UTF-8 as \xNN (a lone 0x9b is CSI to a terminal in 8-bit mode); and
-// the C1 controls and bidirectional controls, which reorder or hide text,
-// as \uNNNN. Backslashes stay as they are, so Windows paths read normally.
-func terminalSafe(s string) string {
-	i := strings.IndexFunc(s, func(r rune) bool { return r == utf8.RuneError || unsafeRune(r) })
-	if i < 0 {
-		return s
-	}
-	var b strings.Builder
-	b.WriteString(s[:i])
-	for s = s[i:]; s != ""; {
-		r, n := utf8.DecodeRuneInString(s)
-		switch {
-		case r == utf8.RuneError && n <= 1:
-			fmt.Fprintf(&b, `\x%02x`, s[0])
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case unsafeRune(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteString(s[:n])
-		}
-		s = s[n:]
-	}
-	return b.String()
-}
-
-// unsafeRune reports the runes terminalSafe escapes: C0, DEL, C1, the line
-// and paragraph separators and the bidirectional controls.
-func unsafeRune(r rune) bool {
-	switch {
-	case r < 0x20, 0x7f <= r && r <= 0x9f:
-		return true
-	case r == 0x061c, r == 0x200e, r == 0x200f, 0x2028 <= r && r <= 0x202e, 0x2066 <= r && r <= 0x2069:
-		return true
-	}
-	return false
-}
-
-// jsonTerminalSafe escapes, in JSON that encoding/json wrote, the runes
-// it leaves raw but a terminal acts on (DEL, C1 and bidirectional
-// controls) as \uNNNN. encoding/json already escapes C0 controls and
-// replaces invalid UTF-8; these runes can only stand inside strings, where
-// \uNNNN means the same rune.
-func jsonTerminalSafe(b []byte) []byte {
-	if !bytes.ContainsFunc(b, func(r rune) bool { return r >= 0x20 && unsafeRune(r) }) {
-		return b
-	}
-	var out bytes.Buffer
-	for len(b) > 0 {
-		r, n := utf8.DecodeRune(b)
-		if r >= 0x20 && unsafeRune(r) {
-			fmt.Fprintf(&out, `\u%04x`, r)
-		} else {
-			out.Write(b[:n])
-		}
-		b = b[n:]
-	}
-	return out.Bytes()
 }
 
 // fleetSynopsis is the synopsis of `wrapper fleet`.
@@ -265,9 +194,11 @@ func cmdFleet(args []string, stdout, stderr io.Writer) int {
 		return ExitError
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
+		var b bytes.Buffer // other hosts' strings: escaped as for status --json
+		enc := json.NewEncoder(&b)
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(rows)
+		_, _ = stdout.Write(termsafe.JSON(b.Bytes()))
 		return ExitOK
 	}
 	_ = fleet.WriteTable(stdout, rows)

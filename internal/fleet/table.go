@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"text/tabwriter"
 	"time"
+
+	"github.com/wrapper-dev/wrapper/internal/termsafe"
 )
 
 // WriteTable prints rows for people: one line per instance, then one line
@@ -26,17 +28,21 @@ func WriteTable(w io.Writer, rows []Row) error {
 		if r.ChildHealth != "" {
 			health += " (" + r.ChildHealth + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.Host, service, r.State, health, r.Restarts, uptime(r.Uptime), r.Source)
+		// Every cell but the counts comes from the registry or another
+		// host's wrapper: escape what a terminal would act on.
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", termsafe.String(r.Host), termsafe.String(service),
+			termsafe.String(r.State), termsafe.String(health), r.Restarts, uptime(r.Uptime), termsafe.String(r.Source))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	for _, r := range rows {
 		if r.StatusError != "" {
-			fmt.Fprintf(w, "%s %s: /status not read (%s); shown as the registry has it\n", r.Host, r.ID, r.StatusError)
+			fmt.Fprintf(w, "%s %s: /status not read (%s); shown as the registry has it\n",
+				termsafe.String(r.Host), termsafe.String(r.ID), termsafe.String(r.StatusError))
 		}
 		if r.Source == SourceRegistry && r.State == "unknown" && r.Note != "" {
-			fmt.Fprintf(w, "%s %s: %s\n", r.Host, r.ID, r.Note)
+			fmt.Fprintf(w, "%s %s: %s\n", termsafe.String(r.Host), termsafe.String(r.ID), termsafe.String(r.Note))
 		}
 	}
 	return nil
