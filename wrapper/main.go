@@ -34,6 +34,7 @@ func commands() map[string]command {
 		"reload":        {name: "reload", summary: "re-read the YAML; invalid changes are refused and the old config kept", run: controlCommand("reload")},
 		"logs":          {name: "logs", summary: "print the child's log (-f follows it across rotations)", run: cmdLogs},
 		"demo":          {name: "demo", summary: "run a built-in demo: a child that writes lines and crashes now and then", run: cmdDemo},
+		"import":        {name: "import", summary: "write the YAML for an NSSM service or a WinSW XML, and optionally run that service with the wrapper", run: cmdImport},
 		"version":       {name: "version", summary: "print the version", run: cmdVersion},
 		"help":          {name: "help", summary: "show help for a command", run: cmdHelp},
 		"demo-child":    {name: "demo-child", summary: "the demo's child process", hidden: true, run: cmdDemoChild},
