@@ -273,3 +273,30 @@ func TestWatchReloadsOnSave(t *testing.T) {
 		t.Errorf("wrapper log lacks the watch event:\n%s", log)
 	}
 }
+
+// TestCLIFindsWrapperAfterTheYAMLBroke: once the YAML no longer loads, the
+// CLI still reaches the wrapper running with the configuration it started
+// with (its endpoint depends on the name alone): status shows it live and
+// restart-child restarts its child, each with a warning naming the
+// problems; reload is refused by the wrapper itself (exit 2).
+func TestCLIFindsWrapperAfterTheYAMLBroke(t *testing.T) {
+	dir := t.TempDir()
+	yaml := childYAML(t, "hang", []string{"ready"}, "")
+	cfg := writeFile(t, dir, "svc.yaml", yaml)
+	startWrapper(t, cfg)
+	waitFor(t, "the first child", func() bool { return readyCount(t, dir) == 1 })
+	writeFile(t, dir, "svc.yaml", yaml+"restart: {dealy: 1s}\n")
+
+	code, stdout, stderr := runMain(t, "status", "--config", cfg)
+	if code != ExitOK || !strings.Contains(stdout, "running") || !strings.Contains(stderr, "restart.dealy") ||
+		!strings.Contains(stderr, "all the same") {
+		t.Fatalf("status: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if code, _, stderr := runMain(t, "restart-child", "--config", cfg); code != ExitOK {
+		t.Fatalf("restart-child: exit %d\n%s", code, stderr)
+	}
+	waitFor(t, "the restarted child", func() bool { return readyCount(t, dir) == 2 })
+	if code, _, stderr := runMain(t, "reload", "--config", cfg); code != ExitUsage || !strings.Contains(stderr, "refused") {
+		t.Errorf("reload of the broken YAML: exit %d, want %d, refused by the wrapper\n%s", code, ExitUsage, stderr)
+	}
+}

@@ -65,8 +65,8 @@ type serviceHandler struct {
 	load       func(path, name string) (*config.Config, error)
 	run        func(ctx context.Context, cfg *config.Config, console io.Writer, extra slog.Handler, ready func()) int
 	openEvents func(name string) (scm.EventWriter, func())
-	ask        func(cfg *config.Config, cmd string) (control.Response, error) // control requests; nil = askWrapper
-	code       int                                                            // the wrapper exit code Execute ended with
+	ask        func(name, cmd string) (control.Response, error) // control requests; nil = askWrapper
+	code       int                                              // the wrapper exit code Execute ended with
 }
 
 // Execute follows the x/sys service model: StartPending, start the work in a
@@ -164,7 +164,7 @@ func (h *serviceHandler) reload(cfg *config.Config, elog *slog.Logger) {
 	if ask == nil {
 		ask = askWrapper
 	}
-	resp, err := ask(cfg, "reload")
+	resp, err := ask(cfg.Name, "reload")
 	switch {
 	case err != nil:
 		elog.Error("reload on paramchange", "err", err)

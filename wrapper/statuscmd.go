@@ -45,12 +45,15 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code
 	}
-	cfg, code := loadConfig(*path, stderr)
-	if cfg == nil {
+	cfg, name, code := loadForControl(*path, stderr)
+	if name == "" {
 		return code
 	}
-	rep := statusReport{Service: cfg.Name, ServiceState: serviceState(cfg.Name), Drift: serviceDrift(cfg)}
-	resp, err := askWrapper(cfg, "status")
+	rep := statusReport{Service: name, ServiceState: serviceState(name)}
+	if cfg != nil { // an invalid YAML has no installed settings to compare
+		rep.Drift = serviceDrift(cfg)
+	}
+	resp, err := askWrapper(name, "status")
 	switch {
 	case errors.Is(err, control.ErrImpostor):
 		// Neither its answer nor the status file, which the same account
@@ -59,6 +62,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 		return ExitError
 	case err == nil && resp.OK && resp.Status != nil:
 		rep.Status, rep.Running, rep.Live = resp.Status, true, true
+	case cfg == nil: // no log.dir to find the status file in
 	default:
 		if f, err := statusfile.Read(statusPath(cfg)); err == nil {
 			rep.Status = &statusfile.Live{File: f}
