@@ -32,10 +32,11 @@ func (s *Supervisor) RestartChild(ctx context.Context) error {
 // check removed ends), hooks and conditions apply from their next run. A
 // change of Path, Args, Dir or Env restarts a running child gracefully
 // (cause CauseUpdate, not a failure); otherwise they apply at the next
-// start. Stdout, Stderr and OnStatus cannot change: the values given are
-// ignored. Invalid options return an error and change nothing. Update
-// returns ErrNotRunning when Run is not in progress (or is stopping), and
-// otherwise once the loop took the new options, before it applies them.
+// start. Stdout, Stderr, OnStatus and Containment cannot change: the
+// values given are ignored. Invalid options return an error and change
+// nothing. Update returns ErrNotRunning when Run is not in progress (or is
+// stopping), and otherwise once the loop took the new options, before it
+// applies them.
 func (s *Supervisor) Update(ctx context.Context, opts Options) error {
 	o, err := normalize(opts)
 	if err != nil {
@@ -88,7 +89,7 @@ func (l *loop) onRequest(r request) (done bool, err error) {
 // update applies new options (see Update).
 func (l *loop) update(o Options) (done bool, err error) {
 	old := l.s.opts
-	o.Stdout, o.Stderr, o.OnStatus = old.Stdout, old.Stderr, old.OnStatus
+	o.Stdout, o.Stderr, o.OnStatus, o.Containment = old.Stdout, old.Stderr, old.OnStatus, old.Containment
 	l.s.opts, l.s.log = o, o.Logger
 	b := newBackoff(o.Restart)
 	b.rand = l.s.backoff.rand

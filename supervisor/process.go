@@ -13,9 +13,10 @@ import (
 )
 
 // defaultDrainTimeout bounds the wait for the output pumps after the child
-// exited and its process group was killed. Only a process outside the group
-// that inherited the pipe (a daemon that called setsid, a Windows child
-// outside the tree) can keep them open that long.
+// exited and what was left of its tree was killed. Only a process outside
+// the tree can keep them open that long: one that got the pipe from
+// outside (through /proc), a Windows process outside the Job Object, or,
+// on Unix systems other than Linux, a daemon that left the process group.
 const defaultDrainTimeout = 5 * time.Second
 
 // process is one started child as the supervisor's loop sees it: the seam
@@ -58,6 +59,9 @@ var errStepSkipped = errors.New("stop step skipped")
 type spawner struct {
 	opts  Options       // normalized
 	drain time.Duration // bound on the pump wait after exit
+	// main is set for the supervised child, not for hooks and probes: in
+	// ContainSubreaper mode the wrapper's orphans die with its tree.
+	main bool
 }
 
 // child is a started OS process.
@@ -102,11 +106,9 @@ func (sp *spawner) start() (process, error) {
 // when the thread that forked the child exits, not the process.
 func (sp *spawner) own(c *child, p *pipes, started chan<- error) {
 	unlock := lockThread()
-	err := c.cmd.Start()
-	if err == nil {
-		// On failure hold has already killed and reaped the child.
-		c.tree, err = hold(c.cmd)
-	}
+	// On failure begin has already killed and reaped the child.
+	var err error
+	c.tree, err = begin(c.cmd, sp.opts.Containment, sp.main)
 	// The child holds its own copies of the write ends now; while ours are
 	// open the pumps would never see EOF.
 	p.closeWriters()
@@ -123,7 +125,7 @@ func (sp *spawner) own(c *child, p *pipes, started chan<- error) {
 	unlock()
 	// Kill what is left of the tree even when the child exited by itself:
 	// grandchildren must not outlive it, nor hold the pipes open.
-	if err := c.tree.reap(); err != nil {
+	if err := c.tree.reap(sp.drain); err != nil {
 		sp.opts.Logger.Warn("kill process tree", "err", err)
 	}
 	p.drain(sp.drain, sp.opts.Logger)
