@@ -1,6 +1,9 @@
 package supervisor
 
-import "fmt"
+import (
+	"fmt"
+	"os"
+)
 
 // Containment says how the supervisor holds a child's whole process tree
 // on Linux, including the processes that left the child's process group
@@ -44,8 +47,12 @@ func validContainment(c Containment) error {
 }
 
 // held is what one Run holds in the wrapper process while it runs (see
-// holdTrees): the containment of the children's trees.
+// holdTrees): the containment of the children's trees and, when the
+// wrapper is PID 1, the signals to forward to the child.
 type held struct {
+	// forward delivers the signals to forward to the running child; nil
+	// when none are.
+	forward <-chan os.Signal
 	// release gives up what was held.
 	release func()
 }

@@ -4,13 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"os/exec"
+	"os/signal"
+
+	"golang.org/x/sys/unix"
 )
 
 // holdTrees prepares the wrapper process for one Run: it settles the
 // containment mode (logged) and holds what the mode needs: the subreaper
-// attribute and the reaper of orphans. A mode asked for and unavailable is
-// an error.
+// attribute, the reaper of orphans (also whenever the wrapper is PID 1,
+// since every orphan of its pid namespace comes to it) and, as PID 1, the
+// signals to forward. A mode asked for and unavailable is an error.
 func holdTrees(want Containment, log *slog.Logger) (held, error) {
 	mode, parent, why := resolveContainment(want)
 	if mode == "" {
@@ -36,6 +41,18 @@ func holdTrees(want Containment, log *slog.Logger) (held, error) {
 		undo = append(undo, u)
 		attrs = append(attrs, "reason", why)
 	}
+	pid1 := os.Getpid() == 1
+	if pid1 && !procMatches() {
+		log.Warn("orphans are not reaped: /proc shows another pid namespace")
+	}
+	if pid1 {
+		undo = append(undo, startReaping())
+		c := make(chan os.Signal, 8)
+		signal.Notify(c, forwardedSignals...)
+		h.forward = c
+		undo = append(undo, func() { signal.Stop(c) })
+		attrs = append(attrs, "pid1", true)
+	}
 	log.Info("process tree containment", attrs...)
 	return h, nil
 }
@@ -56,6 +73,13 @@ func adoptOrphans() (undo func(), err error) {
 	stop := startReaping()
 	return func() { unbecome(); stop() }, nil // the last pass reaps the last arrivals
 }
+
+// forwardedSignals are the signals that a wrapper running as PID 1 passes
+// on to the child, as tini does. The kernel delivers to PID 1 only the
+// signals it handles, so without this `docker kill -s USR1` would reach
+// nothing. SIGTERM and SIGINT are not among them: they stop the child
+// through the stop ladder; nor SIGHUP, which the host may use for itself.
+var forwardedSignals = []os.Signal{unix.SIGQUIT, unix.SIGUSR1, unix.SIGUSR2, unix.SIGWINCH}
 
 // resolveContainment returns the mode that want comes to here, with the
 // cgroup directory for ContainCgroup and, for ContainSubreaper chosen

@@ -3,6 +3,7 @@ package supervisor
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 )
 
@@ -120,4 +121,18 @@ func (l *loop) update(o Options) (done bool, err error) {
 		return l.beginStop(CauseUpdate)
 	}
 	return false, nil
+}
+
+// onSignal passes a signal the wrapper received as PID 1 on to the running
+// child (see forwardedSignals); with no child running it is dropped.
+func (l *loop) onSignal(sig os.Signal) {
+	sg, ok := l.proc.(signaler)
+	if !ok {
+		l.s.log.Info("signal not forwarded: no child runs", "signal", signalLabel(sig))
+		return
+	}
+	l.s.log.Info("forwarding signal", "pid", l.st.PID, "signal", signalLabel(sig))
+	if err := sg.signal(sig); err != nil {
+		l.s.log.Warn("forward signal", "pid", l.st.PID, "signal", signalLabel(sig), "err", err)
+	}
 }

@@ -48,6 +48,13 @@ type windowCloser interface {
 	closeWindows() (int, error)
 }
 
+// signaler is implemented by processes that can take a signal forwarded
+// by the loop (see held.forward): the child only, not its group, as tini
+// forwards by default.
+type signaler interface {
+	signal(sig os.Signal) error
+}
+
 // errStepSkipped is wrapped by process.stop when the graceful step cannot
 // reach the child (a Windows child without a console gets no Ctrl-C). The
 // loop then goes on to the next step at once rather than wait
@@ -78,6 +85,9 @@ func (c *child) pid() int          { return c.cmd.Process.Pid }
 func (c *child) done() <-chan Exit { return c.exit }
 func (c *child) stop() error       { return c.tree.stop(c.sig) }
 func (c *child) kill() error       { return c.tree.kill() }
+
+// signal sends sig to the child alone (see signaler).
+func (c *child) signal(sig os.Signal) error { return c.cmd.Process.Signal(sig) }
 
 // start starts one child. The child is started, waited for and reaped by a
 // dedicated goroutine (see own), which reports the start result back.

@@ -24,24 +24,25 @@ var stopSignals = map[string]syscall.Signal{
 
 // signalNames names the signals a child commonly dies of.
 var signalNames = map[syscall.Signal]string{
-	syscall.SIGHUP:  "SIGHUP",
-	syscall.SIGINT:  "SIGINT",
-	syscall.SIGQUIT: "SIGQUIT",
-	syscall.SIGILL:  "SIGILL",
-	syscall.SIGTRAP: "SIGTRAP",
-	syscall.SIGABRT: "SIGABRT",
-	syscall.SIGBUS:  "SIGBUS",
-	syscall.SIGFPE:  "SIGFPE",
-	syscall.SIGKILL: "SIGKILL",
-	syscall.SIGUSR1: "SIGUSR1",
-	syscall.SIGSEGV: "SIGSEGV",
-	syscall.SIGUSR2: "SIGUSR2",
-	syscall.SIGPIPE: "SIGPIPE",
-	syscall.SIGALRM: "SIGALRM",
-	syscall.SIGTERM: "SIGTERM",
-	syscall.SIGSYS:  "SIGSYS",
-	syscall.SIGXCPU: "SIGXCPU",
-	syscall.SIGXFSZ: "SIGXFSZ",
+	syscall.SIGHUP:   "SIGHUP",
+	syscall.SIGINT:   "SIGINT",
+	syscall.SIGQUIT:  "SIGQUIT",
+	syscall.SIGILL:   "SIGILL",
+	syscall.SIGTRAP:  "SIGTRAP",
+	syscall.SIGABRT:  "SIGABRT",
+	syscall.SIGBUS:   "SIGBUS",
+	syscall.SIGFPE:   "SIGFPE",
+	syscall.SIGKILL:  "SIGKILL",
+	syscall.SIGUSR1:  "SIGUSR1",
+	syscall.SIGSEGV:  "SIGSEGV",
+	syscall.SIGUSR2:  "SIGUSR2",
+	syscall.SIGPIPE:  "SIGPIPE",
+	syscall.SIGALRM:  "SIGALRM",
+	syscall.SIGTERM:  "SIGTERM",
+	syscall.SIGSYS:   "SIGSYS",
+	syscall.SIGWINCH: "SIGWINCH",
+	syscall.SIGXCPU:  "SIGXCPU",
+	syscall.SIGXFSZ:  "SIGXFSZ",
 }
 
 // sysProcAttr puts the child in a process group of its own, whose id is the
@@ -174,6 +175,16 @@ func signalGroup(pgid int, sig syscall.Signal) error {
 		return fmt.Errorf("signal process group %d: %w", pgid, err)
 	}
 	return nil
+}
+
+// signalLabel names sig as the log does ("SIGUSR1").
+func signalLabel(sig os.Signal) string {
+	if s, ok := sig.(syscall.Signal); ok {
+		if name, ok := signalNames[s]; ok {
+			return name
+		}
+	}
+	return sig.String()
 }
 
 // exitStatus returns the exit code, or -1 and the signal's name when a

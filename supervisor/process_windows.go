@@ -150,6 +150,10 @@ func exited(proc windows.Handle) bool {
 	return err == nil && ev == windows.WAIT_OBJECT_0
 }
 
+// signalLabel names sig for the log; Windows forwards none (see
+// forwardedSignals).
+func signalLabel(sig os.Signal) string { return sig.String() }
+
 // exitStatus returns the exit code. Windows exit codes are 32-bit unsigned
 // (NTSTATUS values such as 0xC0000005 for an access violation are common),
 // so the code is converted from the uint32, which int holds on the 64-bit

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -78,7 +79,8 @@ func (s *Supervisor) Status() Status {
 //     ErrGaveUp.
 //
 // Run fails at once, starting nothing, when Options.Containment asks for a
-// mode that is not available.
+// cgroup that cannot be made. While Run runs as PID 1 (a container's
+// init), the signals in forwardedSignals are passed on to the child.
 //
 // Run may be called once; a second call returns an error at once.
 func (s *Supervisor) Run(ctx context.Context) error {
@@ -92,7 +94,7 @@ func (s *Supervisor) Run(ctx context.Context) error {
 	}
 	defer h.release()
 	bg, stopBg := context.WithCancel(context.WithoutCancel(ctx))
-	l := &loop{s: s, ctx: ctx, st: s.Status(), bg: bg, stopBg: stopBg, undo: s.setup(),
+	l := &loop{s: s, ctx: ctx, st: s.Status(), bg: bg, stopBg: stopBg, undo: s.setup(), forward: h.forward,
 		seqC: make(chan seqEvent), hookC: make(chan hookDone), healthC: make(chan healthResult)}
 	defer l.finish()
 	return l.run()
@@ -130,7 +132,8 @@ type loop struct {
 	bg        context.Context // tasks' parent: outlives ctx, for the stop hooks
 	stopBg    context.CancelFunc
 	tasks     sync.WaitGroup
-	undo      func() // undoes s.setup
+	undo      func()           // undoes s.setup
+	forward   <-chan os.Signal // signals to pass on to the child (held.forward)
 }
 
 func (l *loop) run() error {
@@ -164,6 +167,8 @@ func (l *loop) run() error {
 			done, err = l.onHealth(r)
 		case r := <-l.s.reqs:
 			done, err = l.onRequest(r)
+		case sig := <-l.forward:
+			l.onSignal(sig)
 		}
 		if done {
 			return err
