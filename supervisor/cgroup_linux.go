@@ -216,36 +216,36 @@ func (c *cgroup) kill() error {
 
 // waitEmpty waits, up to limit, until no process is left in the cgroup:
 // a process killed is gone only once it has run its exit. The kernel
-// signals every change of cgroup.events as a file modification, so the
-// wait is an inotify watch, not a poll of the file.
+// signals a change of cgroup.events to poll(2) as POLLPRI, so the wait is
+// an event, not a poll of the file's contents; it sends at most one such
+// event per 10 ms and file, so the wait may outlast the last process by
+// that much. The file is read first: after a child that left nothing
+// behind, there is nothing to wait for. (Not inotify: closing an inotify
+// instance waits for an SRCU grace period, milliseconds at every exit.)
 func (c *cgroup) waitEmpty(limit time.Duration) error {
-	in, err := unix.InotifyInit1(unix.IN_CLOEXEC)
+	events := filepath.Join(c.dir, "cgroup.events")
+	fd, err := unix.Open(events, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("watch cgroup %s: %w", c.dir, err)
 	}
-	defer unix.Close(in)
-	events := filepath.Join(c.dir, "cgroup.events")
-	if _, err := unix.InotifyAddWatch(in, events, unix.IN_MODIFY); err != nil {
-		return fmt.Errorf("watch cgroup %s: %w", c.dir, err)
-	}
+	defer unix.Close(fd)
 	deadline := time.Now().Add(limit)
-	buf := make([]byte, 4096)
+	buf := make([]byte, 256)
 	for {
-		b, err := os.ReadFile(events)
+		// Reading from the start also marks this change as seen.
+		n, err := unix.Pread(fd, buf, 0)
 		if err != nil {
 			return fmt.Errorf("read %s: %w", events, err)
 		}
-		if !bytes.Contains(b, []byte("populated 1")) {
+		if !bytes.Contains(buf[:n], []byte("populated 1")) {
 			return nil
 		}
 		left := time.Until(deadline)
 		if left <= 0 {
 			return fmt.Errorf("cgroup %s still has processes %v after its kill", c.dir, limit)
 		}
-		fds := []unix.PollFd{{Fd: int32(in), Events: unix.POLLIN}}
-		if n, err := unix.Poll(fds, int(left.Milliseconds())+1); n > 0 && err == nil {
-			_, _ = unix.Read(in, buf) // consume the events; the file says the rest
-		}
+		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLPRI}}
+		_, _ = unix.Poll(fds, int(left.Milliseconds())+1) // EINTR: read again
 	}
 }
 
