@@ -4,7 +4,6 @@ package supervisor
 
 import (
 	"fmt"
-	"log/slog"
 	"os"
 	"os/exec"
 	"syscall"
@@ -48,12 +47,6 @@ func (p *pipes) wake() {}
 // WarmUp does nothing here: the Go runtime makes no costly check at the
 // first child start (see the Linux WarmUp).
 func WarmUp() {}
-
-// holdTrees holds nothing: only Linux has cgroups and subreapers, so the
-// process group is the tree here (see Containment).
-func holdTrees(Containment, *slog.Logger) (held, error) {
-	return held{release: func() {}}, nil
-}
 
 // cgroup stands for Linux's cgroup of a tree; here there is none, and the
 // methods of a nil cgroup do nothing.
