@@ -119,6 +119,10 @@ type Options struct {
 	WaitFor []Condition
 	// Hooks are commands run around the child's life; none by default.
 	Hooks Hooks
+	// Containment is how the child's whole process tree is held on Linux
+	// (see Containment). Default (empty) ContainAuto: a cgroup where
+	// possible, else the subreaper. Update does not change it.
+	Containment Containment
 }
 
 // validSignals are the stop signal names accepted on every platform, so a
@@ -169,6 +173,7 @@ func normalize(o Options) (Options, error) {
 	if o.Stop.Timeout == 0 {
 		o.Stop.Timeout = defaultStopTimeout
 	}
+	errs = append(errs, validContainment(o.Containment)) // Join drops a nil
 	sig, err := signalName(o.Stop.Signal)
 	if err != nil {
 		errs = append(errs, err)

@@ -41,8 +41,9 @@ func TestNewSignalNames(t *testing.T) {
 
 func TestNewRejectsEveryProblem(t *testing.T) {
 	_, err := New(Options{
-		Restart: RestartOptions{Policy: "sometimes", Delay: -1, MaxDelay: -1, ResetAfter: -1, MaxFailures: -1},
-		Stop:    StopOptions{Timeout: -time.Second, Signal: "KILL", WindowTimeout: -1},
+		Restart:     RestartOptions{Policy: "sometimes", Delay: -1, MaxDelay: -1, ResetAfter: -1, MaxFailures: -1},
+		Stop:        StopOptions{Timeout: -time.Second, Signal: "KILL", WindowTimeout: -1},
+		Containment: "jail",
 	})
 	if err == nil {
 		t.Fatal("no error")
@@ -51,6 +52,7 @@ func TestNewRejectsEveryProblem(t *testing.T) {
 		"path is required", `restart policy "sometimes"`, "restart delay -1ns is negative",
 		"restart max delay", "restart reset after", "restart max failures -1",
 		"stop timeout -1s is negative", "stop window timeout", `stop signal "KILL"`,
+		`containment "jail"`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
