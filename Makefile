@@ -54,7 +54,7 @@ lint: ## go vet (also with the faults tag) and a gofmt check
 	$(GO) vet -tags faults $(PKGS)
 	@out=$$(git ls-files -co --exclude-standard '*.go' | xargs gofmt -l); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-bench: ## measure log throughput, restart/stop latency, idle cost and sizes; rewrites docs/performance.md (Linux, ~10 min)
+bench: ## measure throughput, latencies, idle cost, sizes into docs/performance.md (Linux, ~12 min); BASE=rev: paired A/B; CASES: pick some (bench/run.sh)
 	bench/run.sh
 
 test-faults: ## fault suite (real processes: 200 MB floods, SIGKILLed wrapper, crash loop, full disk) and 20 s of config fuzzing

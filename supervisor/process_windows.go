@@ -176,7 +176,7 @@ func outputPipe() (r, w *os.File, err error) {
 
 // wakeRetry is how often drain repeats wake: CancelIoEx cancels only a
 // read already in progress, and a pump that had passed cutReader's check
-// may start its ReadFile just after (seen under Wine: 7 drains in 3000).
+// may start its ReadFile just after (seen under Wine).
 const wakeRetry = 10 * time.Millisecond
 
 // wake cancels the synchronous reads in progress on the read ends; a
