@@ -74,20 +74,3 @@ func (p *pipes) wake() {
 	}
 }
 
-// WarmUp starts, in the background, the one-time check the Go runtime
-// makes before this process's first child start on Linux: whether pidfds
-// work, which forks and reaps a throwaway child (syscall.CheckClonePidfd,
-// a few tenths of a millisecond). A host that calls it first overlaps that
-// fork with its own set-up (config, control socket, log files) instead of
-// making the first child wait for it (measured: 6.9 -> 6.7 ms for a wrapper
-// whose child writes one line, 151 interleaved runs). Calling it more than
-// once is harmless.
-func WarmUp() {
-	go func() {
-		// os.FindProcess asks for a pidfd, and os.pidfdFind runs the check
-		// (sync.OnceValue) first; the handle is not needed.
-		if p, err := os.FindProcess(os.Getpid()); err == nil {
-			_ = p.Release()
-		}
-	}()
-}

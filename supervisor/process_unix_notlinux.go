@@ -44,10 +44,6 @@ const wakeRetry = 0
 // progress ends only when its writer writes or exits (see drain).
 func (p *pipes) wake() {}
 
-// WarmUp does nothing here: the Go runtime makes no costly check at the
-// first child start (see the Linux WarmUp).
-func WarmUp() {}
-
 // cgroup stands for Linux's cgroup of a tree; here there is none, and the
 // methods of a nil cgroup do nothing.
 type cgroup struct{}

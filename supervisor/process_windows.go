@@ -187,7 +187,3 @@ func (p *pipes) wake() {
 		_ = windows.CancelIoEx(windows.Handle(r.Fd()), nil)
 	}
 }
-
-// WarmUp does nothing here: the Go runtime makes no costly check at the
-// first child start (see the Linux WarmUp).
-func WarmUp() {}

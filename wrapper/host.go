@@ -58,7 +58,6 @@ type host struct {
 // before that returns without calling it (the Windows service reports
 // RUNNING on ready, so that such a failure is a failed start).
 func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra slog.Handler, ready func()) int {
-	supervisor.WarmUp()
 	early := newLogger(nil, console, extra) // until the log file is open
 	exe, err := executable()
 	if err != nil {
