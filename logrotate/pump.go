@@ -202,7 +202,11 @@ func (f *File) writeLocked(out []byte, rep *report) error {
 		f.dropped.Add(int64(len(out)))
 		return fmt.Errorf("write log %s: %w", f.path, os.ErrClosed)
 	}
-	f.checkLocked()
+	now := time.Now()
+	f.checkLocked(now)
+	if f.every > 0 {
+		f.rotateOnTimeLocked(now, rep)
+	}
 	var firstErr error
 	for len(out) > 0 {
 		n, err := f.nextChunkLocked(out, rep)
@@ -259,7 +263,8 @@ func (f *File) fit(out []byte) int {
 	return n
 }
 
-// autoRotateLocked rotates because the next line does not fit. A failure is
+// autoRotateLocked rotates because the next line does not fit or a period
+// of RotateEvery ended (rotateOnTimeLocked). A failure is
 // reported once; retries wait retryEvery.
 func (f *File) autoRotateLocked(rep *report) {
 	now := time.Now()
