@@ -1,6 +1,7 @@
 // Package logrotate pumps a child's output into a log file rotated by size
-// and, optionally, by the clock, without ever splitting a line between two
-// writers or two files.
+// and, optionally, by the clock, decoded to UTF-8 from another encoding
+// where asked, without ever splitting a line between two writers or two
+// files.
 //
 // The log directory may belong to a less trusted account than the wrapper
 // (the service account, while the wrapper runs as root): every file in it is
@@ -26,6 +27,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/wrapper-dev/wrapper/internal/charset"
 	"github.com/wrapper-dev/wrapper/internal/safefs"
 )
 
@@ -78,6 +80,11 @@ type Options struct {
 	// is not rotated. The size rule applies as well. Default (0) off;
 	// minimum MinRotateEvery (1s); above 24h a whole number of days.
 	RotateEvery time.Duration
+	// Encoding is the character encoding of what ReadFrom reads, which it
+	// decodes to UTF-8 before framing: any name internal/charset knows
+	// (the WHATWG and IANA names, Windows code page numbers). Write is not
+	// decoded. Default ("" or "utf-8") no decoding: bytes pass unchanged.
+	Encoding string
 	// Timestamps prefixes every line written with its write time in RFC 3339
 	// format with milliseconds, followed by a space. Default false.
 	Timestamps bool
@@ -133,6 +140,7 @@ type File struct {
 	rotateAt   time.Time     // no automatic rotation before this (after a failure)
 	retryEvery time.Duration // rotateRetry; tests shorten it
 	lastBackup time.Time     // name time of the last backup, to keep names unique
+	encoding   string        // canonical name of what ReadFrom decodes; "" = none
 	every      time.Duration // RotateEvery; 0 = no time rotation
 	nextRotate time.Time     // when the current file's period ends
 	timeDue    bool          // a time rotation is owed (it failed, or was deferred)
@@ -171,7 +179,7 @@ func Open(opts Options) (*File, error) {
 	f := &File{
 		path: path, dir: filepath.Dir(path), base: filepath.Base(path),
 		maxSize: opts.MaxSize, stamps: opts.Timestamps, tailOn: opts.KeepTail,
-		now: opts.Now, logger: opts.Logger, regKey: key, every: opts.RotateEvery,
+		now: opts.Now, logger: opts.Logger, regKey: key, encoding: opts.Encoding, every: opts.RotateEvery,
 		checkEvery: checkInterval, retryEvery: rotateRetry,
 	}
 	if f.now == nil {
@@ -225,6 +233,13 @@ func validate(o *Options) error {
 	}
 	if err := checkRotateEvery(o.RotateEvery); err != nil {
 		errs = append(errs, err)
+	}
+	if enc, ok := charset.Canonical(o.Encoding); !ok {
+		errs = append(errs, fmt.Errorf("log encoding %q: unknown", o.Encoding))
+	} else if enc == charset.UTF8 {
+		o.Encoding = ""
+	} else {
+		o.Encoding = enc
 	}
 	return errors.Join(errs...)
 }

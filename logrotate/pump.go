@@ -52,8 +52,12 @@ const (
 )
 
 // ReadFrom copies r into the file until EOF (returning nil) or another read
-// error (returned, wrapped), and returns the number of bytes read. It
-// implements io.ReaderFrom.
+// error (returned, wrapped), and returns the number of bytes read from r.
+// It implements io.ReaderFrom.
+//
+// With an Encoding other than UTF-8, what is read is first decoded to
+// UTF-8 (see decodeReader), and everything below applies to the decoded
+// text; the encoding is the one set when ReadFrom starts.
 //
 // Output is written in batches of whole lines: everything up to the last
 // '\n' of each read, in as few writes as rotation allows; the partial line
@@ -67,6 +71,10 @@ const (
 // and the next batch tries again. Several ReadFrom calls may run at once on
 // one File (stdout and stderr to one path); their lines interleave whole.
 func (f *File) ReadFrom(r io.Reader) (int64, error) {
+	f.mu.Lock()
+	enc := f.encoding
+	f.mu.Unlock()
+	r, dec := newDecodeReader(r, enc)
 	// Reads land in the second half of buf, a page-aligned offset of a
 	// large allocation; the partial line of the previous read is kept
 	// just before it, so a batch is contiguous. The kernel copies out of
@@ -103,6 +111,9 @@ func (f *File) ReadFrom(r io.Reader) (int64, error) {
 			data = nil
 		}
 		tail = copy(buf[readSize-len(data):readSize], data)
+		if err != nil && dec != nil {
+			total = dec.raw
+		}
 		if err == io.EOF {
 			return total, nil
 		}
