@@ -102,7 +102,7 @@ func (sp *spawner) start() (process, error) {
 // when the thread that forked the child exits, not the process.
 func (sp *spawner) own(c *child, p *pipes, started chan<- error) {
 	unlock := lockThread()
-	err := c.cmd.Start()
+	err := startChild(c.cmd, sp.opts)
 	if err == nil {
 		// On failure hold has already killed and reaped the child.
 		c.tree, err = hold(c.cmd)
