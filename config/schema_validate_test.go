@@ -40,7 +40,11 @@ var schemaCannotExpress = map[string]string{
 	"log-wrapper-collision": "log.wrapper differs from stdout and stderr after resolution",
 	"max-delay-below-delay": "max_delay at least delay",
 	// Values whose rule a JSON Schema pattern cannot state.
-	"recovery-too-long": "a duration's length (at most 2^32-1 ms)",
+	"recovery-too-long":      "a duration's length (at most 2^32-1 ms)",
+	"log-rotate-every-short": "a duration's length (at least 1s)",
+	"log-rotate-every-days":  "a duration's length (whole days above 24h)",
+	"log-encoding-unknown":   "encoding names: hundreds, compared without case or separators",
+	"log-encoding-typo":      "encoding names: hundreds, compared without case or separators",
 }
 
 // schemaValidator compiles schema/wrapper.schema.json with a real JSON

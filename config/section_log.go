@@ -5,6 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/wrapper-dev/wrapper/internal/charset"
 )
 
 // Defaults of the log keys whose default is not the zero value or a path.
@@ -44,6 +48,15 @@ type Log struct {
 	// Timestamps prefixes every line of child output with a timestamp.
 	// Default: false.
 	Timestamps bool
+	// RotateEvery also rotates the log files when a period of this length
+	// ends by the local wall clock (24h: at midnight; 1h: on the hour);
+	// 0 turns time rotation off. At least 1s; above 24h a whole number of
+	// days. Default: 0.
+	RotateEvery time.Duration
+	// Encoding is the character encoding of the child's output, which is
+	// decoded to UTF-8: the canonical name (internal/charset) of what the
+	// YAML says. Default: "utf-8" (not decoded at all).
+	Encoding string
 }
 
 // Merged reports whether stdout and stderr go to the same file, which must
@@ -58,8 +71,9 @@ type rawLog struct {
 	dir, stdout, stderr, wrapper val[string]
 	maxSize                      val[int64]
 	maxFiles                     val[int]
-	maxAge                       val[time.Duration]
+	maxAge, rotateEvery          val[time.Duration]
 	compress, timestamps         val[bool]
+	encoding                     val[string]
 }
 
 // logField is the log section's entry in the field table.
@@ -74,19 +88,59 @@ func logField(r *rawLog) field {
 		{name: "max_age", decode: duration(&r.maxAge)},
 		{name: "compress", decode: boolean(&r.compress)},
 		{name: "timestamps", decode: boolean(&r.timestamps)},
+		{name: "rotate_every", decode: duration(&r.rotateEvery)},
+		{name: "encoding", decode: encodingName(&r.encoding)},
 	}}
+}
+
+// encodingName decodes log.encoding into the encoding's canonical name.
+func encodingName(p *val[string]) decodeFunc {
+	return leaf(p, func(d *decoder, key string, n *yaml.Node) (string, bool) {
+		s, ok := asString(d, key, n)
+		if !ok {
+			return "", false
+		}
+		name, ok := charset.Canonical(s)
+		if !ok || strings.TrimSpace(s) == "" {
+			hint := suggest(s, charset.Names(), nil)
+			if hint == "" {
+				hint = " (a name such as utf-8, utf-16le, gbk, shift_jis, windows-1252 or cp437; docs/config.md lists them)"
+			}
+			d.ps.add(n.Line, key, "unknown encoding %q%s", s, hint)
+			return "", false
+		}
+		return name, true
+	})
+}
+
+// rotateEvery checks log.rotate_every as logrotate will.
+func (rs *resolver) rotateEvery(v val[time.Duration]) time.Duration {
+	const day = 24 * time.Hour
+	switch d := v.v; {
+	case !v.set || d == 0:
+		return 0
+	case d < time.Second:
+		rs.ps.add(v.line, "log.rotate_every", "must be 0 (off) or at least 1s")
+	case d > day && d%day != 0:
+		rs.ps.add(v.line, "log.rotate_every", "above 24h it must be a whole number of days, such as 48h or 7d")
+	default:
+		return d
+	}
+	return 0
 }
 
 // log resolves the log paths (dir against BaseDir, files against dir) and
 // applies defaults.
 func (rs *resolver) log(r *rawLog, name string) Log {
 	out := Log{
-		Dir:        filepath.Join(rs.base, "logs"),
-		MaxSize:    or(r.maxSize, defaultMaxSize),
-		MaxFiles:   or(r.maxFiles, defaultMaxFiles),
-		MaxAge:     or(r.maxAge, 0),
-		Compress:   or(r.compress, false),
-		Timestamps: or(r.timestamps, false),
+		Dir:         filepath.Join(rs.base, "logs"),
+		MaxSize:     or(r.maxSize, defaultMaxSize),
+		MaxFiles:    or(r.maxFiles, defaultMaxFiles),
+		MaxAge:      or(r.maxAge, 0),
+		Compress:    or(r.compress, false),
+		Timestamps:  or(r.timestamps, false),
+		RotateEvery: rs.rotateEvery(r.rotateEvery),
+		Encoding:    or(r.encoding, charset.UTF8),
 	}
 	dirOK := !r.dir.bad
 	if r.dir.set {

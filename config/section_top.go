@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Config is a fully normalised configuration: every default is filled in,
@@ -45,6 +47,11 @@ type Config struct {
 	Env []string
 	// EnvFile is the absolute path of the env_file, or "" when there is none.
 	EnvFile string
+	// ConsoleCodePage is the Windows code page set as the input and output
+	// code page of the program's console before it runs (65001 is UTF-8);
+	// 0 leaves the system's default. Other systems ignore it (the wrapper
+	// logs a warning). Default: 0.
+	ConsoleCodePage int
 	// Restart is the restart policy.
 	Restart Restart
 	// Stop describes how the child is asked to stop.
@@ -83,6 +90,7 @@ type raw struct {
 	arguments                      val[[]val[string]]
 	env                            val[[]envEntry]
 	envFile                        val[string]
+	consoleCodePage                val[int]
 	restart                        rawRestart
 	stop                           rawStop
 	log                            rawLog
@@ -110,6 +118,7 @@ func fields(r *raw) []field {
 		{name: "working_directory", decode: str(&r.workingDirectory)},
 		{name: "env", decode: envMap(&r.env)},
 		{name: "env_file", decode: str(&r.envFile)},
+		{name: "console_codepage", decode: codePage(&r.consoleCodePage)},
 		restartField(&r.restart),
 		stopField(&r.stop),
 		logField(&r.log),
@@ -122,6 +131,19 @@ func fields(r *raw) []field {
 		{name: "metrics", decode: boolean(&r.metrics)},
 		registryField(&r.registry),
 	}
+}
+
+// codePage decodes console_codepage: a Windows code page identifier, which
+// is 16 bits; whether Windows has it is checked where it runs.
+func codePage(p *val[int]) decodeFunc {
+	return leaf(p, func(d *decoder, key string, n *yaml.Node) (int, bool) {
+		v, ok := asInt(d, key, n)
+		if ok && (v < 0 || v > 65535) {
+			d.ps.add(n.Line, key, "code page %d out of range 0..65535 (65001 is UTF-8; 0 keeps the system's)", v)
+			return 0, false
+		}
+		return int(v), ok
+	})
 }
 
 // nameRule is the service name rule: safe as a Windows service name, a
@@ -153,6 +175,7 @@ func resolve(r *raw, ps *problems, file string, opts Options, fold bool) *Config
 	c.Executable = rs.executable(r.executable)
 	c.Arguments = rs.arguments(r.arguments.v)
 	c.WorkingDirectory = rs.workingDirectory(r.workingDirectory)
+	c.ConsoleCodePage = or(r.consoleCodePage, 0)
 	c.Restart = rs.restart(&r.restart)
 	c.Stop = rs.stop(&r.stop)
 	c.Log = rs.log(&r.log, c.Name)

@@ -46,8 +46,8 @@ func benchPipe(b *testing.B, dst func(r io.Reader) error) {
 	b.StopTimer()
 }
 
-func benchPump(b *testing.B, timestamps bool) {
-	f, err := Open(Options{Path: filepath.Join(b.TempDir(), "app.log"), Timestamps: timestamps})
+func benchPump(b *testing.B, timestamps bool, encoding string) {
+	f, err := Open(Options{Path: filepath.Join(b.TempDir(), "app.log"), Timestamps: timestamps, Encoding: encoding})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -63,10 +63,27 @@ func benchPump(b *testing.B, timestamps bool) {
 
 // BenchmarkPump measures the pump: pipe → ReadFrom → rotated file (10 MiB
 // files, one backup kept).
-func BenchmarkPump(b *testing.B) { benchPump(b, false) }
+func BenchmarkPump(b *testing.B) { benchPump(b, false, "") }
 
 // BenchmarkPumpTimestamps is BenchmarkPump with a timestamp on every line.
-func BenchmarkPumpTimestamps(b *testing.B) { benchPump(b, true) }
+func BenchmarkPumpTimestamps(b *testing.B) { benchPump(b, true, "") }
+
+// BenchmarkPumpGBK is BenchmarkPump decoding GBK (the lines are ASCII, which
+// GBK decodes one byte at a time).
+func BenchmarkPumpGBK(b *testing.B) { benchPump(b, false, "gbk") }
+
+// BenchmarkPumpUTF16 is BenchmarkPump decoding UTF-16LE: the same lines,
+// encoded, twice the bytes through the pipe (MB/s counts those).
+func BenchmarkPumpUTF16(b *testing.B) {
+	saved := benchChunk
+	defer func() { benchChunk = saved }()
+	u := make([]byte, 0, 2*len(saved))
+	for _, c := range saved {
+		u = append(u, c, 0)
+	}
+	benchChunk = u
+	benchPump(b, false, "utf-16le")
+}
 
 // BenchmarkPlainCopy is the baseline: the same pipe, io.Copy into an
 // *os.File.

@@ -1,5 +1,7 @@
-// Package logrotate pumps a child's output into a size-rotated log file
-// without ever splitting a line between two writers or two files.
+// Package logrotate pumps a child's output into a log file rotated by size
+// and, optionally, by the clock, decoded to UTF-8 from another encoding
+// where asked, without ever splitting a line between two writers or two
+// files.
 //
 // The log directory may belong to a less trusted account than the wrapper
 // (the service account, while the wrapper runs as root): every file in it is
@@ -25,6 +27,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/wrapper-dev/wrapper/internal/charset"
 	"github.com/wrapper-dev/wrapper/internal/safefs"
 )
 
@@ -70,6 +73,18 @@ type Options struct {
 	MaxAge time.Duration
 	// Compress gzips rotated files (in the background). Default false.
 	Compress bool
+	// RotateEvery also rotates the file when a period of this length ends
+	// by the local wall clock: periods under a day start at midnight and
+	// then every RotateEvery (1h: on the hour), periods of whole days at
+	// midnight (24h: every midnight; 7 days: every Monday). An empty file
+	// is not rotated. The size rule applies as well. Default (0) off;
+	// minimum MinRotateEvery (1s); above 24h a whole number of days.
+	RotateEvery time.Duration
+	// Encoding is the character encoding of what ReadFrom reads, which it
+	// decodes to UTF-8 before framing: any name internal/charset knows
+	// (the WHATWG and IANA names, Windows code page numbers). Write is not
+	// decoded. Default ("" or "utf-8") no decoding: bytes pass unchanged.
+	Encoding string
 	// Timestamps prefixes every line written with its write time in RFC 3339
 	// format with milliseconds, followed by a space. Default false.
 	Timestamps bool
@@ -100,6 +115,7 @@ type File struct {
 	maxSize int64
 	stamps  bool
 	tailOn  bool
+	wakes   atomic.Int64 // time-rotation timer firings, for tests
 	now     func() time.Time
 	regKey  string
 	mill    *mill
@@ -124,6 +140,11 @@ type File struct {
 	rotateAt   time.Time     // no automatic rotation before this (after a failure)
 	retryEvery time.Duration // rotateRetry; tests shorten it
 	lastBackup time.Time     // name time of the last backup, to keep names unique
+	encoding   string        // canonical name of what ReadFrom decodes; "" = none
+	every      time.Duration // RotateEvery; 0 = no time rotation
+	nextRotate time.Time     // when the current file's period ends
+	timeDue    bool          // a time rotation is owed (it failed, or was deferred)
+	timer      *time.Timer   // fires at nextRotate; nil until first needed
 	scratch    []byte        // framing buffer (timestamps, split lines), reused
 	stamp      []byte        // the current timestamp prefix, reused
 	tail       [][]byte      // the last lines written, a ring (see Tail)
@@ -158,7 +179,7 @@ func Open(opts Options) (*File, error) {
 	f := &File{
 		path: path, dir: filepath.Dir(path), base: filepath.Base(path),
 		maxSize: opts.MaxSize, stamps: opts.Timestamps, tailOn: opts.KeepTail,
-		now: opts.Now, logger: opts.Logger, regKey: key,
+		now: opts.Now, logger: opts.Logger, regKey: key, encoding: opts.Encoding, every: opts.RotateEvery,
 		checkEvery: checkInterval, retryEvery: rotateRetry,
 	}
 	if f.now == nil {
@@ -169,6 +190,7 @@ func Open(opts Options) (*File, error) {
 		_ = f.closeLocked()
 		return nil, err
 	}
+	written := f.ident.ModTime() // before terminateLastLine writes
 	// A wrapper killed in the middle of a write left a cut line: end it,
 	// so the new output starts a line of its own.
 	size, err := terminateLastLine(f.fh)
@@ -179,6 +201,14 @@ func Open(opts Options) (*File, error) {
 	f.size = size
 	f.mill = startMill(path, millLimitsOf(opts.MaxFiles, opts.MaxAge, opts.Compress), f.report)
 	f.mill.signal() // compress and prune what earlier runs left
+	if f.every > 0 {
+		if size == 0 {
+			written = time.Now()
+		}
+		f.mu.Lock() // the timer's goroutine shares f from now on
+		f.startTimerLocked(written)
+		f.mu.Unlock()
+	}
 	registry[key] = true
 	f.report(rep)
 	return f, nil
@@ -200,6 +230,16 @@ func validate(o *Options) error {
 	}
 	if o.MaxAge < 0 {
 		errs = append(errs, fmt.Errorf("log max age %s: must not be negative", o.MaxAge))
+	}
+	if err := checkRotateEvery(o.RotateEvery); err != nil {
+		errs = append(errs, err)
+	}
+	if enc, ok := charset.Canonical(o.Encoding); !ok {
+		errs = append(errs, fmt.Errorf("log encoding %q: unknown", o.Encoding))
+	} else if enc == charset.UTF8 {
+		o.Encoding = ""
+	} else {
+		o.Encoding = enc
 	}
 	return errors.Join(errs...)
 }
@@ -251,6 +291,9 @@ func (f *File) Close() error {
 		return nil
 	}
 	f.closed = true
+	if f.timer != nil {
+		f.timer.Stop()
+	}
 	registryMu.Lock()
 	delete(registry, f.regKey)
 	registryMu.Unlock()
@@ -316,6 +359,7 @@ func (f *File) rotateLocked(rep *report) error {
 		return fmt.Errorf("rotate log %s: %w", f.path, err)
 	}
 	f.rotated.Add(1)
+	f.timeDue = false // the new file holds nothing of the old period
 	f.mill.signal()
 	return nil
 }

@@ -16,24 +16,33 @@ const (
 // Limits are the settings of a File that SetLimits can change while it is
 // in use. The fields mean what the Options fields of the same names mean.
 type Limits struct {
-	MaxSize    int64
-	MaxFiles   int
-	MaxAge     time.Duration
-	Compress   bool
-	Timestamps bool
+	MaxSize     int64
+	MaxFiles    int
+	MaxAge      time.Duration
+	Compress    bool
+	Timestamps  bool
+	RotateEvery time.Duration
+	Encoding    string
 }
 
 // SetLimits changes the rotation and framing settings of f from the next
 // write on: `wrapper reload` applies log settings without a restart.
-// MaxSize and Timestamps apply to the next write; new MaxFiles, MaxAge and
+// MaxSize and Timestamps apply to the next write; a new RotateEvery from
+// now (the current period ends at its next boundary); a new Encoding to
+// the next ReadFrom (the next child's output); new MaxFiles, MaxAge and
 // Compress settings start a pass of the backup mill at once.
 func (f *File) SetLimits(l Limits) error {
-	o := Options{Path: f.path, MaxSize: l.MaxSize, MaxFiles: l.MaxFiles, MaxAge: l.MaxAge}
+	o := Options{Path: f.path, MaxSize: l.MaxSize, MaxFiles: l.MaxFiles, MaxAge: l.MaxAge,
+		RotateEvery: l.RotateEvery, Encoding: l.Encoding}
 	if err := validate(&o); err != nil {
 		return fmt.Errorf("set limits of %s: %w", f.path, err)
 	}
 	f.mu.Lock()
-	f.maxSize, f.stamps = o.MaxSize, l.Timestamps
+	f.maxSize, f.stamps, f.encoding = o.MaxSize, l.Timestamps, o.Encoding
+	if o.RotateEvery != f.every && !f.closed {
+		f.every = o.RotateEvery
+		f.startTimerLocked(time.Now())
+	}
 	f.mu.Unlock()
 	if f.mill.set(millLimitsOf(o.MaxFiles, o.MaxAge, l.Compress)) {
 		f.mill.signal()

@@ -101,11 +101,10 @@ func (f *File) closeLocked() error {
 // file opened through os.Root (with delete sharing): without this check
 // the output would vanish, unseen and uncounted, until the next rotation.
 // It costs two stat calls per checkEvery, none on other writes.
-func (f *File) checkLocked() {
+func (f *File) checkLocked(now time.Time) {
 	if f.fh == nil {
 		return
 	}
-	now := time.Now()
 	if now.Before(f.nextCheck) {
 		return
 	}

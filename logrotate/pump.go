@@ -32,8 +32,12 @@ const (
 )
 
 // ReadFrom copies r into the file until EOF (returning nil) or another read
-// error (returned, wrapped), and returns the number of bytes read. It
-// implements io.ReaderFrom.
+// error (returned, wrapped), and returns the number of bytes read from r.
+// It implements io.ReaderFrom.
+//
+// With an Encoding other than UTF-8, what is read is first decoded to
+// UTF-8 (see decodeReader), and everything below applies to the decoded
+// text; the encoding is the one set when ReadFrom starts.
 //
 // Output is written in batches of whole lines: everything up to the last
 // '\n' of each read, in as few writes as rotation allows; the partial line
@@ -47,6 +51,10 @@ const (
 // and the next batch tries again. Several ReadFrom calls may run at once on
 // one File (stdout and stderr to one path); their lines interleave whole.
 func (f *File) ReadFrom(r io.Reader) (int64, error) {
+	f.mu.Lock()
+	enc := f.encoding
+	f.mu.Unlock()
+	r, dec := newDecodeReader(r, enc)
 	// Reads land in the second half of buf, a page-aligned offset of a
 	// large allocation; the partial line of the previous read is kept
 	// just before it, so a batch is contiguous. The kernel copies out of
@@ -78,6 +86,9 @@ func (f *File) ReadFrom(r io.Reader) (int64, error) {
 			data = nil
 		}
 		tail = copy(buf[readSize-len(data):readSize], data)
+		if err != nil && dec != nil {
+			total = dec.raw
+		}
 		if err == io.EOF {
 			return total, nil
 		}
@@ -177,7 +188,11 @@ func (f *File) writeLocked(out []byte, rep *report) error {
 		f.dropped.Add(int64(len(out)))
 		return fmt.Errorf("write log %s: %w", f.path, os.ErrClosed)
 	}
-	f.checkLocked()
+	now := time.Now()
+	f.checkLocked(now)
+	if f.every > 0 {
+		f.rotateOnTimeLocked(now, rep)
+	}
 	var firstErr error
 	for len(out) > 0 {
 		n, err := f.nextChunkLocked(out, rep)
@@ -234,7 +249,8 @@ func (f *File) fit(out []byte) int {
 	return n
 }
 
-// autoRotateLocked rotates because the next line does not fit. A failure is
+// autoRotateLocked rotates because the next line does not fit or a period
+// of RotateEvery ended (rotateOnTimeLocked). A failure is
 // reported once; retries wait retryEvery.
 func (f *File) autoRotateLocked(rep *report) {
 	now := time.Now()

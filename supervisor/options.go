@@ -123,6 +123,14 @@ type Options struct {
 	// (see Containment). Default (empty) ContainAuto: a cgroup where
 	// possible, else the subreaper. Update does not change it.
 	Containment Containment
+	// ConsoleCodePage is, on Windows, the code page set as the input and
+	// output code page of the child's console before the child runs
+	// (65001 is UTF-8), which programs that encode their output for the
+	// console follow; see startChild in codepage_windows.go for how. It
+	// must be installed (IsValidCodePage), else New and Update fail.
+	// Other systems have no console code pages: New logs a warning and the
+	// value is ignored. Default (0) the system's code page.
+	ConsoleCodePage uint32
 }
 
 // validSignals are the stop signal names accepted on every platform, so a
@@ -186,6 +194,9 @@ func normalize(o Options) (Options, error) {
 	o.WaitFor, cerrs = normalizeConditions(o.WaitFor)
 	errs = append(errs, cerrs...)
 	errs = append(errs, normalizeHooks(&o.Hooks)...)
+	if err := checkCodePage(o.ConsoleCodePage); err != nil {
+		errs = append(errs, err)
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}

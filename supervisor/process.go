@@ -118,7 +118,7 @@ func (sp *spawner) own(c *child, p *pipes, started chan<- error) {
 	unlock := lockThread()
 	// On failure begin has already killed and reaped the child.
 	var err error
-	c.tree, err = begin(c.cmd, sp.opts.Containment, sp.main)
+	c.tree, err = begin(c.cmd, sp.opts, sp.main)
 	// The child holds its own copies of the write ends now; while ours are
 	// open the pumps would never see EOF.
 	p.closeWriters()

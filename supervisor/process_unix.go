@@ -98,11 +98,11 @@ type tree struct {
 	warn    error   // why not, reported by reap: hold has no logger
 }
 
-// begin starts cmd's child, contained as want says (see Containment), and
+// begin starts cmd's child, contained as opts.Containment says, and
 // takes hold of its tree. main is true for the supervised child, whose
 // tree takes the wrapper's orphans along in ContainSubreaper mode.
-func begin(cmd *exec.Cmd, want Containment, main bool) (*tree, error) {
-	cg, err := treeCgroup(cmd, want)
+func begin(cmd *exec.Cmd, opts Options, main bool) (*tree, error) {
+	cg, err := treeCgroup(cmd, opts.Containment)
 	if err != nil {
 		return nil, err
 	}

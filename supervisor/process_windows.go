@@ -52,10 +52,11 @@ type tree struct {
 	pid  uint32
 }
 
-// begin starts cmd's child and takes hold of its tree (see hold). The Job
-// Object holds the whole tree: Containment, Linux's choice, is ignored.
-func begin(cmd *exec.Cmd, _ Containment, _ bool) (*tree, error) {
-	if err := cmd.Start(); err != nil {
+// begin starts cmd's child (on a console with opts.ConsoleCodePage, see
+// startChild) and takes hold of its tree (see hold). The Job Object holds
+// the whole tree: Containment, Linux's choice, is ignored.
+func begin(cmd *exec.Cmd, opts Options, _ bool) (*tree, error) {
+	if err := startChild(cmd, opts); err != nil {
 		return nil, err
 	}
 	return hold(cmd)

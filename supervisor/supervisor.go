@@ -48,6 +48,9 @@ func New(opts Options) (*Supervisor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("supervisor options: %w", err)
 	}
+	if o.ConsoleCodePage != 0 && !codePageApplies {
+		o.Logger.Warn("console code page ignored: only Windows consoles have one", "code_page", o.ConsoleCodePage)
+	}
 	s := &Supervisor{opts: o, log: o.Logger, backoff: newBackoff(o.Restart), hook: runHook,
 		reqs: make(chan request), done: make(chan struct{})}
 	// Both read s.opts when called, from Run's loop, which Update changes.

@@ -21,7 +21,6 @@ import (
 	"github.com/wrapper-dev/wrapper/internal/registry"
 	"github.com/wrapper-dev/wrapper/internal/statusfile"
 	"github.com/wrapper-dev/wrapper/internal/watch"
-	"github.com/wrapper-dev/wrapper/logrotate"
 	"github.com/wrapper-dev/wrapper/supervisor"
 )
 
@@ -352,9 +351,7 @@ func (h *host) reload() (string, error) {
 		return "", fmt.Errorf("reload failed: %w", err)
 	}
 	for _, f := range h.out.all {
-		l := logrotate.Limits{MaxSize: next.Log.MaxSize, MaxFiles: next.Log.MaxFiles, MaxAge: next.Log.MaxAge,
-			Compress: next.Log.Compress, Timestamps: next.Log.Timestamps && f != h.out.wrapper}
-		if err := f.SetLimits(l); err != nil {
+		if err := f.SetLimits(logLimits(next, f == h.out.wrapper)); err != nil {
 			h.logger.Warn("reload: log limits not applied", "file", f.Path(), "err", err)
 		}
 	}

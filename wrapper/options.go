@@ -34,14 +34,17 @@ func openOutputs(cfg *config.Config) (*outputs, error) {
 		if f, ok := byPath[path]; ok {
 			return f, nil
 		}
+		l := logLimits(cfg, path == cfg.Log.Wrapper)
 		f, err := logrotate.Open(logrotate.Options{
-			Path:       path,
-			MaxSize:    cfg.Log.MaxSize,
-			MaxFiles:   cfg.Log.MaxFiles,
-			MaxAge:     cfg.Log.MaxAge,
-			Compress:   cfg.Log.Compress,
-			Timestamps: cfg.Log.Timestamps && path != cfg.Log.Wrapper,
-			KeepTail:   path == cfg.Log.Stderr, // status shows the child's last stderr lines
+			Path:        path,
+			MaxSize:     l.MaxSize,
+			MaxFiles:    l.MaxFiles,
+			MaxAge:      l.MaxAge,
+			Compress:    l.Compress,
+			Timestamps:  l.Timestamps,
+			RotateEvery: l.RotateEvery,
+			Encoding:    l.Encoding,
+			KeepTail:    path == cfg.Log.Stderr, // status shows the child's last stderr lines
 		})
 		if err != nil {
 			return nil, fmt.Errorf("open log %s: %w", path, err)
@@ -63,6 +66,19 @@ func openOutputs(cfg *config.Config) (*outputs, error) {
 		return nil, err
 	}
 	return o, nil
+}
+
+// logLimits are the log settings of one file: the same for every file,
+// except that the wrapper's own log (written by slog, in UTF-8) gets no
+// timestamps of ours and is not decoded.
+func logLimits(cfg *config.Config, wrapperLog bool) logrotate.Limits {
+	l := logrotate.Limits{MaxSize: cfg.Log.MaxSize, MaxFiles: cfg.Log.MaxFiles, MaxAge: cfg.Log.MaxAge,
+		Compress: cfg.Log.Compress, Timestamps: cfg.Log.Timestamps, RotateEvery: cfg.Log.RotateEvery,
+		Encoding: cfg.Log.Encoding}
+	if wrapperLog {
+		l.Timestamps, l.Encoding = false, ""
+	}
+	return l
 }
 
 // streams names the log files for the metrics: stdout, stderr, wrapper,
@@ -143,12 +159,13 @@ func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slo
 	}
 	hook := func(h config.Hook) supervisor.Hook { return supervisor.Hook{Argv: h.Command, Timeout: h.Timeout} }
 	return supervisor.Options{
-		Path:   cfg.Executable,
-		Args:   cfg.Arguments,
-		Dir:    cfg.WorkingDirectory,
-		Env:    env,
-		Stdout: out.stdout,
-		Stderr: out.stderr,
+		Path:            cfg.Executable,
+		Args:            cfg.Arguments,
+		Dir:             cfg.WorkingDirectory,
+		Env:             env,
+		Stdout:          out.stdout,
+		Stderr:          out.stderr,
+		ConsoleCodePage: uint32(cfg.ConsoleCodePage),
 		Restart: supervisor.RestartOptions{
 			Policy:           supervisor.Policy(cfg.Restart.Policy),
 			Delay:            cfg.Restart.Delay,

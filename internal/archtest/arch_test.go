@@ -88,7 +88,7 @@ func (g goFile) under(dir string) bool { return g.dir() == dir || strings.HasPre
 
 // leafHelpers are the internal packages every layer may use: they import
 // nothing of the module.
-var leafHelpers = map[string]bool{"fakechild": true, "safefs": true}
+var leafHelpers = map[string]bool{"fakechild": true, "safefs": true, "charset": true}
 
 // TestImportRules: the dependency direction of docs/architecture.md.
 func TestImportRules(t *testing.T) {
@@ -129,6 +129,18 @@ func TestImportRules(t *testing.T) {
 				return g.under("internal") && leafHelpers[strings.Split(strings.TrimPrefix(g.dir(), "internal/"), "/")[0]]
 			},
 			func(imp string) bool { return strings.HasPrefix(imp, module+"/") }},
+		{"golang.org/x/text only in internal/charset and logrotate (and tests)",
+			func(g goFile) bool {
+				return !strings.HasSuffix(g.path, "_test.go") && !g.under("internal/charset") && !g.under("logrotate")
+			},
+			func(imp string) bool { return strings.HasPrefix(imp, "golang.org/x/text/") }},
+		{"x/text's indexes and language, which build tables at start-up, only in tests and charset's generator",
+			func(g goFile) bool { return !strings.HasSuffix(g.path, "_test.go") && g.constraint != "ignore" },
+			func(imp string) bool {
+				return strings.HasPrefix(imp, "golang.org/x/text/encoding/htmlindex") ||
+					strings.HasPrefix(imp, "golang.org/x/text/encoding/ianaindex") ||
+					strings.HasPrefix(imp, "golang.org/x/text/language")
+			}},
 		{"cmd/wrapper is tiny: it imports the wrapper package only",
 			func(g goFile) bool { return g.under("cmd") },
 			func(imp string) bool { return strings.HasPrefix(imp, module+"/") && imp != module+"/wrapper" }},

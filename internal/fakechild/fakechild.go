@@ -42,6 +42,9 @@
 //	env                      the environment, one variable per line; exit 0
 //	cwd                      the working directory; exit 0
 //	write-then-exit [text]   text (default "partial") without a newline; exit 0
+//	write-bytes HEX...       each argument, hex-decoded, in a write of its
+//	                         own to stdout (for bytes that are no text, cut
+//	                         where the test chooses); exit 0
 package fakechild
 
 import (

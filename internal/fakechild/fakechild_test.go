@@ -15,7 +15,7 @@ import (
 
 // testHelpers are the helpers this package's tests use; platform test files
 // add theirs in init.
-var testHelpers = []string{"echo", "stderr", "exit", "hang", "flood", "longline", "env", "cwd", "write-then-exit"}
+var testHelpers = []string{"echo", "stderr", "exit", "hang", "flood", "longline", "env", "cwd", "write-then-exit", "write-bytes"}
 
 func TestMain(m *testing.M) { Main(m, testHelpers...) }
 
@@ -58,6 +58,8 @@ func TestOutputHelpers(t *testing.T) {
 		{"flood", []string{"3"}, "line 1\nline 2\nline 3\n", "", 0},
 		{"longline", []string{"5"}, "xxxxx\n", "", 0},
 		{"write-then-exit", nil, "partial", "", 0},
+		{"write-bytes", []string{"e4b8", "ad0a", "", "00ff"}, "中\n\x00\xff", "", 0},
+		{"write-bytes", []string{"zz"}, "", "fakechild: write-bytes: encoding/hex: invalid byte: U+007A 'z'\n", 2},
 		{"write-then-exit", []string{"tail"}, "tail", "", 0},
 	}
 	for _, tt := range tests {

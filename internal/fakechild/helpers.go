@@ -2,6 +2,7 @@ package fakechild
 
 import (
 	"bufio"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -29,6 +30,7 @@ func builtins() map[string]Func {
 		"env":             func([]string) int { return lines(os.Stdout, os.Environ()) },
 		"cwd":             cwd,
 		"write-then-exit": writeThenExit,
+		"write-bytes":     writeBytes,
 	}
 }
 
@@ -204,6 +206,22 @@ func writeThenExit(args []string) int {
 	}
 	if _, err := os.Stdout.WriteString(text); err != nil {
 		return 1
+	}
+	return 0
+}
+
+// writeBytes writes each argument, hex-decoded, with one write call: the
+// test decides where the output is cut between writes.
+func writeBytes(args []string) int {
+	for _, a := range args {
+		b, err := hex.DecodeString(a)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "fakechild: write-bytes: %v\n", err)
+			return 2
+		}
+		if _, err := os.Stdout.Write(b); err != nil {
+			return 1
+		}
 	}
 	return 0
 }

@@ -23,6 +23,8 @@ import (
 //	                   process is in a Job Object from its first instruction
 //	                   of Go code; exit 0
 //	no-console         leave the console (FreeConsole), print "ready", sleep
+//	codepage           print "cp=N out=M", its console's input and output
+//	                   code pages, then do as interrupt
 //
 // They are registered in init, which runs after fakechild.go's init has
 // made the registry (init functions run in file name order).
@@ -32,6 +34,7 @@ func init() {
 	Register("window", windowHelper)
 	Register("in-job", inJob)
 	Register("no-console", noConsole)
+	Register("codepage", codePage)
 }
 
 // detached starts a process in a new process group, which also makes it
@@ -88,4 +91,17 @@ func noConsole([]string) int {
 	}
 	lines(os.Stdout, []string{"ready"})
 	return sleepForever()
+}
+
+func codePage(args []string) int {
+	in, err := windows.GetConsoleCP()
+	if err == nil {
+		var out uint32
+		if out, err = windows.GetConsoleOutputCP(); err == nil {
+			lines(os.Stdout, []string{fmt.Sprintf("cp=%d out=%d", in, out)})
+			return interrupt(args)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "fakechild: codepage: %v\n", err)
+	return 2
 }
