@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"slices"
 	"time"
 )
@@ -49,7 +50,33 @@ type RestartOptions struct {
 	// FatalExitCodes are exit codes that never restart, whatever the Policy;
 	// Run returns an *ExitError. A code in both lists is fatal. Default none.
 	FatalExitCodes []int
+	// OnExit maps exit codes to an action that replaces the Policy for
+	// them (see ExitAction). It takes precedence over SuccessExitCodes and
+	// FatalExitCodes, which still say whether a code is a success for
+	// ActionRestart. It applies to exit codes only: not to a signal death,
+	// a start failure, nor an exit the supervisor caused (a failed health
+	// check, RestartChild, Update, a scheduled restart). Default none.
+	OnExit map[int]ExitAction
 }
+
+// ExitAction is what RestartOptions.OnExit does after an exit code.
+type ExitAction string
+
+// The exit actions.
+const (
+	// ActionRestart restarts the child whatever the Policy. After a code in
+	// SuccessExitCodes the restart is not a failure: it waits Delay and
+	// resets the failure count, as a success exit under Always does.
+	// After any other code it is a failure: the backoff grows and the
+	// circuit breaker applies, even under Never.
+	ActionRestart ExitAction = "restart"
+	// ActionStop does not restart the child and ends Run with nil, as a
+	// success exit the policy does not restart, whatever the code.
+	ActionStop ExitAction = "stop"
+	// ActionFatal does not restart the child and ends Run with an
+	// *ExitError, as a code in FatalExitCodes.
+	ActionFatal ExitAction = "fatal"
+)
 
 // StopOptions describe how the child is stopped when Run's context is
 // cancelled.
@@ -166,6 +193,14 @@ func normalize(o Options) (Options, error) {
 	}
 	r.SuccessExitCodes = slices.Clone(r.SuccessExitCodes)
 	r.FatalExitCodes = slices.Clone(r.FatalExitCodes)
+	r.OnExit = maps.Clone(r.OnExit)
+	for _, code := range slices.Sorted(maps.Keys(r.OnExit)) {
+		switch a := r.OnExit[code]; a {
+		case ActionRestart, ActionStop, ActionFatal:
+		default:
+			bad("restart on exit %d: action %q: want %q, %q or %q", code, a, ActionRestart, ActionStop, ActionFatal)
+		}
+	}
 	if o.Stop.Timeout == 0 {
 		o.Stop.Timeout = defaultStopTimeout
 	}

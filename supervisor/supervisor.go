@@ -66,10 +66,10 @@ func (s *Supervisor) Status() Status {
 //     StopOptions.Timeout if still running, the post_stop hook), and Run
 //     returns nil. Cancellation during a backoff returns at once; during
 //     the start conditions or the pre_start hook too, after killing them.
-//   - the child exits with a success code and the policy does not restart:
-//     nil.
-//   - the child fails and the policy or a fatal exit code forbids a restart:
-//     an *ExitError.
+//   - the child exits with a success code and the policy does not restart,
+//     or with a code whose OnExit action is ActionStop: nil.
+//   - the child fails and the policy, a fatal exit code or ActionFatal
+//     forbids a restart: an *ExitError.
 //   - RestartOptions.MaxFailures consecutive failures: an error wrapping
 //     ErrGaveUp.
 //

@@ -156,6 +156,7 @@ func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slo
 			MaxFailures:      cfg.Restart.MaxFailures,
 			SuccessExitCodes: cfg.Restart.SuccessExitCodes,
 			FatalExitCodes:   cfg.Restart.FatalExitCodes,
+			OnExit:           exitActions(cfg.Restart.OnExit),
 		},
 		Stop: supervisor.StopOptions{
 			Timeout:       cfg.Stop.Timeout,
@@ -169,6 +170,15 @@ func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slo
 			PreStop: hook(cfg.Hooks.PreStop), PostStop: hook(cfg.Hooks.PostStop)},
 		Logger: logger,
 	}
+}
+
+// exitActions translates restart.on_exit; the action names are the same.
+func exitActions(m map[int]string) map[int]supervisor.ExitAction {
+	out := make(map[int]supervisor.ExitAction, len(m))
+	for code, a := range m {
+		out[code] = supervisor.ExitAction(a)
+	}
+	return out
 }
 
 // withoutEnv returns env without the entries named by names ("" names
