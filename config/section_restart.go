@@ -2,7 +2,9 @@ package config
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -71,7 +73,23 @@ type Restart struct {
 	// not for a code written in success_exit_codes. Default: none (empty,
 	// non-nil).
 	OnExit map[int]string
+	// Every restarts the program gracefully once it has run this long;
+	// the restart is not a failure. 0 means never. Default: 0.
+	Every time.Duration
+	// At are local times of day at which the program is restarted
+	// gracefully every day (skipped while it is not running), in the order
+	// written, without repeats. Default: none (empty, non-nil).
+	At []TimeOfDay
 }
+
+// TimeOfDay is a wall-clock time of day, local time.
+type TimeOfDay struct {
+	Hour   int // 0 to 23
+	Minute int // 0 to 59
+}
+
+// String returns the time as HH:MM.
+func (t TimeOfDay) String() string { return fmt.Sprintf("%02d:%02d", t.Hour, t.Minute) }
 
 // rawRestart is the restart section as written.
 type rawRestart struct {
@@ -80,6 +98,8 @@ type rawRestart struct {
 	maxFailures                 val[int]
 	success, fatal              val[[]val[int]]
 	onExit                      val[[]exitAction]
+	every                       val[time.Duration]
+	at                          val[[]val[TimeOfDay]]
 }
 
 // exitAction is one entry of restart.on_exit as written.
@@ -100,7 +120,44 @@ func restartField(r *rawRestart) field {
 		{name: "success_exit_codes", decode: exitCodes(&r.success)},
 		{name: "fatal_exit_codes", decode: exitCodes(&r.fatal)},
 		{name: "on_exit", decode: exitActionMap(&r.onExit)},
+		{name: "every", decode: duration(&r.every)},
+		{name: "at", decode: timesOfDay(&r.at)},
 	}}
+}
+
+// timeOfDayRule is HH:MM (or H:MM), 24-hour.
+var timeOfDayRule = regexp.MustCompile(`^([01]?[0-9]|2[0-3]):([0-5][0-9])$`)
+
+// timesOfDay decodes restart.at, a list of "HH:MM" strings without
+// repeats.
+func timesOfDay(p *val[[]val[TimeOfDay]]) decodeFunc {
+	return func(d *decoder, key string, n *yaml.Node) {
+		seen := map[TimeOfDay]int{}
+		list(p, "times of day", func(d *decoder, key string, n *yaml.Node) (TimeOfDay, bool) {
+			m := timeOfDayRule.FindStringSubmatch(n.Value)
+			if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" || m == nil {
+				d.ps.add(n.Line, key, "expected a time of day such as \"03:00\" (HH:MM, 24-hour, local time), got %s", quoteScalar(n))
+				return TimeOfDay{}, false
+			}
+			h, _ := strconv.Atoi(m[1])
+			mi, _ := strconv.Atoi(m[2])
+			t := TimeOfDay{Hour: h, Minute: mi}
+			if first, dup := seen[t]; dup {
+				d.ps.add(n.Line, key, "duplicate time %s (first at line %d)", t, first)
+				return TimeOfDay{}, false
+			}
+			seen[t] = n.Line
+			return t, true
+		})(d, key, n)
+	}
+}
+
+// quoteScalar describes a node for a message, quoting a scalar's text.
+func quoteScalar(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode && !isNull(n) {
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return describe(n)
 }
 
 // exitActionMap decodes restart.on_exit, a mapping of exit codes (YAML
@@ -191,6 +248,8 @@ func (rs *resolver) restart(r *rawRestart) Restart {
 		}
 	}
 	out.OnExit = rs.onExit(r, out)
+	out.Every = or(r.every, 0)
+	out.At = values(r.at.v)
 	return out
 }
 

@@ -29,7 +29,9 @@ func (s *Supervisor) RestartChild(ctx context.Context) error {
 // Update replaces the options while Run is in progress. Restart, Stop,
 // Health, Hooks, WaitFor and Logger apply at once: a pending backoff keeps
 // its timer, a running health check continues with the new settings (a
-// check removed ends), hooks and conditions apply from their next run. A
+// check removed ends), hooks and conditions apply from their next run, the
+// scheduled restarts are scheduled again (At from now, Every from the
+// running child's start). A
 // change of Path, Args, Dir or Env restarts a running child gracefully
 // (cause CauseUpdate, not a failure); otherwise they apply at the next
 // start. Stdout, Stderr and OnStatus cannot change: the values given are
@@ -111,6 +113,11 @@ func (l *loop) update(o Options) (done bool, err error) {
 		if l.st.Health != before {
 			l.publish()
 		}
+	}
+	next := l.st.NextScheduledRestart
+	l.scheduleRun()
+	if !l.st.NextScheduledRestart.Equal(next) {
+		l.publish()
 	}
 	restart := running && (o.Path != old.Path || !slices.Equal(o.Args, old.Args) ||
 		o.Dir != old.Dir || !slices.Equal(o.Env, old.Env))

@@ -107,7 +107,7 @@ func (l *loop) settle(e Exit) (done bool, err error) {
 	}
 	cause := l.restart
 	l.restart = ""
-	if cause == CauseRequest || cause == CauseUpdate {
+	if cause == CauseRequest || cause == CauseUpdate || cause == CauseSchedule {
 		return l.restartNow(cause)
 	}
 	class := classify(l.s.opts.Restart, e)
@@ -120,6 +120,9 @@ func (l *loop) settle(e Exit) (done bool, err error) {
 	}
 	d := decideClass(l.s.opts.Restart, class, e, l.st.Failures)
 	l.st.Failures = d.failures
+	if !d.restart {
+		l.unschedule()
+	}
 	switch {
 	case d.gaveUp:
 		l.st.State = StateGaveUp

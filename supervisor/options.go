@@ -57,6 +57,18 @@ type RestartOptions struct {
 	// a start failure, nor an exit the supervisor caused (a failed health
 	// check, RestartChild, Update, a scheduled restart). Default none.
 	OnExit map[int]ExitAction
+	// Every restarts the child gracefully once it has run this long: the
+	// stop steps (pre_stop, the stop ladder, post_stop), then a start at
+	// once (wait_for and pre_start included), with cause CauseSchedule.
+	// Such a restart is not a failure and leaves the failure count and
+	// the backoff as they are. 0 (the default) means never.
+	Every time.Duration
+	// At restarts the child the same way every day at each of these times
+	// of day, in the location of the wall clock (local time; see
+	// TimeOfDay and nextDaily for the nights the clock changes). A time
+	// that comes while no child runs (a backoff, a start, a stop) is
+	// skipped. Default none.
+	At []TimeOfDay
 }
 
 // ExitAction is what RestartOptions.OnExit does after an exit code.
@@ -177,6 +189,7 @@ func normalize(o Options) (Options, error) {
 		{"restart delay", r.Delay},
 		{"restart max delay", r.MaxDelay},
 		{"restart reset after", r.ResetAfter},
+		{"restart every", r.Every},
 		{"stop timeout", o.Stop.Timeout},
 		{"stop window timeout", o.Stop.WindowTimeout},
 	}
@@ -194,6 +207,12 @@ func normalize(o Options) (Options, error) {
 	r.SuccessExitCodes = slices.Clone(r.SuccessExitCodes)
 	r.FatalExitCodes = slices.Clone(r.FatalExitCodes)
 	r.OnExit = maps.Clone(r.OnExit)
+	r.At = slices.Clone(r.At)
+	for _, t := range r.At {
+		if !t.valid() {
+			bad("restart at %d:%02d: not a time of day (00:00 to 23:59)", t.Hour, t.Minute)
+		}
+	}
 	for _, code := range slices.Sorted(maps.Keys(r.OnExit)) {
 		switch a := r.OnExit[code]; a {
 		case ActionRestart, ActionStop, ActionFatal:

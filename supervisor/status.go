@@ -123,9 +123,13 @@ type Status struct {
 	// a Condition's Name, or "pre_start hook". "" otherwise.
 	Waiting string
 	// LastRestartCause says why the current (or last) child was restarted:
-	// CauseExit, CauseHealth, CauseRequest or CauseUpdate; "" before the
-	// first restart.
+	// CauseExit, CauseHealth, CauseRequest, CauseUpdate or CauseSchedule;
+	// "" before the first restart.
 	LastRestartCause string
+	// NextScheduledRestart is when the next scheduled restart is due
+	// (RestartOptions.Every and At), whatever the state: one due while no
+	// child runs is skipped. Zero when none is scheduled or Run has ended.
+	NextScheduledRestart time.Time
 }
 
 // The values of Status.Health.
@@ -150,6 +154,8 @@ const (
 	CauseRequest = "request"
 	// CauseUpdate: Update changed how the child is started.
 	CauseUpdate = "update"
+	// CauseSchedule: a scheduled restart (RestartOptions.Every or At).
+	CauseSchedule = "schedule"
 )
 
 // clone returns a deep copy, so that a snapshot shares nothing with the

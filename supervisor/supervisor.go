@@ -28,9 +28,12 @@ type Supervisor struct {
 	// setup prepares the wrapper process for starting children while Run
 	// runs (see deliverStopSignal), returning the undo: the seams that let
 	// tests use fake processes.
-	start  func() (process, error)
-	hook   func(context.Context, hookRun) error
-	setup  func() (undo func())
+	start func() (process, error)
+	hook  func(context.Context, hookRun) error
+	setup func() (undo func())
+	// now is the clock of scheduled restarts (RestartOptions.At, in its
+	// location): the seam that lets tests pick a time zone.
+	now    func() time.Time
 	status atomic.Pointer[Status]
 	tree   atomic.Pointer[tree] // the running child's, for Usage; nil when none
 	ran    atomic.Bool
@@ -45,7 +48,7 @@ func New(opts Options) (*Supervisor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("supervisor options: %w", err)
 	}
-	s := &Supervisor{opts: o, log: o.Logger, backoff: newBackoff(o.Restart), hook: runHook,
+	s := &Supervisor{opts: o, log: o.Logger, backoff: newBackoff(o.Restart), hook: runHook, now: time.Now,
 		reqs: make(chan request), done: make(chan struct{})}
 	// Both read s.opts when called, from Run's loop, which Update changes.
 	s.start = func() (process, error) { return (&spawner{opts: s.opts, drain: defaultDrainTimeout}).start() }
@@ -89,15 +92,19 @@ func (s *Supervisor) Run(ctx context.Context) error {
 // loop is the state owned by Run's goroutine. Nothing else reads or writes
 // it; observers see the copies that publish stores.
 type loop struct {
-	s        *Supervisor
-	ctx      context.Context
-	st       Status
-	proc     process     // the running child, nil when none
-	backoff  *time.Timer // pending restart, nil when none
-	killT    *time.Timer // wait for the next stop step, nil when none
-	killed   bool        // the stop ladder ended in a kill of the tree
-	windowed bool        // WM_CLOSE was posted to the child's windows
-	stopping bool        // the stop ladder under way ends Run
+	s       *Supervisor
+	ctx     context.Context
+	st      Status
+	proc    process     // the running child, nil when none
+	backoff *time.Timer // pending restart, nil when none
+	killT   *time.Timer // wait for the next stop step, nil when none
+	sched   *time.Timer // next scheduled restart, nil when none (schedule.go)
+	// schedAt is the next daily restart (RestartOptions.At), schedEvery
+	// the running child's start plus RestartOptions.Every; zero for none.
+	schedAt, schedEvery time.Time
+	killed              bool // the stop ladder ended in a kill of the tree
+	windowed            bool // WM_CLOSE was posted to the child's windows
+	stopping            bool // the stop ladder under way ends Run
 
 	cancelled bool   // ctx is done: nothing starts any more
 	restart   string // cause of the restart that follows the stop under way
@@ -125,6 +132,7 @@ func (l *loop) run() error {
 	if l.ctx.Err() != nil {
 		return l.stopped()
 	}
+	l.scheduleRun()
 	if done, err := l.launch(); done {
 		return err
 	}
@@ -144,6 +152,8 @@ func (l *loop) run() error {
 			done, err = l.onBackoffEnd()
 		case <-timerC(l.killT):
 			l.onStopTimeout()
+		case <-timerC(l.sched):
+			done, err = l.onSchedule()
 		case ev := <-l.seqC:
 			done, err = l.onSequence(ev)
 		case d := <-l.hookC:
@@ -214,6 +224,7 @@ func (l *loop) startChild() (done bool, err error) {
 	if l.s.opts.Health.Check != nil {
 		l.st.Health = HealthStarting
 	}
+	l.scheduleChild(true)
 	l.publish()
 	l.s.log.Info("child started", "pid", l.st.PID)
 	l.health = l.startHealth()
@@ -237,6 +248,7 @@ func (l *loop) onExit(e Exit) (done bool, err error) {
 		l.s.log.Info("child exited", attrs...)
 	}
 	l.st.LastExit = &e
+	l.scheduleChild(false)
 	return l.afterExit(e, pid)
 }
 
@@ -300,6 +312,7 @@ func (l *loop) stopped() error {
 		l.killT.Stop()
 		l.killT = nil
 	}
+	l.unschedule()
 	l.st.State, l.st.NextStart = StateStopped, time.Time{}
 	l.publish()
 	switch {

@@ -157,6 +157,8 @@ func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slo
 			SuccessExitCodes: cfg.Restart.SuccessExitCodes,
 			FatalExitCodes:   cfg.Restart.FatalExitCodes,
 			OnExit:           exitActions(cfg.Restart.OnExit),
+			Every:            cfg.Restart.Every,
+			At:               timesOfDay(cfg.Restart.At),
 		},
 		Stop: supervisor.StopOptions{
 			Timeout:       cfg.Stop.Timeout,
@@ -177,6 +179,15 @@ func exitActions(m map[int]string) map[int]supervisor.ExitAction {
 	out := make(map[int]supervisor.ExitAction, len(m))
 	for code, a := range m {
 		out[code] = supervisor.ExitAction(a)
+	}
+	return out
+}
+
+// timesOfDay translates restart.at.
+func timesOfDay(at []config.TimeOfDay) []supervisor.TimeOfDay {
+	out := make([]supervisor.TimeOfDay, len(at))
+	for i, t := range at {
+		out[i] = supervisor.TimeOfDay{Hour: t.Hour, Minute: t.Minute}
 	}
 	return out
 }

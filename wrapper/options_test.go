@@ -1,0 +1,47 @@
+package wrapper
+
+import (
+	"maps"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/wrapper-dev/wrapper/config"
+	"github.com/wrapper-dev/wrapper/supervisor"
+)
+
+// loadYAML loads a configuration running this test binary, followed by
+// extra YAML.
+func loadYAML(t *testing.T, extra string) *config.Config {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := writeFile(t, t.TempDir(), "svc.yaml", "name: svc\nexecutable: "+strconv.Quote(exe)+"\n"+extra)
+	cfg, err := config.Load(path, config.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// TestSupervisorOptionsRestart: the restart section's actions and schedule
+// reach the supervisor.
+func TestSupervisorOptionsRestart(t *testing.T) {
+	cfg := loadYAML(t, "restart:\n  on_exit: {0: restart, 75: stop, 3: fatal}\n  every: 12h\n  at: [\"03:00\", \"15:30\"]\n")
+	o := supervisorOptions(cfg, "/usr/bin/wrapper", &outputs{}, nil)
+	want := map[int]supervisor.ExitAction{0: supervisor.ActionRestart, 75: supervisor.ActionStop, 3: supervisor.ActionFatal}
+	if !maps.Equal(o.Restart.OnExit, want) {
+		t.Errorf("OnExit %v, want %v", o.Restart.OnExit, want)
+	}
+	if o.Restart.Every != 12*time.Hour ||
+		!slices.Equal(o.Restart.At, []supervisor.TimeOfDay{{Hour: 3}, {Hour: 15, Minute: 30}}) {
+		t.Errorf("Every %v, At %v", o.Restart.Every, o.Restart.At)
+	}
+	if _, err := supervisor.New(o); err != nil {
+		t.Errorf("the supervisor refuses the options: %v", err)
+	}
+}
