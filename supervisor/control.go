@@ -66,7 +66,7 @@ func (s *Supervisor) ask(ctx context.Context, r request) error {
 // because acting publishes status through OnStatus, and the caller may
 // hold a lock that its OnStatus takes (the host does, during a reload).
 func (l *loop) onRequest(r request) (done bool, err error) {
-	if l.cancelled {
+	if l.cancelled || l.gaveUp != nil {
 		r.reply <- ErrNotRunning
 		return false, nil
 	}
@@ -113,6 +113,9 @@ func (l *loop) update(o Options) (done bool, err error) {
 		if l.st.Health != before {
 			l.publish()
 		}
+	}
+	if o.Heartbeat != old.Heartbeat {
+		l.armBeat()
 	}
 	next := l.st.NextScheduledRestart
 	l.scheduleRun()

@@ -158,6 +158,9 @@ type Options struct {
 	WaitFor []Condition
 	// Hooks are commands run around the child's life; none by default.
 	Hooks Hooks
+	// Heartbeat pings a dead man's switch while the child is healthy;
+	// none by default.
+	Heartbeat HeartbeatOptions
 }
 
 // validSignals are the stop signal names accepted on every platform, so a
@@ -235,6 +238,7 @@ func normalize(o Options) (Options, error) {
 	o.WaitFor, cerrs = normalizeConditions(o.WaitFor)
 	errs = append(errs, cerrs...)
 	errs = append(errs, normalizeHooks(&o.Hooks)...)
+	errs = append(errs, normalizeHeartbeat(&o.Heartbeat)...)
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}

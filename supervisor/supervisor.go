@@ -30,6 +30,8 @@ type Supervisor struct {
 	// tests use fake processes.
 	start func() (process, error)
 	hook  func(context.Context, hookRun) error
+	// ping GETs a heartbeat URL (httpPing).
+	ping  func(ctx context.Context, url string) error
 	setup func() (undo func())
 	// now is the clock of scheduled restarts (RestartOptions.At, in its
 	// location): the seam that lets tests pick a time zone.
@@ -48,7 +50,7 @@ func New(opts Options) (*Supervisor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("supervisor options: %w", err)
 	}
-	s := &Supervisor{opts: o, log: o.Logger, backoff: newBackoff(o.Restart), hook: runHook, now: time.Now,
+	s := &Supervisor{opts: o, log: o.Logger, backoff: newBackoff(o.Restart), hook: runHook, ping: httpPing, now: time.Now,
 		reqs: make(chan request), done: make(chan struct{})}
 	// Both read s.opts when called, from Run's loop, which Update changes.
 	s.start = func() (process, error) { return (&spawner{opts: s.opts, drain: defaultDrainTimeout}).start() }
@@ -84,7 +86,8 @@ func (s *Supervisor) Run(ctx context.Context) error {
 	defer close(s.done)
 	bg, stopBg := context.WithCancel(context.WithoutCancel(ctx))
 	l := &loop{s: s, ctx: ctx, st: s.Status(), bg: bg, stopBg: stopBg, undo: s.setup(),
-		seqC: make(chan seqEvent), hookC: make(chan hookDone), healthC: make(chan healthResult)}
+		seqC: make(chan seqEvent), hookC: make(chan hookDone), healthC: make(chan healthResult),
+		pingC: make(chan pingDone)}
 	defer l.finish()
 	return l.run()
 }
@@ -102,9 +105,13 @@ type loop struct {
 	// schedAt is the next daily restart (RestartOptions.At), schedEvery
 	// the running child's start plus RestartOptions.Every; zero for none.
 	schedAt, schedEvery time.Time
-	killed              bool // the stop ladder ended in a kill of the tree
-	windowed            bool // WM_CLOSE was posted to the child's windows
-	stopping            bool // the stop ladder under way ends Run
+	beat                *time.Timer // next heartbeat, nil when none (heartbeat.go)
+	beatFailing         bool        // the last heartbeat failed
+	failNext            bool        // send the failure signal after the ping in flight
+	gaveUp              error       // Run's error once the give-up's hook and signal end
+	killed              bool        // the stop ladder ended in a kill of the tree
+	windowed            bool        // WM_CLOSE was posted to the child's windows
+	stopping            bool        // the stop ladder under way ends Run
 
 	cancelled bool   // ctx is done: nothing starts any more
 	restart   string // cause of the restart that follows the stop under way
@@ -119,9 +126,11 @@ type loop struct {
 	hook      *task // pre_stop or post_stop
 	postStart *task
 	health    *task
+	ping      *task // a heartbeat in flight
 	seqC      chan seqEvent
 	hookC     chan hookDone
 	healthC   chan healthResult
+	pingC     chan pingDone
 	bg        context.Context // tasks' parent: outlives ctx, for the stop hooks
 	stopBg    context.CancelFunc
 	tasks     sync.WaitGroup
@@ -133,6 +142,7 @@ func (l *loop) run() error {
 		return l.stopped()
 	}
 	l.scheduleRun()
+	l.armBeat()
 	if done, err := l.launch(); done {
 		return err
 	}
@@ -154,6 +164,10 @@ func (l *loop) run() error {
 			l.onStopTimeout()
 		case <-timerC(l.sched):
 			done, err = l.onSchedule()
+		case <-timerC(l.beat):
+			l.onBeat()
+		case p := <-l.pingC:
+			done, err = l.onPing(p)
 		case ev := <-l.seqC:
 			done, err = l.onSequence(ev)
 		case d := <-l.hookC:
@@ -313,6 +327,10 @@ func (l *loop) stopped() error {
 		l.killT = nil
 	}
 	l.unschedule()
+	if l.beat != nil {
+		l.beat.Stop()
+		l.beat = nil
+	}
 	l.st.State, l.st.NextStart = StateStopped, time.Time{}
 	l.publish()
 	switch {

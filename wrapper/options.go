@@ -169,7 +169,9 @@ func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slo
 			StartPeriod: h.StartPeriod, Failures: h.Failures},
 		WaitFor: waitFor,
 		Hooks: supervisor.Hooks{PreStart: hook(cfg.Hooks.PreStart), PostStart: hook(cfg.Hooks.PostStart),
-			PreStop: hook(cfg.Hooks.PreStop), PostStop: hook(cfg.Hooks.PostStop)},
+			PreStop: hook(cfg.Hooks.PreStop), PostStop: hook(cfg.Hooks.PostStop), OnGiveUp: hook(cfg.Hooks.OnGiveUp)},
+		Heartbeat: supervisor.HeartbeatOptions{URL: cfg.Heartbeat.URL, Interval: cfg.Heartbeat.Interval,
+			Timeout: cfg.Heartbeat.Timeout},
 		Logger: logger,
 	}
 }

@@ -45,3 +45,25 @@ func TestSupervisorOptionsRestart(t *testing.T) {
 		t.Errorf("the supervisor refuses the options: %v", err)
 	}
 }
+
+// TestSupervisorOptionsGiveUp: the give-up hook and the heartbeat reach
+// the supervisor.
+func TestSupervisorOptionsGiveUp(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := loadYAML(t, "hooks:\n  on_give_up: {command: ["+strconv.Quote(exe)+", alarm], timeout: 5s}\n"+
+		"heartbeat: {url: \"https://hc.example/${NAME}\", interval: 2m}\n")
+	o := supervisorOptions(cfg, "/usr/bin/wrapper", &outputs{}, nil)
+	if h := o.Hooks.OnGiveUp; !slices.Equal(h.Argv, []string{exe, "alarm"}) || h.Timeout != 5*time.Second {
+		t.Errorf("OnGiveUp %+v", h)
+	}
+	want := supervisor.HeartbeatOptions{URL: "https://hc.example/svc", Interval: 2 * time.Minute, Timeout: 10 * time.Second}
+	if o.Heartbeat != want {
+		t.Errorf("Heartbeat %+v, want %+v", o.Heartbeat, want)
+	}
+	if _, err := supervisor.New(o); err != nil {
+		t.Errorf("the supervisor refuses the options: %v", err)
+	}
+}
