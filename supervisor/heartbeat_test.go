@@ -122,20 +122,8 @@ func TestHeartbeatSkipsWhileInFlight(t *testing.T) {
 // when it recovers, and GET /fail comes once, last, when the wrapper gives
 // up, while the on_give_up hook runs with WRAPPER_EVENT=give_up.
 func TestRealHeartbeat(t *testing.T) {
-	var mu sync.Mutex
-	var paths []string
-	arrived := make(chan struct{}, 100)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		paths = append(paths, r.URL.Path)
-		mu.Unlock()
-		select {
-		case arrived <- struct{}{}:
-		default:
-		}
-	}))
-	defer srv.Close()
-	count := func() int { mu.Lock(); defer mu.Unlock(); return len(paths) }
+	srv := newPingServer(t)
+	count := srv.count
 	ready := filepath.Join(t.TempDir(), "healthy")
 	if err := os.WriteFile(ready, nil, 0o644); err != nil {
 		t.Fatal(err)
@@ -152,17 +140,7 @@ func TestRealHeartbeat(t *testing.T) {
 	errc := make(chan error, 1)
 	go func() { errc <- r.Run(context.Background()) }()
 
-	waitPings := func(n int) {
-		t.Helper()
-		deadline := time.After(waitLimit)
-		for count() < n {
-			select {
-			case <-arrived:
-			case <-deadline:
-				t.Fatalf("%d pings within %v, want %d", count(), waitLimit, n)
-			}
-		}
-	}
+	waitPings := srv.wait
 	waitPings(2) // healthy: pings arrive
 	if err := os.Remove(ready); err != nil {
 		t.Fatal(err)
@@ -190,13 +168,53 @@ func TestRealHeartbeat(t *testing.T) {
 	if err := waitErr(t, errc); !errors.Is(err, ErrGaveUp) {
 		t.Fatalf("Run = %v, want ErrGaveUp", err)
 	}
-	mu.Lock()
-	got := slices.Clone(paths)
-	mu.Unlock()
+	got := srv.list()
 	if got[len(got)-1] != "/ping/uuid/fail" || slices.Index(got, "/ping/uuid/fail") != len(got)-1 {
 		t.Fatalf("paths %q: want /ping/uuid/fail once, last", got)
 	}
 	lb.mustLog(t, "hook output", "hook=give_up", `line="WRAPPER_EVENT=give_up"`)
+}
+
+// pingServer is a real HTTP server that records the paths it is asked
+// for, as a dead man's switch would.
+type pingServer struct {
+	*httptest.Server
+	t       *testing.T
+	mu      sync.Mutex
+	paths   []string
+	arrived chan struct{} // a token per request, dropped when full
+}
+
+func newPingServer(t *testing.T) *pingServer {
+	s := &pingServer{t: t, arrived: make(chan struct{}, 100)}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.paths = append(s.paths, r.URL.Path)
+		s.mu.Unlock()
+		select {
+		case s.arrived <- struct{}{}:
+		default:
+		}
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *pingServer) count() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.paths) }
+
+func (s *pingServer) list() []string { s.mu.Lock(); defer s.mu.Unlock(); return slices.Clone(s.paths) }
+
+// wait waits until n requests arrived, failing after waitLimit.
+func (s *pingServer) wait(n int) {
+	s.t.Helper()
+	deadline := time.After(waitLimit)
+	for s.count() < n {
+		select {
+		case <-s.arrived:
+		case <-deadline:
+			s.t.Fatalf("%d pings within %v, want %d", s.count(), waitLimit, n)
+		}
+	}
 }
 
 // untilFile is a fakechild helper: as a child, `until-file FILE` exits

@@ -171,56 +171,16 @@ var validSignals = []string{"TERM", "INT", "HUP", "QUIT", "USR1", "USR2"}
 // It reports every problem at once.
 func normalize(o Options) (Options, error) {
 	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf(format, args...))
-	}
 	if o.Path == "" {
-		bad("path is required")
+		errs = append(errs, errors.New("path is required"))
 	}
-	r := &o.Restart
-	switch r.Policy {
-	case "":
-		r.Policy = OnFailure
-	case Always, OnFailure, Never:
-	default:
-		bad("restart policy %q: want %q, %q or %q", r.Policy, Always, OnFailure, Never)
-	}
-	durations := []struct {
+	errs = append(errs, normalizeRestart(&o.Restart)...)
+	for _, d := range []struct {
 		name string
 		d    time.Duration
-	}{
-		{"restart delay", r.Delay},
-		{"restart max delay", r.MaxDelay},
-		{"restart reset after", r.ResetAfter},
-		{"restart every", r.Every},
-		{"stop timeout", o.Stop.Timeout},
-		{"stop window timeout", o.Stop.WindowTimeout},
-	}
-	for _, d := range durations {
+	}{{"stop timeout", o.Stop.Timeout}, {"stop window timeout", o.Stop.WindowTimeout}} {
 		if d.d < 0 {
-			bad("%s %v is negative", d.name, d.d)
-		}
-	}
-	if r.MaxFailures < 0 {
-		bad("restart max failures %d is negative", r.MaxFailures)
-	}
-	if len(r.SuccessExitCodes) == 0 {
-		r.SuccessExitCodes = []int{0}
-	}
-	r.SuccessExitCodes = slices.Clone(r.SuccessExitCodes)
-	r.FatalExitCodes = slices.Clone(r.FatalExitCodes)
-	r.OnExit = maps.Clone(r.OnExit)
-	r.At = slices.Clone(r.At)
-	for _, t := range r.At {
-		if !t.valid() {
-			bad("restart at %d:%02d: not a time of day (00:00 to 23:59)", t.Hour, t.Minute)
-		}
-	}
-	for _, code := range slices.Sorted(maps.Keys(r.OnExit)) {
-		switch a := r.OnExit[code]; a {
-		case ActionRestart, ActionStop, ActionFatal:
-		default:
-			bad("restart on exit %d: action %q: want %q, %q or %q", code, a, ActionRestart, ActionStop, ActionFatal)
+			errs = append(errs, fmt.Errorf("%s %v is negative", d.name, d.d))
 		}
 	}
 	if o.Stop.Timeout == 0 {
@@ -243,6 +203,54 @@ func normalize(o Options) (Options, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return o, errors.Join(errs...)
+}
+
+// normalizeRestart fills in the restart defaults, copies the slices and
+// the map, and reports invalid values.
+func normalizeRestart(r *RestartOptions) []error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf(format, args...))
+	}
+	switch r.Policy {
+	case "":
+		r.Policy = OnFailure
+	case Always, OnFailure, Never:
+	default:
+		bad("restart policy %q: want %q, %q or %q", r.Policy, Always, OnFailure, Never)
+	}
+	for _, d := range []struct {
+		name string
+		d    time.Duration
+	}{{"restart delay", r.Delay}, {"restart max delay", r.MaxDelay}, {"restart reset after", r.ResetAfter},
+		{"restart every", r.Every}} {
+		if d.d < 0 {
+			bad("%s %v is negative", d.name, d.d)
+		}
+	}
+	if r.MaxFailures < 0 {
+		bad("restart max failures %d is negative", r.MaxFailures)
+	}
+	if len(r.SuccessExitCodes) == 0 {
+		r.SuccessExitCodes = []int{0}
+	}
+	r.SuccessExitCodes = slices.Clone(r.SuccessExitCodes)
+	r.FatalExitCodes = slices.Clone(r.FatalExitCodes)
+	r.OnExit = maps.Clone(r.OnExit)
+	for _, code := range slices.Sorted(maps.Keys(r.OnExit)) {
+		switch a := r.OnExit[code]; a {
+		case ActionRestart, ActionStop, ActionFatal:
+		default:
+			bad("restart on exit %d: action %q: want %q, %q or %q", code, a, ActionRestart, ActionStop, ActionFatal)
+		}
+	}
+	r.At = slices.Clone(r.At)
+	for _, t := range r.At {
+		if !t.valid() {
+			bad("restart at %d:%02d: not a time of day (00:00 to 23:59)", t.Hour, t.Minute)
+		}
+	}
+	return errs
 }
 
 // signalName returns the canonical name (TERM, INT, ...) of a stop signal
