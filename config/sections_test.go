@@ -26,7 +26,7 @@ func checkChecks(t testing.TB, c *Config) {
 	}
 	for i, w := range c.WaitFor {
 		n := 0
-		for _, s := range []string{w.TCP, w.File, w.HTTP} {
+		for _, s := range []string{w.TCP, w.File, w.HTTP, w.Service} {
 			if s != "" {
 				n++
 			}

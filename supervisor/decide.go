@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -17,12 +18,17 @@ const (
 	exitRestartFail                  // ActionRestart on another code: restart as a failure
 )
 
-// classify sorts an exit. A start failure and a signal death are failures;
-// only an exit code can be a success or fatal, or have an OnExit action,
-// which takes precedence over the lists. A code listed as both success and
-// fatal is fatal.
+// classify sorts an exit. A start failure and a signal death are failures,
+// but for a start that cannot succeed on this system (its error wraps
+// errors.ErrUnsupported: a start condition that cannot be checked here),
+// which is fatal. Only an exit code can be a success or fatal, or have an
+// OnExit action, which takes precedence over the lists. A code listed as
+// both success and fatal is fatal.
 func classify(r RestartOptions, e Exit) exitClass {
-	if e.Err != nil || e.Signal != "" {
+	switch {
+	case errors.Is(e.Err, errors.ErrUnsupported):
+		return exitFatal
+	case e.Err != nil || e.Signal != "":
 		return exitFailure
 	}
 	success := slices.Contains(r.SuccessExitCodes, e.Code)
@@ -81,8 +87,11 @@ func decideClass(r RestartOptions, class exitClass, e Exit, failures int) decisi
 	case exitRestart:
 		return decision{restart: true, reason: fmt.Sprintf("success exit code %d, action restart", e.Code)}
 	case exitFatal:
-		return decision{failure: true, failures: failures + 1,
-			reason: fmt.Sprintf("fatal exit code %d", e.Code)}
+		reason := fmt.Sprintf("fatal exit code %d", e.Code)
+		if e.Err != nil {
+			reason = "the start cannot succeed on this system"
+		}
+		return decision{failure: true, failures: failures + 1, reason: reason}
 	}
 	d := decision{failure: true, failures: failures + 1}
 	switch {

@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -33,6 +34,8 @@ func TestClassify(t *testing.T) {
 		{"no action: the lists decide", r, Exit{Code: 3}, exitFatal},
 		{"actions are for exit codes, not signals", r, Exit{Code: 13, Signal: "SIGTERM"}, exitFailure},
 		{"actions are for exit codes, not start failures", r, Exit{Code: 13, Err: errors.New("x")}, exitFailure},
+		{"a start that cannot succeed here is fatal", plain, Exit{Code: -1,
+			Err: fmt.Errorf("wait for service db: %w", errors.ErrUnsupported)}, exitFatal},
 	}
 	for _, tt := range tests {
 		if got := classify(tt.r, tt.exit); got != tt.want {

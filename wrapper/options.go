@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -120,8 +121,10 @@ func childEnv(cfg *config.Config, exe string) []string {
 // the hooks do (the supervisor gives them those itself).
 func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slog.Logger) supervisor.Options {
 	env := childEnv(cfg, exe)
-	probe := func(tcp, http, file string, command []string) (name string, p supervisor.Probe) {
+	probe := func(tcp, http, file, service string, command []string) (name string, p supervisor.Probe) {
 		switch {
+		case service != "":
+			return "service " + service, func(ctx context.Context) error { return serviceRunning(ctx, service) }
 		case tcp != "":
 			return "tcp " + tcp, supervisor.TCPProbe(tcp)
 		case http != "":
@@ -134,10 +137,10 @@ func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slo
 		return "", nil
 	}
 	h := cfg.Health
-	_, check := probe(h.TCP, h.HTTP, "", h.Command)
+	_, check := probe(h.TCP, h.HTTP, "", "", h.Command)
 	waitFor := make([]supervisor.Condition, 0, len(cfg.WaitFor))
 	for _, c := range cfg.WaitFor {
-		name, p := probe(c.TCP, c.HTTP, c.File, nil)
+		name, p := probe(c.TCP, c.HTTP, c.File, c.Service, nil)
 		waitFor = append(waitFor, supervisor.Condition{Name: name, Probe: p, Timeout: c.Timeout})
 	}
 	hook := func(h config.Hook) supervisor.Hook { return supervisor.Hook{Argv: h.Command, Timeout: h.Timeout} }

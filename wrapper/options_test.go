@@ -5,6 +5,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,5 +66,30 @@ func TestSupervisorOptionsGiveUp(t *testing.T) {
 	}
 	if _, err := supervisor.New(o); err != nil {
 		t.Errorf("the supervisor refuses the options: %v", err)
+	}
+}
+
+// runAsync runs Main in a goroutine; the returned wait gives its exit code
+// and stderr, failing the test when it does not end within a minute.
+func runAsync(t *testing.T, args ...string) (wait func() (int, string)) {
+	t.Helper()
+	type result struct {
+		code   int
+		stderr string
+	}
+	done := make(chan result, 1)
+	go func() {
+		code, _, stderr := runMain(t, args...)
+		done <- result{code, stderr}
+	}()
+	return func() (int, string) {
+		t.Helper()
+		select {
+		case r := <-done:
+			return r.code, r.stderr
+		case <-time.After(time.Minute):
+			t.Fatalf("wrapper %s did not end within a minute", strings.Join(args, " "))
+			return 0, ""
+		}
 	}
 }
