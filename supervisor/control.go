@@ -27,17 +27,18 @@ func (s *Supervisor) RestartChild(ctx context.Context) error {
 }
 
 // Update replaces the options while Run is in progress. Restart, Stop,
-// Health, Hooks, WaitFor and Logger apply at once: a pending backoff keeps
-// its timer, a running health check continues with the new settings (a
-// check removed ends), hooks and conditions apply from their next run, the
-// scheduled restarts are scheduled again (At from now, Every from the
-// running child's start). A
-// change of Path, Args, Dir or Env restarts a running child gracefully
-// (cause CauseUpdate, not a failure); otherwise they apply at the next
-// start. Stdout, Stderr and OnStatus cannot change: the values given are
-// ignored. Invalid options return an error and change nothing. Update
-// returns ErrNotRunning when Run is not in progress (or is stopping), and
-// otherwise once the loop took the new options, before it applies them.
+// Health, Hooks, WaitFor, Heartbeat and Logger apply at once: a pending
+// backoff keeps its timer, a running health check continues with the new
+// settings (a check removed ends), hooks and conditions apply from their
+// next run, the scheduled restarts are scheduled again (At from now,
+// Every from the running child's start), a changed heartbeat starts its
+// interval again. A change of Path, Args, Dir or Env restarts a running
+// child gracefully (cause CauseUpdate, not a failure); otherwise they
+// apply at the next start. Stdout, Stderr and OnStatus cannot change: the
+// values given are ignored. Invalid options return an error and change
+// nothing. Update returns ErrNotRunning when Run is not in progress (or is
+// stopping, or giving up), and otherwise once the loop took the new
+// options, before it applies them.
 func (s *Supervisor) Update(ctx context.Context, opts Options) error {
 	o, err := normalize(opts)
 	if err != nil {

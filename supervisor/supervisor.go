@@ -95,23 +95,28 @@ func (s *Supervisor) Run(ctx context.Context) error {
 // loop is the state owned by Run's goroutine. Nothing else reads or writes
 // it; observers see the copies that publish stores.
 type loop struct {
-	s       *Supervisor
-	ctx     context.Context
-	st      Status
-	proc    process     // the running child, nil when none
-	backoff *time.Timer // pending restart, nil when none
-	killT   *time.Timer // wait for the next stop step, nil when none
-	sched   *time.Timer // next scheduled restart, nil when none (schedule.go)
-	// schedAt is the next daily restart (RestartOptions.At), schedEvery
-	// the running child's start plus RestartOptions.Every; zero for none.
+	s        *Supervisor
+	ctx      context.Context
+	st       Status
+	proc     process     // the running child, nil when none
+	backoff  *time.Timer // pending restart, nil when none
+	killT    *time.Timer // wait for the next stop step, nil when none
+	killed   bool        // the stop ladder ended in a kill of the tree
+	windowed bool        // WM_CLOSE was posted to the child's windows
+	stopping bool        // the stop ladder under way ends Run
+
+	// Scheduled restarts (schedule.go): the timer of the earlier of
+	// schedAt, the next daily restart (RestartOptions.At), and
+	// schedEvery, the running child's start plus RestartOptions.Every;
+	// nil and zero for none.
+	sched               *time.Timer
 	schedAt, schedEvery time.Time
-	beat                *time.Timer // next heartbeat, nil when none (heartbeat.go)
-	beatFailing         bool        // the last heartbeat failed
-	failNext            bool        // send the failure signal after the ping in flight
-	gaveUp              error       // Run's error once the give-up's hook and signal end
-	killed              bool        // the stop ladder ended in a kill of the tree
-	windowed            bool        // WM_CLOSE was posted to the child's windows
-	stopping            bool        // the stop ladder under way ends Run
+
+	// The heartbeat (heartbeat.go) and the give-up.
+	beat        *time.Timer // next heartbeat, nil when none
+	beatFailing bool        // the last heartbeat failed
+	failNext    bool        // send the failure signal after the ping in flight
+	gaveUp      error       // Run's error once the give-up's hook and signal end
 
 	cancelled bool   // ctx is done: nothing starts any more
 	restart   string // cause of the restart that follows the stop under way
@@ -123,7 +128,7 @@ type loop struct {
 	// Tasks (see task): at most one of seq and hook; postStart and health
 	// only while a child runs.
 	seq       *task // wait_for conditions and pre_start
-	hook      *task // pre_stop or post_stop
+	hook      *task // pre_stop, post_stop or on_give_up
 	postStart *task
 	health    *task
 	ping      *task // a heartbeat in flight
