@@ -3,8 +3,10 @@ GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS  := -s -w -X github.com/wrapper-dev/wrapper/wrapper.Version=$(VERSION)
 PKGS     := ./...
+DIST     ?= dist
+TARGETS  ?= windows/amd64 windows/arm64 linux/amd64 linux/arm64
 
-.PHONY: help build test systemd-tools fleet-tools test-unix test-race vet-windows test-windows demo dist lint bench test-faults clean
+.PHONY: help build test systemd-tools fleet-tools test-unix test-race vet-windows test-windows demo dist test-release lint bench test-faults clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -12,7 +14,7 @@ help: ## list the targets
 build: ## build bin/wrapper for this machine
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/wrapper ./cmd/wrapper
 
-test: lint systemd-tools fleet-tools test-race test-faults vet-windows test-windows ## everything CI runs: lint, race tests, fault suite, Windows vet, Windows tests under Wine
+test: lint systemd-tools fleet-tools test-race test-faults vet-windows test-windows test-release ## everything CI runs: lint, race tests, fault suite, Windows vet, Windows tests under Wine, release packaging
 
 systemd-tools: ## install systemd-analyze for the unit checks when missing (docs/linux-service.md)
 	.ci/systemd/setup.sh
@@ -39,21 +41,20 @@ test-windows: ## run the Windows tests under Wine, SCM tests included (installs 
 demo: ## run the built-in demo for 20 s and list the rotated logs it wrote
 	$(GO) run ./cmd/wrapper demo --for 20s
 
-dist: ## cross-build windows/linux × amd64/arm64 into dist/
-	@mkdir -p dist
-	for t in windows/amd64 windows/arm64 linux/amd64 linux/arm64; do \
-		os=$${t%/*}; arch=$${t#*/}; ext=; [ $$os = windows ] && ext=.exe; \
-		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' \
-			-o dist/wrapper-$$os-$$arch$$ext ./cmd/wrapper || exit 1; \
-	done
-	@ls -l dist
+dist: ## cross-build windows/linux × amd64/arm64 into dist/: zips, SHA256SUMS, winget/scoop manifests; signs with SIGN_PFX (docs/release.md)
+	GO='$(GO)' VERSION='$(VERSION)' LDFLAGS='$(LDFLAGS)' DIST='$(DIST)' TARGETS='$(TARGETS)' \
+		SIGN_PFX='$(SIGN_PFX)' SIGN_PASS_ENV='$(SIGN_PASS_ENV)' .ci/release/dist.sh
+
+test-release: ## make dist twice (same SHA256SUMS), signed with a throwaway certificate, manifests filled (docs/release.md)
+	.ci/release/setup.sh
+	.ci/release/test.sh
 
 lint: ## go vet (also with the faults tag) and a gofmt check
 	$(GO) vet $(PKGS)
 	$(GO) vet -tags faults $(PKGS)
 	@out=$$(git ls-files -co --exclude-standard '*.go' | xargs gofmt -l); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-bench: ## measure log throughput, restart/stop latency, idle cost and sizes; rewrites docs/performance.md (Linux, ~10 min)
+bench: ## measure throughput, latencies, idle cost, sizes into docs/performance.md (Linux, ~12 min); BASE=rev: paired A/B; CASES: pick some (bench/run.sh)
 	bench/run.sh
 
 test-faults: ## fault suite (real processes: 200 MB floods, SIGKILLed wrapper, crash loop, full disk) and 20 s of config fuzzing

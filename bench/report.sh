@@ -29,7 +29,16 @@ verdict() { awk -v v="$1" -v g="$3" -v op="$2" 'BEGIN {
 	if (v == "n/a") { print "n/a"; exit }
 	ok = (op == ">=") ? v + 0 >= g + 0 : v + 0 <= g + 0; print ok ? "met" : "**missed**" }'; }
 
+# report: the figures block: the header, then a section for every case in CASES.
 report() {
+	report_header
+	for c in $CASES; do
+		"report_$c"
+	done
+}
+
+# machine: the machine line of a report (CPUs, kernel, Go, file system of bench/out).
+machine() {
 	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	fs=$(df -T "$out" | awk 'NR == 2 { print $2 }')
 	# A journal-less ext4 slows file creation after deletions (set_aside in scenarios.sh): say so.
@@ -43,12 +52,20 @@ report() {
 			fs="ext4 without a journal"
 		fi
 	fi
+	echo "Machine: $(nproc) CPUs ($cpu), Linux $(uname -r), $(go env GOVERSION), output on $fs"
+}
+
+report_header() {
 	cat <<EOF
 Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`make bench\` (= \`bench/run.sh\`) with REPS=$REPS TP_REPS=$TP_REPS
 TP_PAIRS=$TP_PAIRS FIXED_REPS=$FIXED_REPS LINES=$LINES IDLE_SECONDS=$IDLE_SECONDS IDLE_REPS=$IDLE_REPS RESTARTS=$RESTARTS STOP_REPS=$STOP_REPS
-STOP_TIMEOUT=$STOP_TIMEOUT. Machine: $(nproc) CPUs ($cpu), Linux $(uname -r), $(go env GOVERSION),
-output on $fs, load average $load at the start. The machine is a VM whose CPUs may be shared:
+STOP_TIMEOUT=$STOP_TIMEOUT. $(machine), load average $load at the start. The machine is a VM whose CPUs may be shared:
 figures are medians of interleaved runs, and single runs vary by ±30 %.
+EOF
+}
+
+report_throughput() {
+	cat <<EOF
 
 ### Log throughput ($LINES lines of 100 bytes = $((LINES / 10000)) MB, rotation at 10 MB; $TP_REPS runs of each variant, $TP_PAIRS of \`cat\` and the wrapper)
 
@@ -91,22 +108,34 @@ $(quartiles tp.cat tp.copy)); the median of its first $TP_REPS ratios alone is $
 
 With \`compress: true\` the wrapper exited with $(median gz.compressed) backups gzipped and
 $(median gz.plain) still plain (median): compression runs in the background and is not waited for.
+EOF
+}
+
+report_fixed() {
+	cat <<EOF
 
 ### Fixed cost per run (a child that writes one line; $FIXED_REPS runs)
 
 Start to exit of the same three ways of running \`gen\`, its child writing one line and exiting:
-what a throughput run pays once, before and after its bytes. Wall times are medians (0.1 ms
-resolution).
+what a throughput run pays once, before and after its bytes. Wall times are medians.
 
 | case | median wall (ms) | more than \`gen \| cat\` (ms) |
 | --- | --- | --- |
 | \`gen lines 1 \| cat > file\` | $(ms "$(median fixed.cat)") | |
 | wrapper | $(ms "$(median fixed.wrapper)") | $(msdiff "$(median fixed.wrapper)" "$(median fixed.cat)") |
 | Go floor: \`measure copy\` | $(ms "$(median fixed.copy)") | $(msdiff "$(median fixed.copy)" "$(median fixed.cat)") |
+EOF
+	grep -q '^tp\.wrapper ' "$res" || return 0
+	cat <<EOF
 
 The wrapper's $((LINES / 10000)) MB run took $(msdiff "$(median tp.wrapper)" "$(median tp.cat)") ms more than \`cat\`'s (medians);
 $(msdiff "$(median fixed.wrapper)" "$(median fixed.cat)") ms of that is this fixed cost. Without it the ratio would be
 $(awk -v c="$(median tp.cat)" -v w="$(median tp.wrapper)" -v fw="$(median fixed.wrapper)" -v fc="$(median fixed.cat)" 'BEGIN { printf "%.2f", c / (w - (fw - fc)) }') (derived from the medians, not measured).
+EOF
+}
+
+report_restart() {
+	cat <<EOF
 
 ### Restart latency (child exits at once; \`restart: {policy: always, delay: 0s, max_failures: 0}\`)
 
@@ -119,6 +148,11 @@ wait cost by themselves.
 | --- | --- | --- | --- | --- |
 | wrapper | $(median restart.wrapper) | $(median restart.wrapper.p90) | $(awk -v a="$(median restart.wrapper)" -v b="$(median restart.loop)" 'BEGIN { printf "%.2f", a - b }') | ≤ 5 ms: $(verdict "$(median restart.wrapper)" "<=" 5) |
 | plain loop | $(median restart.loop) | $(median restart.loop.p90) | | |
+EOF
+}
+
+report_idle() {
+	cat <<EOF
 
 ### Idle cost (a sleeping child with a grandchild, ${IDLE_SECONDS} s per run)
 
@@ -133,6 +167,11 @@ floor of an idle Go program.
 | wrapper with \`watch: true\` (inotify on Linux) | $(awk -v k="$(median idle.watch.rss_kb)" 'BEGIN { printf "%.1f", k / 1024 }') | $(median idle.watch.cpu_ms) | $(median idle.watch.wakeups_per_s) | | ≤ 1/s: $(verdict "$(median idle.watch.wakeups_per_s)" "<=" 1) |
 | its reaper (\`/bin/sh\`) | $(awk -v k="$(median idle.wrapper.reaper_rss_kb)" 'BEGIN { printf "%.1f", k / 1024 }') | | 0 (blocked in read) | 1 | |
 | gen alone | $(awk -v k="$(median idle.gen.rss_kb)" 'BEGIN { printf "%.1f", k / 1024 }') | $(median idle.gen.cpu_ms) | $(median idle.gen.wakeups_per_s) | $(median idle.gen.threads) | |
+EOF
+}
+
+report_stop() {
+	cat <<EOF
 
 ### Stop latency (child with a grandchild in its group; $STOP_REPS runs)
 
@@ -145,10 +184,16 @@ From SIGTERM to the wrapper until the wrapper has exited and the child and grand
 | child honours SIGTERM, signalled directly | $(median stop.alone) | | |
 | child and grandchild ignore SIGTERM, \`stop.timeout: $STOP_TIMEOUT\` | $(median ignore.wrapper) | $(awk '$1 == "ignore.wrapper.left" { m = $2 > m ? $2 : m } END { print m + 0 }' "$res") | ≤ timeout + 50 ms: $(verdict "$(median ignore.wrapper)" "<=" "$(awk -v t="$STOP_TIMEOUT" 'BEGIN { sub(/ms$/, "", t); print t + 50 }')"); 0 left |
 EOF
+}
+
+report_sizes() {
 	if grep -q '^size\.' "$res"; then
 		printf '\n### Binary size (`make dist`: -trimpath, -ldflags "-s -w")\n\n| target | bytes | MiB |\n| --- | --- | --- |\n'
 		awk '$1 ~ /^size\./ { sub(/^size\./, "", $1); printf "| %s | %d | %.1f |\n", $1, $2, $2 / 1048576 }' "$res"
 	fi
+}
+
+report_wine() {
 	if grep -q '^wine\.' "$res"; then
 		printf '\n### Windows service under Wine (Wine is not Windows: for the record only)\n\n'
 		printf '| step | median (ms) |\n| --- | --- |\n'

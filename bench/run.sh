@@ -16,22 +16,62 @@
 # WINE (1: Windows service start/stop under Wine, when wine is installed), QUICK=1 (a smoke
 # run with small numbers that writes bench/out/quick.md instead of the doc), SRC (the source
 # tree the wrapper is built from; default this repository).
+#
+# CASES picks the cases to run, in its order, from "throughput fixed restart idle stop sizes
+# wine" (the default: all of them); a run given CASES writes bench/out/cases.md instead of the
+# doc, e.g. CASES="fixed restart" make bench.
+#
+# A/B mode: BASE=<git rev> builds a second wrapper from that revision (git archive into a
+# temporary folder, deleted on exit) and runs it against the wrapper of this tree (or SRC, or
+# NEW=<git rev>) in pairs, back to back, base first in odd pairs (bench/ab.sh). Cases: throughput
+# (plain stdout, LINES lines, rotation at 10 MB, every run's lines checked; TP_PAIRS pairs,
+# default 61), fixed (start to exit, one-line child; FIXED_REPS, 201), restart (the median of
+# RESTARTS gaps, 100, with `delay: 0s`; REPS pairs, 21), idle (RSS after IDLE_SECONDS, 5;
+# IDLE_REPS pairs, 5) and stop (SIGTERM until wrapper, child and grandchild are gone; STOP_REPS
+# pairs, 21); CASES picks among them. Both wrappers are copied to new files every AB_FRESH pairs
+# (10). bench/out/ab.md (also printed) gives per case the median of the pairs' ratios new/base
+# and of their differences, with quartiles and an approximate 95 % interval of the median; the
+# doc is left alone. All cases with the defaults take 2 to 3 minutes on 2 CPUs. On a shared
+# machine single throughput pairs differ by ±15 %: telling 3 % takes about 300 pairs (5 to 10
+# minutes), 1 ms of start to exit about 400; and separate series of the same code may differ by
+# a few tenths of a millisecond or 2 % of throughput, so a difference close to a threshold wants
+# a second series. Examples:
+#	BASE=main make bench                                          # this tree against main
+#	BASE=HEAD~1 NEW=HEAD CASES=throughput TP_PAIRS=301 make bench # a commit against its parent
+# With QUICK=1 every mode runs with small numbers.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 out=$repo/bench/out
+AB=${BASE:+1}
+if [ "$AB" = 1 ]; then
+	# Fewer runs of more cases than the full bench: a pair's difference, not a figure.
+	TP_PAIRS=${TP_PAIRS:-61} FIXED_REPS=${FIXED_REPS:-201} REPS=${REPS:-21} RESTARTS=${RESTARTS:-100}
+	IDLE_SECONDS=${IDLE_SECONDS:-5} IDLE_REPS=${IDLE_REPS:-5} STOP_REPS=${STOP_REPS:-21} AB_FRESH=${AB_FRESH:-10}
+	all="throughput fixed restart idle stop"
+else
+	all="throughput fixed restart idle stop sizes wine"
+fi
 REPS=${REPS:-5} TP_REPS=${TP_REPS:-41} TP_PAIRS=${TP_PAIRS:-121} LINES=${LINES:-2000000} IDLE_SECONDS=${IDLE_SECONDS:-30} IDLE_REPS=${IDLE_REPS:-3}
 FIXED_REPS=${FIXED_REPS:-101} RESTARTS=${RESTARTS:-300} STOP_REPS=${STOP_REPS:-11} STOP_TIMEOUT=${STOP_TIMEOUT:-500ms}
 SIZES=${SIZES:-1} WINE=${WINE:-1} DOC=$repo/docs/performance.md
+for c in ${CASES:-}; do
+	case " $all " in *" $c "*) ;; *) echo "bench: unknown case $c (cases: $all)" >&2; exit 2 ;; esac
+done
+if [ -n "${CASES:-}" ]; then DOC=$out/cases.md; fi
+CASES=${CASES:-$all}
 if [ "${QUICK:-}" = 1 ]; then
 	REPS=1 TP_REPS=1 TP_PAIRS=2 FIXED_REPS=5 LINES=200000 IDLE_SECONDS=3 IDLE_REPS=1 RESTARTS=50 STOP_REPS=3 SIZES=0 WINE=0
+	if [ "$AB" = 1 ]; then REPS=3 TP_PAIRS=3 IDLE_SECONDS=2; fi
 	DOC=$out/quick.md
-	mkdir -p "$out"
-	[ -f "$DOC" ] || printf '<!-- bench:begin -->\n<!-- bench:end -->\n' >"$DOC"
 fi
 [ "$TP_PAIRS" -ge "$TP_REPS" ] || TP_PAIRS=$TP_REPS
 [ "$(uname -s)" = Linux ] || { echo "bench: Linux only" >&2; exit 1; }
+if [ "$DOC" != "$repo/docs/performance.md" ] && [ "$AB" != 1 ]; then
+	mkdir -p "$out"
+	printf '<!-- bench:begin -->\n<!-- bench:end -->\n' >"$DOC"
+fi
 
 load=$(cut -d' ' -f1 /proc/loadavg)
 # Nothing is deleted until the measuring is over (see set_aside in scenarios.sh): the last bench's
@@ -42,7 +82,8 @@ trash=$(mktemp -d "$out/trash/XXXXXX")
 for old in "$out"/trash/*; do
 	[ "$old" = "$trash" ] || mv "$old" "$trash/"
 done
-trap 'rm -rf "$trash"; rmdir "$out/trash" 2>/dev/null || true' EXIT
+srcs= # the source trees of BASE and NEW (build_rev)
+trap 'rm -rf "$trash" ${srcs:+"$srcs"}; rmdir "$out/trash" 2>/dev/null || true' EXIT
 trap 'exit 130' INT TERM
 [ -d "$out/run" ] && mv "$out/run" "$trash/run"
 mkdir -p "$out/bin" "$out/run"
@@ -54,10 +95,33 @@ bin=$out/bin run=$out/run res=$out/results.txt
 chattr +T "$run" 2>/dev/null || true
 : >"$res"
 : >"$out/stderr.log"
+# build DIR OUT: the wrapper of the source tree DIR, as make dist builds it.
+build() { (cd "$1" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$2" ./cmd/wrapper); }
+# build_rev REV OUT: the wrapper of git revision REV, from a copy of its tree in a temporary
+# folder (outside the repository, where go vet ./... and gofmt would find it), deleted on exit.
+build_rev() {
+	git -C "$repo" rev-parse --verify --quiet "$1^{commit}" >/dev/null || { echo "bench: no commit $1" >&2; exit 2; }
+	[ -n "$srcs" ] || srcs=$(mktemp -d "${TMPDIR:-/tmp}/wrapper-bench-src.XXXXXX")
+	src=$(mktemp -d "$srcs/XXXXXX")
+	git -C "$repo" archive "$1" | tar -x -C "$src"
+	build "$src" "$2"
+}
+# describe REV: the commit's short hash and subject.
+describe() { git -C "$repo" log -1 --format='%h %s' "$1"; }
 echo "bench: building into $bin"
-(cd "${SRC:-$repo}" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$bin/wrapper" ./cmd/wrapper)
+if [ -n "${NEW:-}" ]; then
+	build_rev "$NEW" "$bin/wrapper"
+	new_desc="$NEW = $(describe "$NEW")"
+else
+	build "${SRC:-$repo}" "$bin/wrapper"
+	new_desc="the tree at ${SRC:-$repo} ($(git -C "${SRC:-$repo}" describe --always --dirty 2>/dev/null || echo "not a git tree"))"
+fi
+if [ "$AB" = 1 ]; then
+	build_rev "$BASE" "$bin/wrapper.base"
+	base_desc="$BASE = $(describe "$BASE")"
+fi
 (cd "$repo" && go build -o "$bin/gen" ./bench/gen && go build -o "$bin/measure" ./bench/measure)
-W=$bin/wrapper G=$bin/gen M=$bin/measure
+W=$bin/wrapper WB=$bin/wrapper.base G=$bin/gen M=$bin/measure
 
 # record KEY VALUE: one measurement; median KEY: the median of its values.
 record() { echo "$1 $2" >>"$res"; }
@@ -75,16 +139,31 @@ config() {
 }
 
 . "$here/scenarios.sh"
-
-throughput
-fixed_cost
-restart_latency
-idle_cost
-stop_latency
-[ "$SIZES" = 1 ] && binary_sizes
-[ "$WINE" = 1 ] && wine_service
-
 . "$here/report.sh"
+. "$here/ab.sh"
+
+for c in $CASES; do
+	if [ "$AB" = 1 ]; then
+		"ab_$c"
+		continue
+	fi
+	case $c in
+	throughput) throughput ;;
+	fixed) fixed_cost ;;
+	restart) restart_latency ;;
+	idle) idle_cost ;;
+	stop) stop_latency ;;
+	sizes) if [ "$SIZES" = 1 ]; then binary_sizes; fi ;;
+	wine) if [ "$WINE" = 1 ]; then wine_service; fi ;;
+	esac
+done
+
+if [ "$AB" = 1 ]; then
+	ab_report >"$out/ab.md"
+	cat "$out/ab.md"
+	echo "bench: A/B report written to $out/ab.md"
+	exit 0
+fi
 report >"$out/block.md"
 awk -v block="$out/block.md" '
 	/<!-- bench:begin -->/ { print; while ((getline l < block) > 0) print l; skip = 1; next }

@@ -26,8 +26,9 @@ set_aside() {
 }
 aside=0
 
-# tp NAME CMD...: time one run of CMD in $run/d (fresh), record NAME's wall time, and its phases
-# as NAME.pre, NAME.write and NAME.post (ms; measure time -stamps: gen's start and end of writing).
+# tp NAME CMD...: time one run of CMD in $run/d (fresh), record NAME's wall time, its CPU time as
+# NAME.cpu (s, CMD and every process it reaped), and its phases as NAME.pre, NAME.write and
+# NAME.post (ms; measure time -stamps: gen's start and end of writing).
 tp() {
 	name=$1
 	shift
@@ -36,6 +37,7 @@ tp() {
 	wall=$(echo "$r" | field wall)
 	[ -n "$wall" ] || { echo "bench: $name failed; see $out/stderr.log" >&2; exit 1; }
 	record "$name" "$wall"
+	record "$name.cpu" "$(echo "$r" | field cpu)"
 	for k in pre write post; do record "$name.$k" "$(echo "$r" | field $k)"; done
 }
 

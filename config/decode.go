@@ -91,6 +91,9 @@ func (d *decoder) mapping(key string, n *yaml.Node, fs []field) {
 		case j < 0:
 			d.unknown(k.Line, path, name, fs)
 		case fs[j].sub != nil:
+			if fs[j].present != nil && !isNull(deref(v)) {
+				*fs[j].present = true
+			}
 			d.mapping(path, v, fs[j].sub)
 		default:
 			fs[j].decode(d, path, v)
@@ -117,6 +120,10 @@ func (d *decoder) keyName(parent string, k *yaml.Node) (string, bool) {
 func (d *decoder) unknown(line int, path, name string, fs []field) {
 	if name != "password_env" && strings.Contains(strings.ToLower(name), "password") {
 		d.ps.add(line, path, "unknown key (passwords are never stored in the YAML: put it in an environment variable and name that variable in service.password_env)")
+		return
+	}
+	if path == "registry.consul.token" {
+		d.ps.add(line, path, "unknown key (tokens are never stored in the YAML: put it in an environment variable and name that variable in registry.consul.token_env)")
 		return
 	}
 	if name != "token_env" && name != "token_file" && strings.Contains(strings.ToLower(name), "token") {

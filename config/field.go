@@ -20,6 +20,9 @@ type field struct {
 	sub    []field    // the keys of a section
 	items  []field    // the keys of a list's mapping items (wait_for), for knownKeys
 	line   *int       // when not nil, receives the line of the key
+	// present, when not nil, is set when a section's value is a mapping
+	// rather than null (registry.consul: {} switches registration on).
+	present *bool
 }
 
 // knownKeys returns every valid dotted key (e.g. "restart.delay",

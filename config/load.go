@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // maxFileSize bounds the YAML file and the env_file: a configuration is a
@@ -132,4 +134,34 @@ func pathErr(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// Name returns the service name the YAML at path gives, reading nothing
+// but the top-level `name` key, so that it works on a file that no longer
+// loads: the CLI still finds the wrapper that runs with the configuration
+// it started with (its control endpoint depends on the name alone). It is
+// opts.DefaultName when the key is absent. It fails when the file cannot
+// be read, is not YAML, or names no valid service.
+func Name(path string, opts Options) (string, error) {
+	data, err := readRegular(path)
+	if err != nil {
+		return "", fmt.Errorf("read the service name from %s: %w", path, err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return "", fmt.Errorf("read the service name from %s: invalid YAML", path)
+	}
+	name := opts.DefaultName
+	if len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode {
+		m := doc.Content[0]
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if k, v := m.Content[i], m.Content[i+1]; k.Value == "name" && v.Kind == yaml.ScalarNode {
+				name = v.Value
+			}
+		}
+	}
+	if !validName(name) {
+		return "", fmt.Errorf("read the service name from %s: %q is not a valid service name", path, name)
+	}
+	return name, nil
 }

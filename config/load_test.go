@@ -262,3 +262,33 @@ func TestAbsPath(t *testing.T) {
 		}
 	}
 }
+
+// TestNameOfAnInvalidFile: the service name is read from a file that no
+// longer loads, falls back to the default when absent, and an invalid
+// name or a file that is not YAML is an error.
+func TestNameOfAnInvalidFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	opts := Options{DefaultName: "fallback"}
+	for _, tt := range []struct {
+		file, content, want string
+		fails               bool
+	}{
+		{"broken.yaml", "name: billing\nrestart: {dealy: 1s}\nexecutable: /nonexistent\n", "billing", false},
+		{"noname.yaml", "executable: x\nunknown: 1\n", "fallback", false},
+		{"badname.yaml", "name: ../../etc\n", "", true},
+		{"notyaml.yaml", "name: [unclosed\n", "", true},
+	} {
+		got, err := Name(write(tt.file, tt.content), opts)
+		if got != tt.want || (err != nil) != tt.fails {
+			t.Errorf("%s: %q, %v; want %q (fails %v)", tt.file, got, err, tt.want, tt.fails)
+		}
+	}
+}

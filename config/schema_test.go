@@ -24,8 +24,8 @@ type schemaNode struct {
 	AllOf                []*schemaNode          `json:"allOf"`
 	Not                  *schemaNode            `json:"not"`
 	Items                *schemaNode            `json:"items"`
-	PropertyNames        *schemaNode            `json:"propertyNames"`
 	Definitions          map[string]*schemaNode `json:"definitions"`
+	PropertyNames        *schemaNode            `json:"propertyNames"`
 }
 
 // TestSchemaMatchesDecoder keeps schema/wrapper.schema.json in step with
@@ -115,6 +115,11 @@ func checkSchemaPatterns(t *testing.T, root *schemaNode) {
 		func(s string) bool { return s == "" || checkEnvName(s) == nil })
 	checkPattern(t, "umask", service["sandbox"].Properties["umask"].Pattern, []string{"027", "0027", "0777", "000"},
 		[]string{"", "27", "0999", "10027", "00027", "0o27", "u=rwx"}, umaskRule.MatchString)
+	consul := root.Properties["registry"].Properties["consul"].Properties
+	checkPattern(t, "token_env", consul["token_env"].Pattern, []string{"", "CONSUL_TOKEN", "ProgramFiles(x86)"}, []string{"CONSUL TOKEN", "A=B"},
+		func(s string) bool { return s == "" || checkEnvName(s) == nil })
+	checkPattern(t, "meta key", consul["meta"].PropertyNames.Pattern, []string{"team", "wrapper_http", "a-b", strings.Repeat("k", 128)},
+		[]string{"", "a b", "ä", "a.b", strings.Repeat("k", 129)}, validMetaKey)
 	restart := root.Properties["restart"].Properties
 	checkPattern(t, "time of day", restart["at"].Items.Pattern, []string{"03:00", "3:00", "00:00", "23:59", "19:05"},
 		[]string{"", "24:00", "12:60", "3pm", "03:00:00", "3:0", " 03:00"}, timeOfDayRule.MatchString)

@@ -3,9 +3,8 @@ package config
 // The top level of the file: the program to run, the service's name and the
 // program's environment, and the Config type that holds every section. Each
 // section (restart, stop, log, service, health, wait_for, hooks, heartbeat,
-// http) and
-// the metrics switch has its own section_*.go file with its type, raw form,
-// field table and resolver.
+// http, registry) and the metrics switch has its own section_*.go file with
+// its type, raw form, field table and resolver.
 
 import (
 	"fmt"
@@ -74,6 +73,9 @@ type Config struct {
 	// Metrics serves /metrics, in the Prometheus text format, on the HTTP
 	// listener, which it needs. Default: false.
 	Metrics bool
+	// Registry is where the running wrapper registers its service.
+	// Default: nowhere (Registry.Consul.Enabled is false).
+	Registry Registry
 }
 
 // raw is the configuration as written, before defaults, expansion and path
@@ -95,6 +97,7 @@ type raw struct {
 	watch                          val[bool]
 	http                           rawHTTP
 	metrics                        val[bool]
+	registry                       rawRegistry
 }
 
 // fields returns the field table of the whole file, decoding into r. The
@@ -122,6 +125,7 @@ func fields(r *raw) []field {
 		{name: "watch", decode: boolean(&r.watch)},
 		httpField(&r.http),
 		{name: "metrics", decode: boolean(&r.metrics)},
+		registryField(&r.registry),
 	}
 }
 
@@ -166,6 +170,7 @@ func resolve(r *raw, ps *problems, file string, opts Options, fold bool) *Config
 	rs.checkLogDir(r.log.dir.line, c, opts.WrapperExe)
 	c.HTTP = rs.http(&r.http)
 	c.Metrics = rs.metrics(r.metrics, c.HTTP)
+	c.Registry = rs.registry(&r.registry, c.Name)
 	return c
 }
 

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"runtime"
 	"time"
 )
 
@@ -30,25 +29,6 @@ const (
 	maxScratch = 1 << 20
 	// stampLayout is RFC 3339 with milliseconds.
 	stampLayout = "2006-01-02T15:04:05.000Z07:00"
-	// yieldAfter and bigRead: after a read of at least bigRead bytes (a
-	// producer faster than the pump), ReadFrom yields the processor
-	// (runtime.Gosched) when yieldAfter has passed since its last yield.
-	// Go's scheduler counts a goroutine as running without pause until it
-	// passes through the scheduler, which a loop of read and write system
-	// calls never does; after 10 ms of that, sysmon takes the processor
-	// away from it in every system call it makes, and each time the
-	// goroutine must find another one on its return (go tool trace: a
-	// retake every 50-100 us; perf: 808 futex calls per 400 MB against 55
-	// for the same copy in C). A yield resets that clock, and at half of
-	// sysmon's 10 ms it never runs out. Each yield also wakes an idle
-	// thread to look for work (Gosched's wakep), so yielding by time
-	// rather than by count matters: every 16 large reads, about once a
-	// millisecond, cost a copy loop 306 ms of CPU per 200 MB, 1128
-	// context switches and 329 futex calls; every 5 ms, 243 ms, 404 and 88
-	// (perf stat -r 10, docs/performance.md). A slow producer, whose reads
-	// are small, never triggers it.
-	yieldAfter = 5 * time.Millisecond
-	bigRead    = 16 << 10
 )
 
 // ReadFrom copies r into the file until EOF (returning nil) or another read
@@ -76,17 +56,12 @@ func (f *File) ReadFrom(r io.Reader) (int64, error) {
 	// docs/performance.md).
 	buf := make([]byte, 2*readSize)
 	var total int64
-	tail := 0             // buf[readSize-tail:readSize] holds a partial line
-	var yielded time.Time // the last yield
+	tail := 0 // buf[readSize-tail:readSize] holds a partial line
+	var y yielder
 	for {
 		n, err := r.Read(buf[readSize:])
 		total += int64(n)
-		if n >= bigRead {
-			if now := time.Now(); now.Sub(yielded) >= yieldAfter {
-				runtime.Gosched()
-				yielded = now
-			}
-		}
+		y.afterRead(n)
 		data := buf[readSize-tail : readSize+n]
 		// Only the new bytes can hold a '\n': the tail has none.
 		if i := bytes.LastIndexByte(buf[readSize:readSize+n], '\n'); i >= 0 {

@@ -3,6 +3,7 @@ package supervisor
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 )
 
@@ -34,11 +35,11 @@ func (s *Supervisor) RestartChild(ctx context.Context) error {
 // Every from the running child's start), a changed heartbeat starts its
 // interval again. A change of Path, Args, Dir or Env restarts a running
 // child gracefully (cause CauseUpdate, not a failure); otherwise they
-// apply at the next start. Stdout, Stderr and OnStatus cannot change: the
-// values given are ignored. Invalid options return an error and change
-// nothing. Update returns ErrNotRunning when Run is not in progress (or is
-// stopping, or giving up), and otherwise once the loop took the new
-// options, before it applies them.
+// apply at the next start. Stdout, Stderr, OnStatus and Containment cannot
+// change: the values given are ignored. Invalid options return an error
+// and change nothing. Update returns ErrNotRunning when Run is not in
+// progress (or is stopping, or giving up), and otherwise once the loop
+// took the new options, before it applies them.
 func (s *Supervisor) Update(ctx context.Context, opts Options) error {
 	o, err := normalize(opts)
 	if err != nil {
@@ -91,7 +92,7 @@ func (l *loop) onRequest(r request) (done bool, err error) {
 // update applies new options (see Update).
 func (l *loop) update(o Options) (done bool, err error) {
 	old := l.s.opts
-	o.Stdout, o.Stderr, o.OnStatus = old.Stdout, old.Stderr, old.OnStatus
+	o.Stdout, o.Stderr, o.OnStatus, o.Containment = old.Stdout, old.Stderr, old.OnStatus, old.Containment
 	l.s.opts, l.s.log = o, o.Logger
 	b := newBackoff(o.Restart)
 	b.rand = l.s.backoff.rand
@@ -130,4 +131,18 @@ func (l *loop) update(o Options) (done bool, err error) {
 		return l.beginStop(CauseUpdate)
 	}
 	return false, nil
+}
+
+// onSignal passes a signal the wrapper received as PID 1 on to the running
+// child (see forwardedSignals); with no child running it is dropped.
+func (l *loop) onSignal(sig os.Signal) {
+	sg, ok := l.proc.(signaler)
+	if !ok {
+		l.s.log.Info("signal not forwarded: no child runs", "signal", signalLabel(sig))
+		return
+	}
+	l.s.log.Info("forwarding signal", "pid", l.st.PID, "signal", signalLabel(sig))
+	if err := sg.signal(sig); err != nil {
+		l.s.log.Warn("forward signal", "pid", l.st.PID, "signal", signalLabel(sig), "err", err)
+	}
 }

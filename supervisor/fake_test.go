@@ -174,9 +174,10 @@ func newFakeOpts(t *testing.T, o Options, plan ...run) (*Supervisor, *fakeStarte
 	}
 	f := &fakeStarter{t0: time.Now(), plan: plan}
 	s.start = f.start
-	// The real setup may call signal.Notify, which must not happen inside a
-	// synctest bubble.
+	// The real setup and enter may call signal.Notify, which must not
+	// happen inside a synctest bubble.
 	s.setup = func() func() { return func() {} }
+	s.enter = func() (held, error) { return held{release: func() {}}, nil }
 	s.backoff.rand = fixed(0.5)
 	return s, f, lb
 }

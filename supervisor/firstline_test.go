@@ -13,12 +13,12 @@ import (
 	"github.com/wrapper-dev/wrapper/internal/fakechild"
 )
 
-// startFirstLine starts fake-child helper name as a process (killed at the
-// end of the test) and returns it with the first line it prints on stdout;
-// it fails the test when none comes within waitLimit.
-func startFirstLine(t *testing.T, name string) (*exec.Cmd, string) {
+// startFirstLine starts fake-child helper name with args as a process
+// (killed at the end of the test) and returns it with the first line it
+// prints on stdout; it fails the test when none comes within waitLimit.
+func startFirstLine(t *testing.T, name string, args ...string) (*exec.Cmd, string) {
 	t.Helper()
-	path, argv, env := fakechild.Command(t, name)
+	path, argv, env := fakechild.Command(t, name, args...)
 	cmd := exec.Command(path, argv...)
 	cmd.Env = env
 	cmd.Stderr = os.Stderr
@@ -64,28 +64,40 @@ func waitPID(t *testing.T, s *Supervisor) int {
 // isPID matches an output line holding only a number (a pid).
 func isPID(l string) bool { _, err := strconv.Atoi(l); return err == nil }
 
+// containEnv names the environment variable that gives the Containment of
+// the Supervisor that superviseInHelper runs.
+const containEnv = "WRAPPER_TEST_CONTAIN"
+
 // superviseInHelper is the body of the helpers that run a Supervisor in a
 // process of their own (so a test can kill that process): it supervises
-// fake-child helper name with args, waits for an output line matching
-// ready, then prints the child's pid followed by that line and sleeps until
+// fake-child helper name with args, in the containment mode $containEnv
+// names, waits for an output line matching each of ready, then prints the
+// child's pid followed by the line that matched the first and sleeps until
 // killed. It returns a non-zero exit code when something fails.
-func superviseInHelper(name string, args []string, ready func(string) bool) int {
+func superviseInHelper(name string, args []string, ready ...func(string) bool) int {
 	path, argv, env, err := fakechild.Spec(name, args...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
 	out := newSink()
-	s, err := New(Options{Path: path, Args: argv, Env: env, Stdout: out})
+	s, err := New(Options{Path: path, Args: argv, Env: env, Stdout: out,
+		Containment: Containment(os.Getenv(containEnv))})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
 	go s.Run(context.Background())
-	line, ok := out.wait(ready, waitLimit)
-	if !ok {
-		fmt.Fprintf(os.Stderr, "supervise %s: no ready line\n", name)
-		return 3
+	var line string
+	for i, r := range ready {
+		l, ok := out.wait(r, waitLimit)
+		if !ok {
+			fmt.Fprintf(os.Stderr, "supervise %s: no ready line\n", name)
+			return 3
+		}
+		if i == 0 {
+			line = l
+		}
 	}
 	for s.Status().PID == 0 { // the pid is published just after the start
 		time.Sleep(time.Millisecond)

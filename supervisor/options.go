@@ -161,6 +161,10 @@ type Options struct {
 	// Heartbeat pings a dead man's switch while the child is healthy;
 	// none by default.
 	Heartbeat HeartbeatOptions
+	// Containment is how the child's whole process tree is held on Linux
+	// (see Containment). Default (empty) ContainAuto: a cgroup where
+	// possible, else the subreaper. Update does not change it.
+	Containment Containment
 }
 
 // validSignals are the stop signal names accepted on every platform, so a
@@ -186,6 +190,7 @@ func normalize(o Options) (Options, error) {
 	if o.Stop.Timeout == 0 {
 		o.Stop.Timeout = defaultStopTimeout
 	}
+	errs = append(errs, validContainment(o.Containment)) // Join drops a nil
 	sig, err := signalName(o.Stop.Signal)
 	if err != nil {
 		errs = append(errs, err)

@@ -43,7 +43,8 @@ func TestNewRejectsEveryProblem(t *testing.T) {
 	_, err := New(Options{
 		Restart: RestartOptions{Policy: "sometimes", Delay: -1, MaxDelay: -1, ResetAfter: -1, MaxFailures: -1,
 			Every: -1, At: []TimeOfDay{{24, 0}, {3, 60}}, OnExit: map[int]ExitAction{75: "reboot"}},
-		Stop: StopOptions{Timeout: -time.Second, Signal: "KILL", WindowTimeout: -1},
+		Stop:        StopOptions{Timeout: -time.Second, Signal: "KILL", WindowTimeout: -1},
+		Containment: "jail",
 	})
 	if err == nil {
 		t.Fatal("no error")
@@ -54,6 +55,7 @@ func TestNewRejectsEveryProblem(t *testing.T) {
 		"stop timeout -1s is negative", "stop window timeout", `stop signal "KILL"`,
 		"restart every -1ns is negative", "restart at 24:00: not a time of day", "restart at 3:60",
 		`restart on exit 75: action "reboot"`,
+		`containment "jail"`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)

@@ -13,9 +13,10 @@ import (
 )
 
 // defaultDrainTimeout bounds the wait for the output pumps after the child
-// exited and its process group was killed. Only a process outside the group
-// that inherited the pipe (a daemon that called setsid, a Windows child
-// outside the tree) can keep them open that long.
+// exited and what was left of its tree was killed. Only a process outside
+// the tree can keep them open that long: one that got the pipe from
+// outside (through /proc), a Windows process outside the Job Object, or,
+// on Unix systems other than Linux, a daemon that left the process group.
 const defaultDrainTimeout = 5 * time.Second
 
 // process is one started child as the supervisor's loop sees it: the seam
@@ -47,6 +48,13 @@ type windowCloser interface {
 	closeWindows() (int, error)
 }
 
+// signaler is implemented by processes that can take a signal forwarded
+// by the loop (see held.forward): the child only, not its group, as tini
+// forwards by default.
+type signaler interface {
+	signal(sig os.Signal) error
+}
+
 // errStepSkipped is wrapped by process.stop when the graceful step cannot
 // reach the child (a Windows child without a console gets no Ctrl-C). The
 // loop then goes on to the next step at once rather than wait
@@ -58,6 +66,9 @@ var errStepSkipped = errors.New("stop step skipped")
 type spawner struct {
 	opts  Options       // normalized
 	drain time.Duration // bound on the pump wait after exit
+	// main is set for the supervised child, not for hooks and probes: in
+	// ContainSubreaper mode the wrapper's orphans die with its tree.
+	main bool
 }
 
 // child is a started OS process.
@@ -74,6 +85,9 @@ func (c *child) pid() int          { return c.cmd.Process.Pid }
 func (c *child) done() <-chan Exit { return c.exit }
 func (c *child) stop() error       { return c.tree.stop(c.sig) }
 func (c *child) kill() error       { return c.tree.kill() }
+
+// signal sends sig to the child alone (see signaler).
+func (c *child) signal(sig os.Signal) error { return c.cmd.Process.Signal(sig) }
 
 // start starts one child. The child is started, waited for and reaped by a
 // dedicated goroutine (see own), which reports the start result back.
@@ -102,11 +116,9 @@ func (sp *spawner) start() (process, error) {
 // when the thread that forked the child exits, not the process.
 func (sp *spawner) own(c *child, p *pipes, started chan<- error) {
 	unlock := lockThread()
-	err := c.cmd.Start()
-	if err == nil {
-		// On failure hold has already killed and reaped the child.
-		c.tree, err = hold(c.cmd)
-	}
+	// On failure begin has already killed and reaped the child.
+	var err error
+	c.tree, err = begin(c.cmd, sp.opts.Containment, sp.main)
 	// The child holds its own copies of the write ends now; while ours are
 	// open the pumps would never see EOF.
 	p.closeWriters()
@@ -123,7 +135,7 @@ func (sp *spawner) own(c *child, p *pipes, started chan<- error) {
 	unlock()
 	// Kill what is left of the tree even when the child exited by itself:
 	// grandchildren must not outlive it, nor hold the pipes open.
-	if err := c.tree.reap(); err != nil {
+	if err := c.tree.reap(sp.drain); err != nil {
 		sp.opts.Logger.Warn("kill process tree", "err", err)
 	}
 	p.drain(sp.drain, sp.opts.Logger)

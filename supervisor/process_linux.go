@@ -33,14 +33,14 @@ func lockThread() (unlock func()) {
 const pipeSize = 1 << 20
 
 // outputPipe creates a pipe for a child's output: close-on-exec, enlarged
-// to pipeSize, and in blocking mode, outside Go's poller. os.Pipe would
-// register the read end with the poller: reads that empty the pipe then
-// park and wait for a wake-up, and even after a switch to blocking mode
-// (Fd) the registration stays, so every write by the child wakes an idle
-// runtime thread for nothing (measured: thousands of wake-ups per 200 MB,
-// the wrapper at 0.73x a cat pipe). A blocking read sleeps in the kernel
-// like cat's. The price: closing the read end no longer interrupts a read
-// in progress, which pipes.drain accounts for (see wake).
+// to pipeSize, and in blocking mode, outside Go's poller, which pays in
+// make bench's throughput case. os.Pipe would register the read end with
+// the poller: reads that empty the pipe then park and wait for a wake-up,
+// and even after a switch to blocking mode (Fd) the registration stays, so
+// every write by the child wakes an idle runtime thread for nothing. A
+// blocking read sleeps in the kernel like cat's. The price: neither
+// closing the read end nor a deadline interrupts a read in progress, which
+// pipes.drain accounts for (see wake and cutReader).
 func outputPipe() (r, w *os.File, err error) {
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
@@ -74,20 +74,3 @@ func (p *pipes) wake() {
 	}
 }
 
-// WarmUp starts, in the background, the one-time check the Go runtime
-// makes before this process's first child start on Linux: whether pidfds
-// work, which forks and reaps a throwaway child (syscall.CheckClonePidfd,
-// a few tenths of a millisecond). A host that calls it first overlaps that
-// fork with its own set-up (config, control socket, log files) instead of
-// making the first child wait for it (measured: 6.9 -> 6.7 ms for a wrapper
-// whose child writes one line, 151 interleaved runs). Calling it more than
-// once is harmless.
-func WarmUp() {
-	go func() {
-		// os.FindProcess asks for a pidfd, and os.pidfdFind runs the check
-		// (sync.OnceValue) first; the handle is not needed.
-		if p, err := os.FindProcess(os.Getpid()); err == nil {
-			_ = p.Release()
-		}
-	}()
-}

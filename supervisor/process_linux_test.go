@@ -22,20 +22,26 @@ func superviseHelper([]string) int {
 }
 
 // TestRealWrapperKilledTakesChild: when the wrapper dies by SIGKILL, no
-// stop ladder runs; the parent-death signal must still take the child.
+// stop ladder runs; the parent-death signal must still take the child, in
+// every containment mode.
 func TestRealWrapperKilledTakesChild(t *testing.T) {
-	cmd, l := startFirstLine(t, "supervise")
-	pid, err := strconv.Atoi(strings.TrimSuffix(l, " ready"))
-	if err != nil {
-		t.Fatalf("supervise printed %q", l)
+	for _, mode := range containModes(t) {
+		t.Run(string(mode), func(t *testing.T) {
+			inMode(t, mode)
+			cmd, l := startFirstLine(t, "supervise")
+			pid, err := strconv.Atoi(strings.TrimSuffix(l, " ready"))
+			if err != nil {
+				t.Fatalf("supervise printed %q", l)
+			}
+			killLater(t, pid)
+			if gone(pid) {
+				t.Fatalf("child %d not running before the wrapper was killed", pid)
+			}
+			cmd.Process.Kill() // SIGKILL: the wrapper gets no chance to clean up
+			cmd.Wait()
+			waitGone(t, pid)
+		})
 	}
-	killLater(t, pid)
-	if gone(pid) {
-		t.Fatalf("child %d not running before the wrapper was killed", pid)
-	}
-	cmd.Process.Kill() // SIGKILL: the wrapper gets no chance to clean up
-	cmd.Wait()
-	waitGone(t, pid)
 }
 
 // TestOutputPipeSize: the pipe holds pipeSize, so that a fast child runs

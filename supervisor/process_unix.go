@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // stopSignals maps the canonical stop signal names to signals.
@@ -23,24 +24,25 @@ var stopSignals = map[string]syscall.Signal{
 
 // signalNames names the signals a child commonly dies of.
 var signalNames = map[syscall.Signal]string{
-	syscall.SIGHUP:  "SIGHUP",
-	syscall.SIGINT:  "SIGINT",
-	syscall.SIGQUIT: "SIGQUIT",
-	syscall.SIGILL:  "SIGILL",
-	syscall.SIGTRAP: "SIGTRAP",
-	syscall.SIGABRT: "SIGABRT",
-	syscall.SIGBUS:  "SIGBUS",
-	syscall.SIGFPE:  "SIGFPE",
-	syscall.SIGKILL: "SIGKILL",
-	syscall.SIGUSR1: "SIGUSR1",
-	syscall.SIGSEGV: "SIGSEGV",
-	syscall.SIGUSR2: "SIGUSR2",
-	syscall.SIGPIPE: "SIGPIPE",
-	syscall.SIGALRM: "SIGALRM",
-	syscall.SIGTERM: "SIGTERM",
-	syscall.SIGSYS:  "SIGSYS",
-	syscall.SIGXCPU: "SIGXCPU",
-	syscall.SIGXFSZ: "SIGXFSZ",
+	syscall.SIGHUP:   "SIGHUP",
+	syscall.SIGINT:   "SIGINT",
+	syscall.SIGQUIT:  "SIGQUIT",
+	syscall.SIGILL:   "SIGILL",
+	syscall.SIGTRAP:  "SIGTRAP",
+	syscall.SIGABRT:  "SIGABRT",
+	syscall.SIGBUS:   "SIGBUS",
+	syscall.SIGFPE:   "SIGFPE",
+	syscall.SIGKILL:  "SIGKILL",
+	syscall.SIGUSR1:  "SIGUSR1",
+	syscall.SIGSEGV:  "SIGSEGV",
+	syscall.SIGUSR2:  "SIGUSR2",
+	syscall.SIGPIPE:  "SIGPIPE",
+	syscall.SIGALRM:  "SIGALRM",
+	syscall.SIGTERM:  "SIGTERM",
+	syscall.SIGSYS:   "SIGSYS",
+	syscall.SIGWINCH: "SIGWINCH",
+	syscall.SIGXCPU:  "SIGXCPU",
+	syscall.SIGXFSZ:  "SIGXFSZ",
 }
 
 // sysProcAttr puts the child in a process group of its own, whose id is the
@@ -84,30 +86,69 @@ func stopAttrs(o StopOptions) []any {
 	return []any{"signal", o.Signal, "timeout", o.Timeout}
 }
 
-// tree is the Unix hold on a child's process tree: its process group, whose
-// id is the child's pid (see sysProcAttr), and on Linux the reaper that
-// kills the group if the wrapper dies (see reaper_linux.go).
+// tree is the Unix hold on a child's process tree: its process group,
+// whose id is the child's pid (see sysProcAttr); on Linux its cgroup or the
+// wrapper's orphans (see Containment), and the watchdog that kills the tree
+// if the wrapper dies (see reaper_linux.go).
 type tree struct {
-	p      *os.Process
-	reaper *reaper // nil when none could be started
-	warn   error   // why not, reported by reap: hold has no logger
+	p       *os.Process
+	cg      *cgroup // the tree's cgroup; nil when none
+	orphans bool    // the wrapper's orphans die with this tree (subreaper)
+	reaper  *reaper // nil when none could be started
+	warn    error   // why not, reported by reap: hold has no logger
+}
+
+// begin starts cmd's child, contained as want says (see Containment), and
+// takes hold of its tree. main is true for the supervised child, whose
+// tree takes the wrapper's orphans along in ContainSubreaper mode.
+func begin(cmd *exec.Cmd, want Containment, main bool) (*tree, error) {
+	cg, err := treeCgroup(cmd, want)
+	if err != nil {
+		return nil, err
+	}
+	if err := startRegistered(cmd); err != nil {
+		return nil, errors.Join(err, cg.remove())
+	}
+	cg.started()
+	return hold(cmd, cg, main && cg == nil)
 }
 
 // hold returns the tree of a started child. It cannot fail: Start made the
-// process group, and a missing reaper is only reported.
-func hold(cmd *exec.Cmd) (*tree, error) {
-	r, err := startReaper(cmd.Process.Pid)
-	return &tree{p: cmd.Process, reaper: r, warn: err}, nil
+// process group (and put the child in cg), and a missing watchdog is only
+// reported.
+func hold(cmd *exec.Cmd, cg *cgroup, orphans bool) (*tree, error) {
+	r, err := startReaper(cmd.Process.Pid, cg)
+	return &tree{p: cmd.Process, cg: cg, orphans: orphans, reaper: r, warn: err}, nil
 }
 
 func (t *tree) stop(sig string) error { return signalTree(t.p, sig) }
-func (t *tree) kill() error           { return killTree(t.p) }
-func (t *tree) release()              {}
 
-// reap kills what is left of the group, then disarms the reaper: in that
-// order, so the group is never left unguarded while it has members.
-func (t *tree) reap() error {
-	err := reapTree(t.p)
+// kill kills the whole tree: the cgroup if any, the group anyway.
+func (t *tree) kill() error { return errors.Join(t.cg.kill(), killTree(t.p)) }
+
+func (t *tree) release() {}
+
+// reap kills what is left of the tree once the child has been waited for:
+// the cgroup, which it removes once its processes are gone (waiting up to
+// limit for them to run their exit), or the group and, for the supervised
+// child in ContainSubreaper mode, the wrapper's orphans, which it reaps
+// (waiting as long). Only then does it disarm the watchdog, so the tree is
+// never left unguarded while it has members.
+func (t *tree) reap(limit time.Duration) error {
+	unregister(t.p.Pid)
+	err := killTree(t.p)
+	if t.cg != nil {
+		err = errors.Join(err, t.cg.kill())
+		if err == nil {
+			err = t.cg.waitEmpty(limit)
+		}
+		if err == nil {
+			err = t.cg.remove()
+		}
+	}
+	if t.orphans {
+		killOrphans(limit)
+	}
 	t.reaper.stop()
 	return errors.Join(err, t.warn)
 }
@@ -128,16 +169,22 @@ func killTree(p *os.Process) error {
 	return signalGroup(p.Pid, syscall.SIGKILL)
 }
 
-// reapTree kills what is left of the child's process group after the child
-// was reaped.
-func reapTree(p *os.Process) error { return killTree(p) }
-
 func signalGroup(pgid int, sig syscall.Signal) error {
 	err := syscall.Kill(-pgid, sig)
 	if err != nil && !errors.Is(err, syscall.ESRCH) {
 		return fmt.Errorf("signal process group %d: %w", pgid, err)
 	}
 	return nil
+}
+
+// signalLabel names sig as the log does ("SIGUSR1").
+func signalLabel(sig os.Signal) string {
+	if s, ok := sig.(syscall.Signal); ok {
+		if name, ok := signalNames[s]; ok {
+			return name
+		}
+	}
+	return sig.String()
 }
 
 // exitStatus returns the exit code, or -1 and the signal's name when a

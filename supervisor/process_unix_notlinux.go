@@ -5,7 +5,9 @@ package supervisor
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"syscall"
+	"time"
 )
 
 // setDeathSignal does nothing: only Linux has a parent-death signal. A child
@@ -42,6 +44,24 @@ const wakeRetry = 0
 // progress ends only when its writer writes or exits (see drain).
 func (p *pipes) wake() {}
 
-// WarmUp does nothing here: the Go runtime makes no costly check at the
-// first child start (see the Linux WarmUp).
-func WarmUp() {}
+// cgroup stands for Linux's cgroup of a tree; here there is none, and the
+// methods of a nil cgroup do nothing.
+type cgroup struct{}
+
+func (*cgroup) started()                      {}
+func (*cgroup) kill() error                   { return nil }
+func (*cgroup) waitEmpty(time.Duration) error { return nil }
+func (*cgroup) remove() error                 { return nil }
+
+// treeCgroup makes no cgroup: there are none here.
+func treeCgroup(*exec.Cmd, Containment) (*cgroup, error) { return nil, nil }
+
+// startRegistered starts cmd: nothing reaps orphans here, so there is no
+// registry to keep (see orphans_linux.go).
+func startRegistered(cmd *exec.Cmd) error { return cmd.Start() }
+
+// unregister does nothing (see startRegistered).
+func unregister(int) {}
+
+// killOrphans does nothing: the wrapper adopts no orphans here.
+func killOrphans(time.Duration) {}

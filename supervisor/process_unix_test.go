@@ -139,7 +139,7 @@ func TestRealStopKillsGrandchild(t *testing.T) {
 // The drain backstop is an hour: only the group kill lets Run return.
 func TestRealChildExitKillsGroup(t *testing.T) {
 	r := newReal(t, "grandchild", nil, nil)
-	r.Supervisor.start = (&spawner{opts: r.opts, drain: time.Hour}).start
+	r.Supervisor.start = (&spawner{opts: r.opts, drain: time.Hour, main: true}).start
 	errc := make(chan error, 1)
 	go func() { errc <- r.Run(t.Context()) }()
 	gpid, _ := strconv.Atoi(r.out.waitLine(t, isPID))
@@ -153,27 +153,39 @@ func TestRealChildExitKillsGroup(t *testing.T) {
 	waitGone(t, gpid)
 }
 
-// TestRealDrainBackstop: a grandchild outside the group keeps the pipes
-// open; Run still returns once the drain timeout cuts the output off. On
-// Linux wake has ended the pumps by then; elsewhere they end when the
-// grandchild does. Nothing outlives the stray writer.
+// TestRealDrainBackstop: a process outside the child's tree keeps the
+// pipes open; Run still returns once the drain timeout cuts the output off.
+// On Linux that process is the test itself, which opens the child's stdout
+// through /proc (a grandchild, however detached, dies with the tree there),
+// and wake has ended the pumps by then; elsewhere it is a grandchild in a
+// process group of its own, and the pumps end when it does.
 func TestRealDrainBackstop(t *testing.T) {
-	r := newReal(t, "grandchild", []string{"detach"}, nil)
-	r.Supervisor.start = (&spawner{opts: r.opts, drain: 200 * time.Millisecond}).start
+	name, args := "grandchild", []string{"detach"}
+	if runtime.GOOS == "linux" {
+		name, args = "hang", []string{"ready"}
+	}
+	r := newReal(t, name, args, nil)
+	r.Supervisor.start = (&spawner{opts: r.opts, drain: 200 * time.Millisecond, main: true}).start
 	errc := make(chan error, 1)
 	go func() { errc <- r.Run(t.Context()) }()
-	gpid, _ := strconv.Atoi(r.out.waitLine(t, isPID))
-	killLater(t, gpid)
+	outsider := r.out.waitLine(t, func(l string) bool { return l == "ready" || isPID(l) })
 	pid := waitPID(t, r.Supervisor)
+	if runtime.GOOS == "linux" {
+		f, err := os.OpenFile(fmt.Sprintf("/proc/%d/fd/1", pid), os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+	} else {
+		gpid, _ := strconv.Atoi(outsider)
+		killLater(t, gpid)
+	}
 	syscall.Kill(pid, syscall.SIGKILL)
 	var ee *ExitError
 	if err := waitErr(t, errc); !errors.As(err, &ee) {
 		t.Fatalf("Run = %v, want an ExitError", err)
 	}
 	r.log.mustLog(t, "level=WARN", "child output still open after exit", "after=200ms")
-	if gone(gpid) {
-		t.Fatal("the detached grandchild died: the test proves nothing")
-	}
 	if runtime.GOOS == "linux" {
 		for _, s := range []*sink{r.out, r.err} {
 			select {
@@ -184,6 +196,10 @@ func TestRealDrainBackstop(t *testing.T) {
 		}
 		r.log.mustNotLog(t, "leaving its reader behind")
 		return
+	}
+	gpid, _ := strconv.Atoi(outsider)
+	if gone(gpid) {
+		t.Fatal("the detached grandchild died: the test proves nothing")
 	}
 	syscall.Kill(gpid, syscall.SIGKILL)
 	for _, s := range []*sink{r.out, r.err} {

@@ -52,6 +52,15 @@ type tree struct {
 	pid  uint32
 }
 
+// begin starts cmd's child and takes hold of its tree (see hold). The Job
+// Object holds the whole tree: Containment, Linux's choice, is ignored.
+func begin(cmd *exec.Cmd, _ Containment, _ bool) (*tree, error) {
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return hold(cmd)
+}
+
 // hold puts a child started suspended (see sysProcAttr) into a new Job
 // Object and resumes it. When that fails the child, which never ran, is
 // killed and reaped, and the error is a start failure.
@@ -106,8 +115,9 @@ func (t *tree) kill() error {
 }
 
 // reap kills what is left of the tree once the child has exited, so that
-// no descendant outlives it or holds its output pipes open.
-func (t *tree) reap() error { return t.kill() }
+// no descendant outlives it or holds its output pipes open. It does not
+// wait: the job's processes hold no resource the next child needs.
+func (t *tree) reap(time.Duration) error { return t.kill() }
 
 // release closes the handles. Closing the job kills anything still in it.
 func (t *tree) release() {
@@ -140,6 +150,10 @@ func exited(proc windows.Handle) bool {
 	return err == nil && ev == windows.WAIT_OBJECT_0
 }
 
+// signalLabel names sig for the log; Windows forwards none (see
+// forwardedSignals).
+func signalLabel(sig os.Signal) string { return sig.String() }
+
 // exitStatus returns the exit code. Windows exit codes are 32-bit unsigned
 // (NTSTATUS values such as 0xC0000005 for an access violation are common),
 // so the code is converted from the uint32, which int holds on the 64-bit
@@ -162,7 +176,7 @@ func outputPipe() (r, w *os.File, err error) {
 
 // wakeRetry is how often drain repeats wake: CancelIoEx cancels only a
 // read already in progress, and a pump that had passed cutReader's check
-// may start its ReadFile just after (seen under Wine: 7 drains in 3000).
+// may start its ReadFile just after (seen under Wine).
 const wakeRetry = 10 * time.Millisecond
 
 // wake cancels the synchronous reads in progress on the read ends; a
@@ -173,7 +187,3 @@ func (p *pipes) wake() {
 		_ = windows.CancelIoEx(windows.Handle(r.Fd()), nil)
 	}
 }
-
-// WarmUp does nothing here: the Go runtime makes no costly check at the
-// first child start (see the Linux WarmUp).
-func WarmUp() {}

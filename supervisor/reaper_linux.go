@@ -47,7 +47,21 @@ import (
 //     (which would disarm it); a watchdog killed by a signal does nothing.
 //   - Its working directory is / so that it keeps no directory busy, and its
 //     environment is empty.
-const reaperScript = `read _ ; kill -KILL -"$1"`
+//
+// When the tree has a cgroup (see Containment), the watchdog kills the
+// cgroup instead, which holds the processes that left the group too, and
+// whose path, unlike a process group id, names nothing else once the tree
+// is gone. echo is a builtin in dash, bash and busybox, and the kernel
+// takes "1" with or without the newline (both checked on real cgroups).
+// The empty cgroup stays behind; the next wrapper removes it (removeStale).
+// Without a cgroup (ContainSubreaper), the processes that left the group
+// are the wrapper's orphans; when the wrapper dies they go to init, and
+// nothing here can find them: the service manager's own cgroup (systemd's
+// unit) or the end of the container is what takes them then.
+const (
+	reaperScript       = `read _ ; kill -KILL -"$1"`
+	reaperCgroupScript = `read _ ; echo 1 > "$1/cgroup.kill"`
+)
 
 // reaperShell is the shell that runs reaperScript; tests change it.
 var reaperShell = "/bin/sh"
@@ -63,20 +77,24 @@ type reaper struct {
 	stopped chan struct{} // closed once stop has reaped the watchdog
 }
 
-// startReaper starts the watchdog of process group pgid. When it cannot, it
-// returns nil and an error that should be reported; a missing shell is
-// reported only the first time (nil, nil afterwards).
-func startReaper(pgid int) (*reaper, error) {
+// startReaper starts the watchdog of process group pgid, or of cgroup cg
+// when not nil. When it cannot, it returns nil and an error that should be
+// reported; a missing shell is reported only the first time (nil, nil
+// afterwards).
+func startReaper(pgid int, cg *cgroup) (*reaper, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("process-tree reaper: create pipe: %w", err)
 	}
 	cmd := exec.Command(reaperShell, "-c", reaperScript, "sh", strconv.Itoa(pgid))
+	if cg != nil {
+		cmd.Args[2], cmd.Args[4] = reaperCgroupScript, cg.dir
+	}
 	cmd.Stdin = r // dup2 to fd 0 clears close-on-exec for the watchdog only
 	cmd.Dir = "/"
 	cmd.Env = []string{}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	err = cmd.Start()
+	err = startRegistered(cmd)
 	_ = r.Close() // the watchdog has its copy; ours would keep EOF away after our death
 	if err != nil {
 		_ = w.Close()
@@ -105,6 +123,7 @@ func (r *reaper) stop() {
 	_ = r.cmd.Process.Kill()
 	go func() {
 		_ = r.cmd.Wait()
+		unregister(r.cmd.Process.Pid)
 		_ = r.w.Close()
 		close(r.stopped)
 	}()

@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"os"
@@ -44,7 +45,7 @@ func startGroup(t *testing.T) (*exec.Cmd, int) {
 // succeeded).
 func TestReaperKillsGroupAtEOF(t *testing.T) {
 	leader, gpid := startGroup(t)
-	r, err := startReaper(leader.Process.Pid)
+	r, err := startReaper(leader.Process.Pid, nil)
 	if err != nil || r == nil {
 		t.Fatalf("startReaper = %v, %v", r, err)
 	}
@@ -64,7 +65,7 @@ func TestReaperKillsGroupAtEOF(t *testing.T) {
 func TestReaperStopDisarms(t *testing.T) {
 	leader, gpid := startGroup(t)
 	pgid := leader.Process.Pid
-	r, err := startReaper(pgid)
+	r, err := startReaper(pgid, nil)
 	if err != nil || r == nil {
 		t.Fatalf("startReaper = %v, %v", r, err)
 	}
@@ -97,37 +98,92 @@ func TestReaperMissingShell(t *testing.T) {
 	reaperShell = "/nonexistent/sh"
 	reaperUnavailable.Store(false)
 	leader, gpid := startGroup(t)
-	first, err := hold(leader)
+	first, err := hold(leader, nil, false)
 	if err != nil || first.reaper != nil {
 		t.Fatalf("hold = %+v, %v; want a tree without reaper", first, err)
 	}
-	second, _ := hold(leader)
-	err = first.reap()
+	second, _ := hold(leader, nil, false)
+	err = first.reap(waitLimit)
 	if !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "reaper unavailable") {
 		t.Fatalf("first reap = %v, want the missing shell reported", err)
 	}
-	if err := second.reap(); err != nil {
+	if err := second.reap(waitLimit); err != nil {
 		t.Fatalf("second reap = %v, want the warning given once only", err)
 	}
 	waitGone(t, gpid) // reap still killed the group
 }
 
 // TestRealWrapperKilledTakesGrandchild: a supervising process SIGKILLed
-// runs no stop ladder; Pdeathsig takes its child and the reaper the
-// grandchild in the child's group.
+// runs no stop ladder; Pdeathsig takes its child and the watchdog the
+// grandchild in the child's group (its cgroup in ContainCgroup mode).
 func TestRealWrapperKilledTakesGrandchild(t *testing.T) {
-	cmd, l := startFirstLine(t, "supervise-tree")
-	var pid, gpid int
-	if n, _ := fmt.Sscanf(l, "%d %d", &pid, &gpid); n != 2 {
-		t.Fatalf("supervise-tree printed %q", l)
+	for _, mode := range containModes(t) {
+		t.Run(string(mode), func(t *testing.T) {
+			inMode(t, mode)
+			cmd, l := startFirstLine(t, "supervise-tree")
+			var pid, gpid int
+			if n, _ := fmt.Sscanf(l, "%d %d", &pid, &gpid); n != 2 {
+				t.Fatalf("supervise-tree printed %q", l)
+			}
+			killLater(t, pid)
+			killLater(t, gpid)
+			if gone(pid) || gone(gpid) {
+				t.Fatalf("child %d or grandchild %d not running before the kill", pid, gpid)
+			}
+			cmd.Process.Kill() // SIGKILL: no stop ladder runs
+			cmd.Wait()
+			waitGone(t, pid)
+			waitGone(t, gpid)
+		})
 	}
-	killLater(t, pid)
+}
+
+// TestReaperKillsCgroupAtEOF: the watchdog of a tree with a cgroup kills
+// the cgroup, escapees included, when the write end closes.
+func TestReaperKillsCgroupAtEOF(t *testing.T) {
+	parent, err := cgroupParent()
+	if err != nil {
+		t.Skipf("no cgroup containment here: %v", err)
+	}
+	cg, err := makeCgroup(parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, argv, env := fakechild.Command(t, "grandchild", "setsid")
+	cmd := exec.Command(path, argv...)
+	cmd.Env = env
+	cmd.SysProcAttr = &syscall.SysProcAttr{}
+	cg.into(cmd.SysProcAttr)
+	out, err := cmd.StdoutPipe()
+	if err == nil {
+		err = cmd.Start()
+	}
+	cg.started()
+	if err != nil {
+		t.Fatal(err)
+	}
+	killLater(t, cmd.Process.Pid)
+	sc := bufio.NewScanner(out)
+	if !sc.Scan() {
+		t.Fatalf("no grandchild pid: %v", sc.Err())
+	}
+	gpid, _ := strconv.Atoi(sc.Text())
 	killLater(t, gpid)
-	if gone(pid) || gone(gpid) {
-		t.Fatalf("child %d or grandchild %d not running before the kill", pid, gpid)
+	mustEscape(t, cmd.Process.Pid, gpid)
+	r, err := startReaper(cmd.Process.Pid, cg)
+	if err != nil || r == nil {
+		t.Fatalf("startReaper = %v, %v", r, err)
 	}
-	cmd.Process.Kill() // SIGKILL: no stop ladder runs
+	r.w.Close() // what the kernel does when the wrapper dies
+	if err := r.cmd.Wait(); err != nil {
+		t.Fatalf("watchdog: %v (want exit 0: its write reached cgroup.kill)", err)
+	}
 	cmd.Wait()
-	waitGone(t, pid)
 	waitGone(t, gpid)
+	if err := cg.waitEmpty(waitLimit); err != nil {
+		t.Fatal(err)
+	}
+	if err := cg.remove(); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -7,7 +7,7 @@ package supervisor
 type reaper struct{}
 
 // startReaper does nothing outside Linux.
-func startReaper(int) (*reaper, error) { return nil, nil }
+func startReaper(int, *cgroup) (*reaper, error) { return nil, nil }
 
 // stop does nothing outside Linux.
 func (*reaper) stop() {}

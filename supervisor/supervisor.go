@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,15 +25,17 @@ type Supervisor struct {
 	opts    Options
 	log     *slog.Logger
 	backoff backoff
-	// start starts one child with the current opts, hook runs a hook, and
+	// start starts one child with the current opts, hook runs a hook,
 	// setup prepares the wrapper process for starting children while Run
-	// runs (see deliverStopSignal), returning the undo: the seams that let
-	// tests use fake processes.
+	// runs (see deliverStopSignal), returning the undo, and enter holds the
+	// process's share in containing trees (see holdTrees): the seams that
+	// let tests use fake processes.
 	start func() (process, error)
 	hook  func(context.Context, hookRun) error
-	// ping GETs a heartbeat URL (httpPing).
-	ping  func(ctx context.Context, url string) error
 	setup func() (undo func())
+	enter func() (held, error)
+	// ping GETs a heartbeat URL (httpPing).
+	ping func(ctx context.Context, url string) error
 	// now is the clock of scheduled restarts (RestartOptions.At, in its
 	// location): the seam that lets tests pick a time zone.
 	now    func() time.Time
@@ -53,8 +56,11 @@ func New(opts Options) (*Supervisor, error) {
 	s := &Supervisor{opts: o, log: o.Logger, backoff: newBackoff(o.Restart), hook: runHook, ping: httpPing, now: time.Now,
 		reqs: make(chan request), done: make(chan struct{})}
 	// Both read s.opts when called, from Run's loop, which Update changes.
-	s.start = func() (process, error) { return (&spawner{opts: s.opts, drain: defaultDrainTimeout}).start() }
+	s.start = func() (process, error) {
+		return (&spawner{opts: s.opts, drain: defaultDrainTimeout, main: true}).start()
+	}
 	s.setup = func() func() { return deliverStopSignal(s.opts.Stop.Signal) }
+	s.enter = func() (held, error) { return holdTrees(s.opts.Containment, s.log) }
 	s.status.Store(&Status{State: StateStopped})
 	return s, nil
 }
@@ -78,14 +84,23 @@ func (s *Supervisor) Status() Status {
 //   - RestartOptions.MaxFailures consecutive failures: an error wrapping
 //     ErrGaveUp.
 //
+// Run fails at once, starting nothing, when Options.Containment asks for a
+// cgroup that cannot be made. While Run runs as PID 1 (a container's
+// init), the signals in forwardedSignals are passed on to the child.
+//
 // Run may be called once; a second call returns an error at once.
 func (s *Supervisor) Run(ctx context.Context) error {
 	if !s.ran.CompareAndSwap(false, true) {
 		return errors.New("supervisor: run called more than once")
 	}
 	defer close(s.done)
+	h, err := s.enter()
+	if err != nil {
+		return fmt.Errorf("supervisor: %w", err)
+	}
+	defer h.release()
 	bg, stopBg := context.WithCancel(context.WithoutCancel(ctx))
-	l := &loop{s: s, ctx: ctx, st: s.Status(), bg: bg, stopBg: stopBg, undo: s.setup(),
+	l := &loop{s: s, ctx: ctx, st: s.Status(), bg: bg, stopBg: stopBg, undo: s.setup(), forward: h.forward,
 		seqC: make(chan seqEvent), hookC: make(chan hookDone), healthC: make(chan healthResult),
 		pingC: make(chan pingDone)}
 	defer l.finish()
@@ -139,7 +154,8 @@ type loop struct {
 	bg        context.Context // tasks' parent: outlives ctx, for the stop hooks
 	stopBg    context.CancelFunc
 	tasks     sync.WaitGroup
-	undo      func() // undoes s.setup
+	undo      func()           // undoes s.setup
+	forward   <-chan os.Signal // signals to pass on to the child (held.forward)
 }
 
 func (l *loop) run() error {
@@ -181,6 +197,8 @@ func (l *loop) run() error {
 			done, err = l.onHealth(r)
 		case r := <-l.s.reqs:
 			done, err = l.onRequest(r)
+		case sig := <-l.forward:
+			l.onSignal(sig)
 		}
 		if done {
 			return err

@@ -254,8 +254,10 @@ func TestWaitForShowsInStatus(t *testing.T) {
 	}
 	writeFile(t, dir, "ready.flag", "")
 	waitFor(t, "the child after the flag", func() bool { return readLog(t, dir, "svc.out.log") == "ready\n" })
-	if st := liveStatusOf(t, cfg).Status; st.State != "running" || st.Waiting != "" {
-		t.Errorf("after the flag: state %q, waiting %q", st.State, st.Waiting)
+	// The child may print before the supervisor has recorded it running.
+	waitFor(t, "the running state", func() bool { return liveStatusOf(t, cfg).Status.State == "running" })
+	if st := liveStatusOf(t, cfg).Status; st.Waiting != "" {
+		t.Errorf("after the flag: still waiting for %q", st.Waiting)
 	}
 }
 
@@ -271,5 +273,32 @@ func TestWatchReloadsOnSave(t *testing.T) {
 	waitFor(t, "the child restarted by the watched save", func() bool { return readyCount(t, dir) == 2 })
 	if log := readLog(t, dir, "svc.wrapper.log"); !strings.Contains(log, "configuration file changed") {
 		t.Errorf("wrapper log lacks the watch event:\n%s", log)
+	}
+}
+
+// TestCLIFindsWrapperAfterTheYAMLBroke: once the YAML no longer loads, the
+// CLI still reaches the wrapper running with the configuration it started
+// with (its endpoint depends on the name alone): status shows it live and
+// restart-child restarts its child, each with a warning naming the
+// problems; reload is refused by the wrapper itself (exit 2).
+func TestCLIFindsWrapperAfterTheYAMLBroke(t *testing.T) {
+	dir := t.TempDir()
+	yaml := childYAML(t, "hang", []string{"ready"}, "")
+	cfg := writeFile(t, dir, "svc.yaml", yaml)
+	startWrapper(t, cfg)
+	waitFor(t, "the first child", func() bool { return readyCount(t, dir) == 1 })
+	writeFile(t, dir, "svc.yaml", yaml+"restart: {dealy: 1s}\n")
+
+	code, stdout, stderr := runMain(t, "status", "--config", cfg)
+	if code != ExitOK || !strings.Contains(stdout, "running") || !strings.Contains(stderr, "restart.dealy") ||
+		!strings.Contains(stderr, "all the same") {
+		t.Fatalf("status: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if code, _, stderr := runMain(t, "restart-child", "--config", cfg); code != ExitOK {
+		t.Fatalf("restart-child: exit %d\n%s", code, stderr)
+	}
+	waitFor(t, "the restarted child", func() bool { return readyCount(t, dir) == 2 })
+	if code, _, stderr := runMain(t, "reload", "--config", cfg); code != ExitUsage || !strings.Contains(stderr, "refused") {
+		t.Errorf("reload of the broken YAML: exit %d, want %d, refused by the wrapper\n%s", code, ExitUsage, stderr)
 	}
 }

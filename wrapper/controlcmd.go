@@ -15,11 +15,16 @@ import (
 // running wrapper and prints its answer.
 func controlCommand(cmd string) func(args []string, stdout, stderr io.Writer) int {
 	return func(args []string, stdout, stderr io.Writer) int {
-		cfg, _, code := manageFlags(cmd, args, stdout, stderr)
-		if cfg == nil {
+		fs := newFlagSet(cmd, cmd+" [--config FILE]", stdout)
+		path := fs.String("config", "", configFlagUsage)
+		if code, done := parseFlags(fs, args, stderr); done {
 			return code
 		}
-		resp, err := askWrapper(cfg, cmd)
+		_, name, code := loadForControl(*path, stderr)
+		if name == "" {
+			return code
+		}
+		resp, err := askWrapper(name, cmd)
 		if errors.Is(err, control.ErrImpostor) {
 			fmt.Fprintf(stderr, "wrapper %s: %v\n", cmd, err)
 			return ExitError
@@ -29,7 +34,7 @@ func controlCommand(cmd string) func(args []string, stdout, stderr io.Writer) in
 			return ExitNotAdmin
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "wrapper %s: no wrapper is running for %s: %v\n", cmd, cfg.Name, err)
+			fmt.Fprintf(stderr, "wrapper %s: no wrapper is running for %s: %v\n", cmd, name, err)
 			return ExitNotRunning
 		}
 		if !resp.OK {
@@ -44,12 +49,12 @@ func controlCommand(cmd string) func(args []string, stdout, stderr io.Writer) in
 	}
 }
 
-// askWrapper sends one request to the wrapper running for cfg, once the
-// endpoint found by the service's name has proven to be served by the
+// askWrapper sends one request to the wrapper running for service name,
+// once the endpoint found by the name has proven to be served by the
 // process the service manager runs for it (wrapperExpect). An impostor is
 // refused with control.ErrImpostor.
-func askWrapper(cfg *config.Config, cmd string) (control.Response, error) {
-	return control.Ask(cfg.Name, wrapperExpect(cfg.Name), cmd)
+func askWrapper(name, cmd string) (control.Response, error) {
+	return control.Ask(name, wrapperExpect(name), cmd)
 }
 
 // statusPath is where the wrapper for cfg publishes its status.

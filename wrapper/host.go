@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,11 +18,17 @@ import (
 	"github.com/wrapper-dev/wrapper/internal/control"
 	"github.com/wrapper-dev/wrapper/internal/httpapi"
 	"github.com/wrapper-dev/wrapper/internal/metrics"
+	"github.com/wrapper-dev/wrapper/internal/registry"
 	"github.com/wrapper-dev/wrapper/internal/statusfile"
 	"github.com/wrapper-dev/wrapper/internal/watch"
 	"github.com/wrapper-dev/wrapper/logrotate"
 	"github.com/wrapper-dev/wrapper/supervisor"
 )
+
+// deregisterTimeout bounds the deregistration that precedes a stop: an
+// agent that does not answer must not hold the child's stop for long (the
+// check turns critical within its TTL anyway).
+const deregisterTimeout = 2 * time.Second
 
 // host is one running wrapper: the supervisor, its log files and the
 // configuration they were made from. Control requests, reload signals and
@@ -32,6 +39,7 @@ type host struct {
 	logger *slog.Logger
 	sup    *supervisor.Supervisor
 	status *statusfile.Publisher
+	reg    *registry.Registrar // nil without registry.consul
 	ctx    context.Context
 	// history counts restarts by reason and keeps the last hour for the
 	// page and /metrics; nil unless the http listener is on.
@@ -50,7 +58,6 @@ type host struct {
 // before that returns without calling it (the Windows service reports
 // RUNNING on ready, so that such a failure is a failed start).
 func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra slog.Handler, ready func()) int {
-	supervisor.WarmUp()
 	early := newLogger(nil, console, extra) // until the log file is open
 	exe, err := executable()
 	if err != nil {
@@ -101,6 +108,8 @@ func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra s
 	if ctlErr != nil {
 		h.logger.Warn("no control endpoint: status falls back to the status file; restart-child, rotate and reload are unavailable", "err", ctlErr)
 	}
+	h.startRegistry(cfg)
+	defer h.closeRegistry()
 	opts := supervisorOptions(cfg, exe, out, h.logger)
 	onStatus, stopNotify := notifyServiceManager(ctx, h.onStatus, h.logger) // Type=notify: READY=1, STATUS=, STOPPING=1
 	defer stopNotify()
@@ -139,7 +148,8 @@ func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra s
 	if ready != nil {
 		ready()
 	}
-	code := exitCode(h.sup.Run(ctx), h.logger)
+	code := exitCode(h.sup.Run(h.drainFirst(ctx)), h.logger)
+	h.closeRegistry()
 	for _, f := range out.all {
 		if n := f.Dropped(); n > 0 {
 			h.logger.Warn("log bytes dropped", "file", f.Path(), "bytes", n)
@@ -150,12 +160,55 @@ func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra s
 }
 
 // onStatus publishes every supervisor state change (called from the
-// supervisor's loop: it must not block).
+// supervisor's loop: it must not block, and neither does the registrar's
+// Report).
 func (h *host) onStatus(st supervisor.Status) {
 	if h.history != nil {
 		h.history.Observe(st)
 	}
 	h.status.Update(newStatusFile(h.config(), st, time.Now()))
+	if h.reg != nil {
+		h.reg.Report(registryReport(st))
+	}
+}
+
+// startRegistry starts registering the service when registry.consul is
+// set. It never fails the start: a registry that cannot be used is a
+// warning, and the child runs regardless.
+func (h *host) startRegistry(cfg *config.Config) {
+	if !cfg.Registry.Consul.Enabled {
+		return
+	}
+	reg, err := registry.Start(registryOptions(cfg, h.logger))
+	if err != nil {
+		h.logger.Warn("no consul registration", "err", err)
+		return
+	}
+	h.reg = reg
+}
+
+// drainFirst returns the context the supervisor runs under: ctx itself,
+// unless the service is registered. Then a stop deregisters the service
+// first, so that the registry sends no more traffic while the child winds
+// down, and only then cancels the supervisor's context.
+func (h *host) drainFirst(ctx context.Context) context.Context {
+	if h.reg == nil {
+		return ctx
+	}
+	run, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	context.AfterFunc(ctx, func() {
+		h.closeRegistry()
+		cancel()
+	})
+	return run
+}
+
+// closeRegistry deregisters the service, once (the registrar logs how it
+// went); later calls wait for the first.
+func (h *host) closeRegistry() {
+	if h.reg != nil {
+		_ = h.reg.Close(deregisterTimeout)
+	}
 }
 
 // startHTTP starts the http listener: the control API answered by
@@ -282,6 +335,9 @@ func (h *host) reload() (string, error) {
 	}
 	if next.HTTP != cur.HTTP || next.Metrics != cur.Metrics {
 		notes = append(notes, "http and metrics settings change at the next restart")
+	}
+	if !reflect.DeepEqual(next.Registry, cur.Registry) {
+		notes = append(notes, "registry changes apply at the next restart of the wrapper")
 	}
 	if next.Log.Dir != cur.Log.Dir || next.Log.Stdout != cur.Log.Stdout ||
 		next.Log.Stderr != cur.Log.Stderr || next.Log.Wrapper != cur.Log.Wrapper {

@@ -66,6 +66,37 @@ func loadConfig(path string, stderr io.Writer) (*config.Config, int) {
 	return cfg, ExitOK
 }
 
+// loadForControl loads the configuration for a command that talks to the
+// running wrapper (status, restart-child, rotate, reload). When the YAML
+// no longer loads it prints the problems as a warning and still returns
+// the service name read from it: the running wrapper keeps the
+// configuration it started with, and its control endpoint depends on the
+// name alone. cfg is nil then.
+func loadForControl(path string, stderr io.Writer) (cfg *config.Config, name string, code int) {
+	exe, err := executable()
+	if err != nil {
+		fmt.Fprintf(stderr, "wrapper: %v\n", err)
+		return nil, "", ExitError
+	}
+	if path == "" {
+		if path, err = config.Locate(exe); err != nil {
+			fmt.Fprintf(stderr, "wrapper: %v\nPass --config FILE, or put the YAML beside the executable.\n", err)
+			return nil, "", ExitUsage
+		}
+	}
+	cfg, err = config.Load(path, configOptions(exe))
+	if err == nil {
+		return cfg, cfg.Name, ExitOK
+	}
+	reportConfigError(stderr, err)
+	name, nerr := config.Name(path, configOptions(exe))
+	if nerr != nil {
+		return nil, "", ExitUsage
+	}
+	fmt.Fprintf(stderr, "wrapper: asking the running wrapper of %s all the same: it keeps the configuration it started with\n", name)
+	return nil, name, ExitOK
+}
+
 // configOptions gives the loader the default service name, the wrapper
 // executable (which log.dir must not hold) and a lookup that also knows
 // WRAPPER_EXE, so a YAML (such as the demo's) can name the wrapper binary

@@ -8,6 +8,8 @@ package wrapper
 import (
 	"fmt"
 	"io"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 )
@@ -31,7 +33,9 @@ func commands() map[string]command {
 		"rotate":        {name: "rotate", summary: "rotate the log files now", run: controlCommand("rotate")},
 		"reload":        {name: "reload", summary: "re-read the YAML; invalid changes are refused and the old config kept", run: controlCommand("reload")},
 		"logs":          {name: "logs", summary: "print the child's log (-f follows it across rotations)", run: cmdLogs},
+		"fleet":         {name: "fleet", summary: "fleet status: every service a wrapper registered with Consul, across hosts", run: cmdFleet},
 		"demo":          {name: "demo", summary: "run a built-in demo: a child that writes lines and crashes now and then", run: cmdDemo},
+		"import":        {name: "import", summary: "write the YAML for an NSSM service or a WinSW XML, and optionally run that service with the wrapper", run: cmdImport},
 		"version":       {name: "version", summary: "print the version", run: cmdVersion},
 		"help":          {name: "help", summary: "show help for a command", run: cmdHelp},
 		"demo-child":    {name: "demo-child", summary: "the demo's child process", hidden: true, run: cmdDemoChild},
@@ -112,4 +116,39 @@ func cmdHelp(args []string, stdout, stderr io.Writer) int {
 		return ExitUsage
 	}
 	return cmd.run([]string{"--help"}, stdout, stderr)
+}
+
+// Version is the wrapper's version, set at build time with
+// -ldflags "-X github.com/wrapper-dev/wrapper/wrapper.Version=v1.2.3".
+// When empty, the module version or VCS revision from the build info is used.
+var Version = ""
+
+// version returns the best version string available.
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			return "devel-" + s.Value[:12]
+		}
+	}
+	return "devel"
+}
+
+// cmdVersion prints the version, Go version and platform.
+func cmdVersion(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("version", "version", stdout)
+	if code, done := parseFlags(fs, args, stderr); done {
+		return code
+	}
+	fmt.Fprintf(stdout, "wrapper %s (%s %s/%s)\n", version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return ExitOK
 }

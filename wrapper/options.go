@@ -12,6 +12,7 @@ import (
 
 	"github.com/wrapper-dev/wrapper/config"
 	"github.com/wrapper-dev/wrapper/internal/metrics"
+	"github.com/wrapper-dev/wrapper/internal/registry"
 	"github.com/wrapper-dev/wrapper/logrotate"
 	"github.com/wrapper-dev/wrapper/supervisor"
 )
@@ -210,4 +211,27 @@ func withoutEnv(env []string, names ...string) []string {
 		}
 	}
 	return out
+}
+
+// registryOptions translates registry.consul into the registrar's terms,
+// reading the ACL token from the variable token_env names. A variable that
+// is not set is a warning, not an error: the registration is tried without
+// the token (Consul then answers why it refuses), and the child runs.
+func registryOptions(cfg *config.Config, logger *slog.Logger) registry.Options {
+	c := cfg.Registry.Consul
+	var token string
+	if c.TokenEnv != "" {
+		var ok bool
+		if token, ok = os.LookupEnv(c.TokenEnv); !ok || token == "" {
+			logger.Warn("registry.consul.token_env names a variable that is not set; registering without a token", "variable", c.TokenEnv)
+		}
+	}
+	return registry.Options{
+		Address: c.Address,
+		Token:   token,
+		Service: registry.Service{ID: cfg.Name, Name: c.Service, Port: c.Port, Tags: c.Tags, Meta: c.Meta,
+			Version: version(), DeregisterCriticalAfter: c.DeregisterCriticalAfter},
+		Initial: registry.Report{Status: registry.Warning, Note: "the wrapper is starting", State: string(supervisor.StateStarting)},
+		Logger:  logger,
+	}
 }

@@ -31,5 +31,8 @@ package wrapper
 //	notifyServiceManager(ctx, onStatus, logger) (wrapped, stop)
 //	    tells the service manager about state changes (sd_notify); on
 //	    Windows the service handler reports to the SCM itself.
+//	replaceService(name, yaml, logDir, stdout, stderr) int
+//	    runs the wrapper in the place of an installed service's program
+//	    (wrapper import --replace); Windows only.
 //	platformHelpers (tests)
 //	    fake-child helpers only the platform's tests use.

@@ -4,6 +4,7 @@ package wrapper
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -103,4 +104,10 @@ func notifyServiceManager(ctx context.Context, onStatus func(supervisor.Status),
 		n.Update(serviceReady(st), statusText(st))
 	}
 	return wrapped, func() { cancel() }
+}
+
+// replaceService needs the Windows SCM (wrapper import --replace).
+func replaceService(_, _, _ string, _, stderr io.Writer) int {
+	fmt.Fprintln(stderr, "wrapper import: --replace needs Windows")
+	return ExitUsage
 }

@@ -72,3 +72,19 @@ func (h *host) reloadOnSignal(context.Context) (stop func()) { return func() {} 
 func notifyServiceManager(_ context.Context, onStatus func(supervisor.Status), _ *slog.Logger) (func(supervisor.Status), func()) {
 	return onStatus, func() {}
 }
+
+// replaceService runs this wrapper, with --config yaml, in the place of
+// service name's program (wrapper import --replace), printing each step.
+func replaceService(name, yaml, logDir string, stdout, stderr io.Writer) int {
+	exe, err := executable()
+	if err != nil {
+		fmt.Fprintf(stderr, "wrapper import: %v\n", err)
+		return ExitError
+	}
+	r := scm.Replacement{Name: name, Exe: exe, Args: []string{"--config", yaml}, LogDir: logDir}
+	if err := scm.Replace(r, func(step string) { fmt.Fprintf(stdout, "wrapper import: %s\n", step) }); err != nil {
+		return adminOr(stderr, "import --replace", err)
+	}
+	fmt.Fprintf(stdout, "service %s now runs the wrapper; see it with: wrapper status --config %s\n", name, yaml)
+	return ExitOK
+}

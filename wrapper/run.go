@@ -21,20 +21,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	// The child runs in its own process group (Unix) so a terminal's Ctrl-C
-	// reaches only the wrapper, which then stops the child in order. The
-	// handler is set up while the config loads: Go's first signal.Notify
-	// starts a thread for the signal masks and waits for it (0.2 ms of a
-	// start that takes a few).
-	notified := make(chan struct{})
-	var ctx context.Context
-	var stop context.CancelFunc
-	go func() {
-		ctx, stop = signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		close(notified)
-	}()
-	cfg, code := loadConfig(*path, stderr)
-	<-notified
+	// reaches only the wrapper, which then stops the child in order.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	cfg, code := loadConfig(*path, stderr)
 	if cfg == nil {
 		return code
 	}

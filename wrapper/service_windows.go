@@ -65,8 +65,8 @@ type serviceHandler struct {
 	load       func(path, name string) (*config.Config, error)
 	run        func(ctx context.Context, cfg *config.Config, console io.Writer, extra slog.Handler, ready func()) int
 	openEvents func(name string) (scm.EventWriter, func())
-	ask        func(cfg *config.Config, cmd string) (control.Response, error) // control requests; nil = askWrapper
-	code       int                                                            // the wrapper exit code Execute ended with
+	ask        func(name, cmd string) (control.Response, error) // control requests; nil = askWrapper
+	code       int                                              // the wrapper exit code Execute ended with
 }
 
 // Execute follows the x/sys service model: StartPending, start the work in a
@@ -164,7 +164,7 @@ func (h *serviceHandler) reload(cfg *config.Config, elog *slog.Logger) {
 	if ask == nil {
 		ask = askWrapper
 	}
-	resp, err := ask(cfg, "reload")
+	resp, err := ask(cfg.Name, "reload")
 	switch {
 	case err != nil:
 		elog.Error("reload on paramchange", "err", err)
@@ -176,10 +176,14 @@ func (h *serviceHandler) reload(cfg *config.Config, elog *slog.Logger) {
 }
 
 // stopBudget is the longest a graceful stop may take with cfg: the
-// pre_stop hook, Ctrl-C's wait, WM_CLOSE's wait, the post_stop hook, plus
-// slack for draining output and exiting. It is the StopPending wait hint.
+// deregistration from the registry, the pre_stop hook, Ctrl-C's wait,
+// WM_CLOSE's wait, the post_stop hook, plus slack for draining output and
+// exiting. It is the StopPending wait hint.
 func stopBudget(cfg *config.Config) time.Duration {
 	d := cfg.Stop.Timeout + cfg.Stop.WindowTimeout + stopSlack
+	if cfg.Registry.Consul.Enabled {
+		d += deregisterTimeout
+	}
 	if cfg.Hooks.PreStop.Command != nil {
 		d += cfg.Hooks.PreStop.Timeout
 	}

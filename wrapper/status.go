@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wrapper-dev/wrapper/config"
+	"github.com/wrapper-dev/wrapper/internal/registry"
 	"github.com/wrapper-dev/wrapper/internal/statusfile"
 	"github.com/wrapper-dev/wrapper/supervisor"
 )
@@ -54,6 +55,32 @@ func newStatusFile(cfg *config.Config, st supervisor.Status, now time.Time) stat
 // reports healthy. Until then `systemctl start` waits.
 func serviceReady(st supervisor.Status) bool {
 	return st.State == supervisor.StateRunning && (st.Health == "" || st.Health == supervisor.HealthHealthy)
+}
+
+// registryReport is the wrapper's verdict for the registry's TTL check, so
+// that the registry sees what the wrapper sees: a child that is starting,
+// waiting for wait_for or not yet through its first health check is a
+// warning; a running child that is healthy (or has no health check)
+// passes; anything else (unhealthy, backing off, stopping, stopped, exited,
+// gave up) is critical, as no traffic should go there.
+func registryReport(st supervisor.Status) registry.Report {
+	rep := registry.Report{Note: statusText(st), State: string(st.State), Health: st.Health, Restarts: st.Restarts}
+	switch {
+	case st.State == supervisor.StateRunning && st.Health == supervisor.HealthUnhealthy:
+		rep.Status = registry.Critical
+	case st.State == supervisor.StateRunning && st.Health == supervisor.HealthStarting:
+		rep.Status = registry.Warning
+	case st.State == supervisor.StateRunning:
+		rep.Status = registry.Passing
+	case st.State == supervisor.StateStarting || st.State == supervisor.StateWaiting:
+		rep.Status = registry.Warning
+	default:
+		rep.Status = registry.Critical
+	}
+	if st.State == supervisor.StateRunning {
+		rep.Started = st.Started
+	}
+	return rep
 }
 
 // statusText describes st in one line for the service manager (systemd's

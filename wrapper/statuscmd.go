@@ -2,16 +2,20 @@ package wrapper
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/wrapper-dev/wrapper/internal/control"
+	"github.com/wrapper-dev/wrapper/internal/fleet"
+	"github.com/wrapper-dev/wrapper/internal/registry"
 	"github.com/wrapper-dev/wrapper/internal/statusfile"
+	"github.com/wrapper-dev/wrapper/internal/termsafe"
 )
 
 // statusReport is what `wrapper status --json` prints.
@@ -41,12 +45,15 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code
 	}
-	cfg, code := loadConfig(*path, stderr)
-	if cfg == nil {
+	cfg, name, code := loadForControl(*path, stderr)
+	if name == "" {
 		return code
 	}
-	rep := statusReport{Service: cfg.Name, ServiceState: serviceState(cfg.Name), Drift: serviceDrift(cfg)}
-	resp, err := askWrapper(cfg, "status")
+	rep := statusReport{Service: name, ServiceState: serviceState(name)}
+	if cfg != nil { // an invalid YAML has no installed settings to compare
+		rep.Drift = serviceDrift(cfg)
+	}
+	resp, err := askWrapper(name, "status")
 	switch {
 	case errors.Is(err, control.ErrImpostor):
 		// Neither its answer nor the status file, which the same account
@@ -55,6 +62,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 		return ExitError
 	case err == nil && resp.OK && resp.Status != nil:
 		rep.Status, rep.Running, rep.Live = resp.Status, true, true
+	case cfg == nil: // no log.dir to find the status file in
 	default:
 		if f, err := statusfile.Read(statusPath(cfg)); err == nil {
 			rep.Status = &statusfile.Live{File: f}
@@ -66,7 +74,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 		enc := json.NewEncoder(&b)
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(rep)
-		_, _ = stdout.Write(jsonTerminalSafe(b.Bytes()))
+		_, _ = stdout.Write(termsafe.JSON(b.Bytes()))
 	} else {
 		printStatus(stdout, rep, time.Now())
 	}
@@ -77,14 +85,14 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 }
 
 // printStatus renders rep for a person. Every row goes through
-// terminalSafe: its strings come from the status file, which an account
+// termsafe.String: its strings come from the status file, which an account
 // weaker than the reader can write, and from the child's stderr.
 func printStatus(w io.Writer, rep statusReport, now time.Time) {
 	row := func(k, format string, args ...any) {
 		if k != "" { // an empty label continues the row above
 			k += ":"
 		}
-		fmt.Fprintf(w, "%-12s %s\n", k, terminalSafe(fmt.Sprintf(format, args...)))
+		fmt.Fprintf(w, "%-12s %s\n", k, termsafe.String(fmt.Sprintf(format, args...)))
 	}
 	row("service", "%s", rep.Service)
 	if rep.ServiceState != "" {
@@ -142,7 +150,7 @@ func printStatus(w io.Writer, rep statusReport, now time.Time) {
 			row("stderr", "last %d lines:", len(f.StderrTail))
 		}
 		for _, l := range f.StderrTail {
-			fmt.Fprintf(w, "    %s\n", terminalSafe(l))
+			fmt.Fprintf(w, "    %s\n", termsafe.String(l))
 		}
 	}
 	row("logs", "%s", f.Logs.Stdout)
@@ -152,73 +160,54 @@ func printStatus(w io.Writer, rep statusReport, now time.Time) {
 	row("", "%s", f.Logs.Wrapper)
 }
 
-// terminalSafe escapes what a terminal would act on rather than show, in
-// C style: C0 controls and DEL as \xNN (an escape sequence can
-// retitle the window, clear the screen or rewrite earlier rows; a line
-// break could forge a row), with \t, \n and \r spelled so; bytes that are
-// not UTF-8 as \xNN (a lone 0x9b is CSI to a terminal in 8-bit mode); and
-// the C1 controls and bidirectional controls, which reorder or hide text,
-// as \uNNNN. Backslashes stay as they are, so Windows paths read normally.
-func terminalSafe(s string) string {
-	i := strings.IndexFunc(s, func(r rune) bool { return r == utf8.RuneError || unsafeRune(r) })
-	if i < 0 {
-		return s
-	}
-	var b strings.Builder
-	b.WriteString(s[:i])
-	for s = s[i:]; s != ""; {
-		r, n := utf8.DecodeRuneInString(s)
-		switch {
-		case r == utf8.RuneError && n <= 1:
-			fmt.Fprintf(&b, `\x%02x`, s[0])
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case unsafeRune(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteString(s[:n])
-		}
-		s = s[n:]
-	}
-	return b.String()
-}
+// fleetSynopsis is the synopsis of `wrapper fleet`.
+const fleetSynopsis = "fleet status [--consul ADDR] [--json] [--token-env NAME] [--consul-token-env NAME]"
 
-// unsafeRune reports the runes terminalSafe escapes: C0, DEL, C1, the line
-// and paragraph separators and the bidirectional controls.
-func unsafeRune(r rune) bool {
-	switch {
-	case r < 0x20, 0x7f <= r && r <= 0x9f:
-		return true
-	case r == 0x061c, r == 0x200e, r == 0x200f, 0x2028 <= r && r <= 0x202e, 0x2066 <= r && r <= 0x2069:
-		return true
+// cmdFleet runs `wrapper fleet status`: every service that a wrapper
+// registered with Consul, across hosts, as one table (docs/fleet.md).
+func cmdFleet(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("fleet", fleetSynopsis, stdout)
+	consul := fs.String("consul", registry.DefaultAddress, "the Consul agent's HTTP API, `addr`: host:port or an http(s):// URL")
+	asJSON := fs.Bool("json", false, "print the rows as JSON")
+	tokenEnv := fs.String("token-env", "", "`name` of the variable holding the bearer token of the wrappers' HTTP API; without it, only the registry is read")
+	consulTokenEnv := fs.String("consul-token-env", "", "`name` of the variable holding Consul's ACL token (default: Consul's CONSUL_HTTP_TOKEN)")
+	if len(args) > 0 && args[0] == "status" {
+		args = args[1:]
+	} else if len(args) == 0 || !strings.HasPrefix(args[0], "-") {
+		fmt.Fprintf(stderr, "wrapper fleet: want the subcommand status\nUsage: wrapper %s\n", fleetSynopsis)
+		return ExitUsage
 	}
-	return false
-}
-
-// jsonTerminalSafe escapes, in JSON that encoding/json wrote, the runes
-// it leaves raw but a terminal acts on (DEL, C1 and bidirectional
-// controls) as \uNNNN. encoding/json already escapes C0 controls and
-// replaces invalid UTF-8; these runes can only stand inside strings, where
-// \uNNNN means the same rune.
-func jsonTerminalSafe(b []byte) []byte {
-	if !bytes.ContainsFunc(b, func(r rune) bool { return r >= 0x20 && unsafeRune(r) }) {
-		return b
+	if code, done := parseFlags(fs, args, stderr); done {
+		return code
 	}
-	var out bytes.Buffer
-	for len(b) > 0 {
-		r, n := utf8.DecodeRune(b)
-		if r >= 0x20 && unsafeRune(r) {
-			fmt.Fprintf(&out, `\u%04x`, r)
-		} else {
-			out.Write(b[:n])
+	opts := fleet.Options{Consul: *consul}
+	for _, v := range []struct {
+		flag, name string
+		dst        *string
+	}{{"--token-env", *tokenEnv, &opts.StatusToken}, {"--consul-token-env", *consulTokenEnv, &opts.ConsulToken}} {
+		if v.name == "" {
+			continue
 		}
-		b = b[n:]
+		if *v.dst = os.Getenv(v.name); *v.dst == "" {
+			fmt.Fprintf(stderr, "wrapper fleet status: %s: the variable %s is not set\n", v.flag, v.name)
+			return ExitUsage
+		}
 	}
-	return out.Bytes()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rows, err := fleet.Gather(ctx, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "wrapper fleet status: %v\n", err)
+		return ExitError
+	}
+	if *asJSON {
+		var b bytes.Buffer // other hosts' strings: escaped as for status --json
+		enc := json.NewEncoder(&b)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(rows)
+		_, _ = stdout.Write(termsafe.JSON(b.Bytes()))
+		return ExitOK
+	}
+	_ = fleet.WriteTable(stdout, rows)
+	return ExitOK
 }

@@ -1,7 +1,6 @@
 package wrapper
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,45 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/wrapper-dev/wrapper/internal/statusfile"
+	"github.com/wrapper-dev/wrapper/internal/termsafe"
 )
-
-func TestTerminalSafe(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"plain text, C:\\Program Files\\app", "plain text, C:\\Program Files\\app"},
-		{"\x1b]0;pwned\x07title", `\x1b]0;pwned\x07title`},
-		{"\x1b[2J\x1b[H", `\x1b[2J\x1b[H`},
-		{"a\tb", `a\tb`},
-		{"row\nforged: row\r", `row\nforged: row\r`},
-		{"del\x7f nul\x00", `del\x7f nul\x00`},
-		{"lone \x9b byte", `lone \x9b byte`},
-		{"c1 \u009b[31m", `c1 \u009b[31m`},
-		{"bidi \u202eevil\u2066", `bidi \u202eevil\u2066`},
-		{"héllo → ✓ \ufffd", "héllo → ✓ \ufffd"},
-	}
-	for _, tt := range tests {
-		if got := terminalSafe(tt.in); got != tt.want {
-			t.Errorf("terminalSafe(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
-// TestJSONTerminalSafe: what encoding/json leaves raw is escaped, and the
-// result still decodes to the same strings.
-func TestJSONTerminalSafe(t *testing.T) {
-	in := map[string]string{"s": "a\x1b[2Jb\x7f\u009b\u202e\tc"}
-	b, err := json.Marshal(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	safe := jsonTerminalSafe(b)
-	if i := strings.IndexFunc(string(safe), func(r rune) bool { return unsafeRune(r) }); i >= 0 {
-		t.Errorf("raw control rune at %d in %q", i, safe)
-	}
-	var out map[string]string
-	if err := json.Unmarshal(safe, &out); err != nil || out["s"] != in["s"] {
-		t.Errorf("escaped JSON %s decodes to %q, %v; want %q", safe, out["s"], err, in["s"])
-	}
-}
 
 // rawControl returns the first byte or rune of s that a terminal would act
 // on (C0 but the newlines between rows, DEL, C1, bidi controls, bytes that
@@ -59,7 +21,7 @@ func rawControl(s string) (string, bool) {
 		if r == '\n' {
 			continue
 		}
-		if (r == utf8.RuneError && !strings.HasPrefix(s[i:], "\ufffd")) || unsafeRune(r) {
+		if (r == utf8.RuneError && !strings.HasPrefix(s[i:], "\ufffd")) || termsafe.Unsafe(r) {
 			return s[i:min(len(s), i+8)], true
 		}
 	}

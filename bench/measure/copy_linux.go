@@ -14,9 +14,9 @@ import (
 )
 
 // copyPipeSize is the supervisor's pipe (pipeSize in
-// supervisor/process_linux.go); copyReadSize, copyBigRead and
-// copyYieldAfter are the pump's read and yield (readSize, bigRead and
-// yieldAfter in logrotate/pump.go).
+// supervisor/process_linux.go); copyReadSize is the pump's read (readSize
+// in logrotate/pump.go); copyBigRead and copyYieldAfter are its yield
+// (bigRead and yieldAfter in logrotate/yield.go).
 const (
 	copyPipeSize   = 1 << 20
 	copyReadSize   = 256 << 10

@@ -7,7 +7,9 @@
 //
 //	measure time [-stamps FILE] -- CMD...
 //	                                   wall=SECONDS of one run (exit 0
-//	                                   required); with -stamps, gen's
+//	                                   required) and cpu=SECONDS (user +
+//	                                   system, reaped descendants
+//	                                   included); with -stamps, gen's
 //	                                   GEN_STAMPS times split it into
 //	                                   pre= write= post= (ms)
 //	measure check [-timestamps] -n N PATH
@@ -102,7 +104,10 @@ func cmdTime(args []string) error {
 		return fmt.Errorf("%v: %w", cmd.Args, err)
 	}
 	end := monotonic()
-	fmt.Printf("wall=%.4f", time.Duration(end-start).Seconds())
+	// The rusage of a reaped child includes the children it reaped itself:
+	// for a wrapper, its child and its reaper too.
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	fmt.Printf("wall=%.6f cpu=%.6f", time.Duration(end-start).Seconds(), cpu.Seconds())
 	if *stamps != "" {
 		b, err := os.ReadFile(*stamps)
 		if err != nil {

@@ -111,6 +111,9 @@ func TestImportRules(t *testing.T) {
 		{"Prometheus libraries only in internal/metrics tests (the binary writes the format itself)",
 			func(g goFile) bool { return !(g.under("internal/metrics") && strings.HasSuffix(g.path, "_test.go")) },
 			func(imp string) bool { return strings.HasPrefix(imp, "github.com/prometheus/") }},
+		{"the Consul client only in internal/registry",
+			func(g goFile) bool { return !g.under("internal/registry") },
+			func(imp string) bool { return strings.HasPrefix(imp, "github.com/hashicorp/consul/") }},
 		{"x/sys/windows only in _windows.go files",
 			func(g goFile) bool {
 				return !strings.HasSuffix(g.path, "_windows.go") && !strings.HasSuffix(g.path, "_windows_test.go")

@@ -21,10 +21,22 @@
 //	exit N [line...]         the lines on stdout, then exit with code N
 //	hang [line...]           the lines on stdout, then sleep until killed
 //	ignore-term              ignore SIGTERM and Interrupt, print "ready", sleep
-//	grandchild [detach]      start a "hang" grandchild that shares stdout and
+//	grandchild [detach|setsid] [ignore-term]
+//	                         start a "hang" grandchild that shares stdout and
 //	                         stderr, print its pid, sleep; with detach the
 //	                         grandchild leaves the process group (Unix) or
-//	                         starts a new one (Windows)
+//	                         starts a new one (Windows), with setsid it starts
+//	                         a session of its own (Unix; Windows: as detach);
+//	                         with ignore-term the grandchild runs ignore-term
+//	                         instead of hang (it prints "ready" when set)
+//	orphan [ignore-term]     start a grandchild as grandchild setsid does,
+//	                         print its pid and exit 0 at once, leaving it an
+//	                         orphan that holds stdout and stderr
+//	double-fork [ignore-term]
+//	                         run orphan as a child and wait for its exit, as
+//	                         a daemon forks twice; then print "orphaned" and
+//	                         sleep: the grandchild's parent is gone while
+//	                         this process still runs
 //	flood N                  N lines "line 1" ... "line N"; exit 0
 //	longline N               one line of N 'x' bytes; exit 0
 //	env                      the environment, one variable per line; exit 0

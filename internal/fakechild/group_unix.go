@@ -31,3 +31,10 @@ func StartGroup(t testing.TB, name string, args ...string) (*exec.Cmd, *bufio.Sc
 	})
 	return cmd, bufio.NewScanner(out)
 }
+
+// newSession puts a process in a session (and process group) of its own,
+// as a daemon does with setsid: out of reach of any signal aimed at its
+// parent's group or session.
+func newSession() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setsid: true}
+}

@@ -2,6 +2,7 @@ package fakechild
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -21,6 +22,8 @@ func builtins() map[string]Func {
 		"hang":            hang,
 		"ignore-term":     ignoreTerm,
 		"grandchild":      grandchild,
+		"orphan":          orphan,
+		"double-fork":     doubleFork,
 		"flood":           flood,
 		"longline":        longline,
 		"env":             func([]string) int { return lines(os.Stdout, os.Environ()) },
@@ -85,26 +88,80 @@ func ignoreTerm([]string) int {
 	return sleepForever()
 }
 
-// grandchild starts a "hang" grandchild that inherits stdout and stderr, so
-// that it holds the parent's output pipes open, prints its pid and hangs.
+// grandchild starts a grandchild that inherits stdout and stderr, so that
+// it holds the parent's output pipes open, prints its pid and hangs. The
+// arguments are described in the package documentation.
 func grandchild(args []string) int {
-	path, argv, env, err := Spec("hang")
+	cmd, err := startGrandchild("grandchild", args)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "fakechild: grandchild: %v\n", err)
+		return 2
+	}
+	lines(os.Stdout, []string{strconv.Itoa(cmd.Process.Pid)})
+	return sleepForever()
+}
+
+// orphan starts a grandchild in a session of its own, prints its pid and
+// exits without waiting for it.
+func orphan(args []string) int {
+	cmd, err := startGrandchild("orphan", append([]string{"setsid"}, args...))
+	if err != nil {
+		return 2
+	}
+	return lines(os.Stdout, []string{strconv.Itoa(cmd.Process.Pid)})
+}
+
+// doubleFork runs orphan as its child, which shares its output, waits for
+// it and hangs: the grandchild orphan started is then an orphan whose
+// original parent is gone while this process still runs.
+func doubleFork(args []string) int {
+	path, argv, env, err := Spec("orphan", args...)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "fakechild: double-fork: %v\n", err)
 		return 2
 	}
 	cmd := exec.Command(path, argv...)
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	if len(args) > 0 && args[0] == "detach" {
-		cmd.SysProcAttr = detached()
-	}
-	if err := cmd.Start(); err != nil {
-		fmt.Fprintf(os.Stderr, "fakechild: grandchild: %v\n", err)
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintf(os.Stderr, "fakechild: double-fork: %v\n", err)
 		return 2
 	}
-	lines(os.Stdout, []string{strconv.Itoa(cmd.Process.Pid)})
+	lines(os.Stdout, []string{"orphaned"})
 	return sleepForever()
+}
+
+// startGrandchild starts the grandchild of helper name: "hang", or
+// "ignore-term" when args hold it, sharing stdout and stderr; "detach" in
+// args puts it in a process group of its own, "setsid" in a session of its
+// own. A failure is reported on stderr.
+func startGrandchild(name string, args []string) (*exec.Cmd, error) {
+	helper := "hang"
+	var attr *syscall.SysProcAttr
+	for _, a := range args {
+		switch a {
+		case "ignore-term":
+			helper = a
+		case "detach":
+			attr = detached()
+		case "setsid":
+			attr = newSession()
+		default:
+			fmt.Fprintf(os.Stderr, "fakechild: %s: unknown argument %q\n", name, a)
+			return nil, errors.New("bad argument")
+		}
+	}
+	path, argv, env, err := Spec(helper)
+	if err == nil {
+		cmd := exec.Command(path, argv...)
+		cmd.Env = env
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		cmd.SysProcAttr = attr
+		if err = cmd.Start(); err == nil {
+			return cmd, nil
+		}
+	}
+	fmt.Fprintf(os.Stderr, "fakechild: %s: %v\n", name, err)
+	return nil, err
 }
 
 func flood(args []string) int {

@@ -40,6 +40,10 @@ func detached() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{CreationFlags: syscall.CREATE_NEW_PROCESS_GROUP}
 }
 
+// newSession is detached: Windows has no sessions in the Unix sense, and a
+// new process group is what takes a process out of its parent's Ctrl-C.
+func newSession() *syscall.SysProcAttr { return detached() }
+
 func interrupt([]string) int {
 	c := make(chan os.Signal, 1)
 	signal.Notify(c, os.Interrupt)

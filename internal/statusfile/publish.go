@@ -74,8 +74,9 @@ func WriteJSON(path string, v any) error {
 // a random name beside path and renames it over path. The new file is
 // created with O_EXCL, so nothing planted in the directory (a link to a
 // file elsewhere, by an account that can write the log directory) is ever
-// opened or written through; rename replaces a link at path itself, never
-// its target. A reader sees the old content or the new, whole.
+// opened or written through; the new file takes path's place by name
+// (swapIn), never through a link found there. A reader sees the old
+// content or the new, whole.
 func Replace(path string, data []byte) error {
 	dir, base := filepath.Split(path)
 	if dir == "" {
@@ -96,7 +97,7 @@ func Replace(path string, data []byte) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, path)
+		err = swapIn(tmp, path)
 	}
 	if err != nil {
 		os.Remove(tmp)

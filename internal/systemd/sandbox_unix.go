@@ -88,6 +88,14 @@ func unitSandbox(u *unitWriter, spec Unit, paths []namedPath) error {
 			}
 		}
 	}
+	if slices.Contains(spec.SandboxOff, "protect_control_groups") && slices.Contains(spec.SandboxOff, "restrict_namespaces") {
+		// With both off the wrapper can hold each child in a cgroup of its
+		// own below the unit's, which systemd must hand over to it; with
+		// either on it holds the tree as a child subreaper, and systemd's
+		// stop of the unit takes what is left in its cgroup.
+		u.comment("The cgroup of the unit is the wrapper's: each child gets a cgroup of its own below it.")
+		u.set("Delegate", "yes")
+	}
 	for _, dir := range writableDirs(spec) {
 		u.set("ReadWritePaths", quotePath(dir))
 	}

@@ -229,3 +229,29 @@ func TestUnitRuntimeDirectory(t *testing.T) {
 		t.Errorf("without:\n%s\nwith:\n%s", plain, with)
 	}
 }
+
+// TestUnitDelegatesOnlyWithoutTheBlockers: Delegate=yes is written only
+// when the two sandbox settings that keep the wrapper from making child
+// cgroups (a read-only hierarchy, no clone3) are off.
+func TestUnitDelegatesOnlyWithoutTheBlockers(t *testing.T) {
+	spec := Unit{Name: "app", Config: "/srv/app/app.yaml", Wrapper: goldenExe, Executable: "/srv/app/app",
+		WorkingDir: "/srv/app", LogDir: "/srv/app/logs", User: "app", StopTimeout: time.Second}
+	for _, tt := range []struct {
+		off  []string
+		want bool
+	}{
+		{nil, false},
+		{[]string{"protect_control_groups"}, false},
+		{[]string{"restrict_namespaces"}, false},
+		{[]string{"protect_control_groups", "restrict_namespaces"}, true},
+	} {
+		spec.SandboxOff = tt.off
+		unit, err := spec.Render()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(unit, "\nDelegate=yes\n"); got != tt.want {
+			t.Errorf("sandbox off %v: Delegate=yes %v, want %v", tt.off, got, tt.want)
+		}
+	}
+}
