@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // schemaNode is the part of a JSON Schema the consistency test reads.
@@ -118,6 +120,20 @@ func checkSchemaPatterns(t *testing.T, root *schemaNode) {
 		func(s string) bool { return s == "" || checkEnvName(s) == nil })
 	checkPattern(t, "meta key", consul["meta"].PropertyNames.Pattern, []string{"team", "wrapper_http", "a-b", strings.Repeat("k", 128)},
 		[]string{"", "a b", "ä", "a.b", strings.Repeat("k", 129)}, validMetaKey)
+	restart := root.Properties["restart"].Properties
+	checkPattern(t, "time of day", restart["at"].Items.Pattern, []string{"03:00", "3:00", "00:00", "23:59", "19:05"},
+		[]string{"", "24:00", "12:60", "3pm", "03:00:00", "3:0", " 03:00"}, timeOfDayRule.MatchString)
+	checkPattern(t, "exit code key", restart["on_exit"].PropertyNames.Pattern,
+		[]string{"0", "75", "4294967295", "0xC0000005", "0o17"}, []string{"", "-1", "abc", "1.5", "0x", "1e3"},
+		func(s string) bool {
+			var n yaml.Node
+			if yaml.Unmarshal([]byte(s), &n) != nil || len(n.Content) != 1 {
+				return false
+			}
+			var v int64
+			k := n.Content[0]
+			return k.ShortTag() == "!!int" && k.Decode(&v) == nil && v >= 0 && v <= maxExitCode
+		})
 }
 
 // checkPattern asserts that a schema pattern and the Go parser accept and

@@ -19,6 +19,9 @@ type Hooks struct {
 	// PostStop runs after every exit of the program, before the restart
 	// decision.
 	PostStop Hook
+	// OnGiveUp runs when the wrapper gives up (restart.max_failures),
+	// before it exits with code 4; a failure is only logged.
+	OnGiveUp Hook
 }
 
 // Hook is one hook command.
@@ -33,7 +36,7 @@ type Hook struct {
 
 // rawHooks is the hooks section as written.
 type rawHooks struct {
-	preStart, postStart, preStop, postStop rawHook
+	preStart, postStart, preStop, postStop, onGiveUp rawHook
 }
 
 // rawHook is one hook; line is its key's.
@@ -56,6 +59,7 @@ func hooksField(r *rawHooks) field {
 		hook("post_start", &r.postStart),
 		hook("pre_stop", &r.preStop),
 		hook("post_stop", &r.postStop),
+		hook("on_give_up", &r.onGiveUp),
 	}}
 }
 
@@ -73,5 +77,6 @@ func (rs *resolver) hooks(r *rawHooks) Hooks {
 		PostStart: hook(&r.postStart, "hooks.post_start"),
 		PreStop:   hook(&r.preStop, "hooks.pre_stop"),
 		PostStop:  hook(&r.postStop, "hooks.post_stop"),
+		OnGiveUp:  hook(&r.onGiveUp, "hooks.on_give_up"),
 	}
 }

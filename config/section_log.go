@@ -203,6 +203,7 @@ func (rs *resolver) checkLogDir(line int, c *Config, wrapperExe string) {
 		{"the hooks.post_start program", first(c.Hooks.PostStart.Command)},
 		{"the hooks.pre_stop program", first(c.Hooks.PreStop.Command)},
 		{"the hooks.post_stop program", first(c.Hooks.PostStop.Command)},
+		{"the hooks.on_give_up program", first(c.Hooks.OnGiveUp.Command)},
 	}
 	var found []string
 	for _, h := range held {

@@ -297,7 +297,7 @@ func (c *Config) ServiceFiles() []string {
 	}
 	programs := []string{c.Executable}
 	for _, argv := range [][]string{c.Health.Command, c.Hooks.PreStart.Command, c.Hooks.PostStart.Command,
-		c.Hooks.PreStop.Command, c.Hooks.PostStop.Command} {
+		c.Hooks.PreStop.Command, c.Hooks.PostStop.Command, c.Hooks.OnGiveUp.Command} {
 		if len(argv) > 0 {
 			programs = append(programs, argv[0])
 		}

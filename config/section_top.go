@@ -2,9 +2,9 @@ package config
 
 // The top level of the file: the program to run, the service's name and the
 // program's environment, and the Config type that holds every section. Each
-// section (restart, stop, log, service, health, wait_for, hooks, http,
-// registry) and the metrics switch has its own section_*.go file with its
-// type, raw form, field table and resolver.
+// section (restart, stop, log, service, health, wait_for, hooks, heartbeat,
+// http, registry) and the metrics switch has its own section_*.go file with
+// its type, raw form, field table and resolver.
 
 import (
 	"fmt"
@@ -68,6 +68,9 @@ type Config struct {
 	WaitFor []Condition
 	// Hooks are commands run around the program's life. Default: none.
 	Hooks Hooks
+	// Heartbeat pings a dead man's switch while the program is healthy.
+	// Default: off (Heartbeat.Enabled() is false).
+	Heartbeat Heartbeat
 	// Watch makes the wrapper reload this file when it changes, as
 	// `wrapper reload` does. Default: false.
 	Watch bool
@@ -98,6 +101,7 @@ type raw struct {
 	health                         rawHealth
 	waitFor                        val[[]*rawCondition]
 	hooks                          rawHooks
+	heartbeat                      rawHeartbeat
 	watch                          val[bool]
 	http                           rawHTTP
 	metrics                        val[bool]
@@ -126,6 +130,7 @@ func fields(r *raw) []field {
 		healthField(&r.health),
 		waitForField(&r.waitFor),
 		hooksField(&r.hooks),
+		heartbeatField(&r.heartbeat),
 		{name: "watch", decode: boolean(&r.watch)},
 		httpField(&r.http),
 		{name: "metrics", decode: boolean(&r.metrics)},
@@ -183,6 +188,7 @@ func resolve(r *raw, ps *problems, file string, opts Options, fold bool) *Config
 	c.Health = rs.health(&r.health)
 	c.WaitFor = rs.waitFor(r.waitFor.v)
 	c.Hooks = rs.hooks(&r.hooks)
+	c.Heartbeat = rs.heartbeat(&r.heartbeat)
 	c.Watch = or(r.watch, false)
 	rs.checkLogDir(r.log.dir.line, c, opts.WrapperExe)
 	c.HTTP = rs.http(&r.http)

@@ -2,7 +2,9 @@ package config
 
 import (
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -11,7 +13,7 @@ import (
 const defaultConditionTimeout = time.Minute
 
 // Condition is one wait_for item: a condition that must be met before every
-// start of the program. Exactly one of TCP, File and HTTP is set.
+// start of the program. Exactly one of TCP, File, HTTP and Service is set.
 type Condition struct {
 	// TCP is a host:port to which a TCP connection must open.
 	TCP string
@@ -20,6 +22,10 @@ type Condition struct {
 	// HTTP is an http:// or https:// URL whose GET must answer with a 2xx
 	// or 3xx status.
 	HTTP string
+	// Service is a Windows service that must be RUNNING, or on Linux a
+	// systemd unit that must be active (a .service when the name has no
+	// type suffix).
+	Service string
 	// Timeout is how long the condition may stay unmet before that start
 	// counts as failed (restart backoff and max_failures apply).
 	// Default: 1m.
@@ -33,6 +39,7 @@ type rawCondition struct {
 	key             string
 	noisy           bool
 	tcp, file, http val[string]
+	service         val[string]
 	timeout         val[time.Duration]
 }
 
@@ -47,6 +54,7 @@ func conditionFields(c *rawCondition) []field {
 		{name: "tcp", decode: str(&c.tcp)},
 		{name: "file", decode: str(&c.file)},
 		{name: "http", decode: str(&c.http)},
+		{name: "service", decode: str(&c.service)},
 		{name: "timeout", decode: duration(&c.timeout)},
 	}
 }
@@ -83,10 +91,11 @@ func (rs *resolver) waitFor(items []*rawCondition) []Condition {
 		key := c.key
 		cond := Condition{Timeout: or(c.timeout, defaultConditionTimeout)}
 		rs.positive(c.timeout, key+".timeout")
-		alts := []alt{{name: "tcp", v: c.tcp}, {name: "file", v: c.file}, {name: "http", v: c.http}}
+		alts := []alt{{name: "tcp", v: c.tcp}, {name: "file", v: c.file}, {name: "http", v: c.http}, {name: "service", v: c.service}}
 		if rs.oneOf(key, c.line, c.noisy, alts) {
 			cond.TCP = rs.address(c.tcp, key+".tcp")
 			cond.HTTP = rs.httpURL(c.http, key+".http")
+			cond.Service = rs.serviceName(c.service, key+".service")
 			if c.file.set && c.file.v == "" {
 				rs.ps.add(c.file.line, key+".file", "must not be empty (the path of a file that must exist)")
 			} else if c.file.set {
@@ -96,4 +105,27 @@ func (rs *resolver) waitFor(items []*rawCondition) []Condition {
 		out = append(out, cond)
 	}
 	return out
+}
+
+// serviceName expands and checks the name of a service or unit to wait
+// for. The rule is what no service manager accepts, the same everywhere
+// so that a file means the same on both: a Windows service name may hold
+// spaces, a systemd unit name backslash escapes (\x2d).
+func (rs *resolver) serviceName(v val[string], key string) string {
+	s, ok := rs.expand(v, key)
+	switch {
+	case !ok:
+		return ""
+	case s == "":
+		rs.ps.add(v.line, key, "must not be empty (the name of a Windows service or a systemd unit)")
+	case len(s) > 256:
+		rs.ps.add(v.line, key, "too long (%d bytes, at most 256)", len(s))
+	case strings.ContainsFunc(s, unicode.IsControl) || strings.Contains(s, "/"):
+		rs.ps.add(v.line, key, "invalid service name %q: no control characters or '/'", s)
+	case strings.HasPrefix(s, "-"):
+		rs.ps.add(v.line, key, "invalid service name %q: must not start with '-'", s)
+	default:
+		return s
+	}
+	return ""
 }

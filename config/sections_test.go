@@ -26,7 +26,7 @@ func checkChecks(t testing.TB, c *Config) {
 	}
 	for i, w := range c.WaitFor {
 		n := 0
-		for _, s := range []string{w.TCP, w.File, w.HTTP} {
+		for _, s := range []string{w.TCP, w.File, w.HTTP, w.Service} {
 			if s != "" {
 				n++
 			}
@@ -35,10 +35,13 @@ func checkChecks(t testing.TB, c *Config) {
 			t.Errorf("bad wait_for[%d] %+v", i, w)
 		}
 	}
-	for _, hk := range []Hook{c.Hooks.PreStart, c.Hooks.PostStart, c.Hooks.PreStop, c.Hooks.PostStop} {
+	for _, hk := range []Hook{c.Hooks.PreStart, c.Hooks.PostStart, c.Hooks.PreStop, c.Hooks.PostStop, c.Hooks.OnGiveUp} {
 		if hk.Timeout <= 0 || (hk.Command != nil && (len(hk.Command) == 0 || hk.Command[0] == "")) {
 			t.Errorf("bad hook %+v", hk)
 		}
+	}
+	if b := c.Heartbeat; b.Interval <= 0 || b.Timeout <= 0 {
+		t.Errorf("bad heartbeat %+v", b)
 	}
 }
 
@@ -100,7 +103,7 @@ func TestServiceFiles(t *testing.T) {
 	dir := filepath.Dir(c.File)
 	want := []string{c.File, filepath.Join(dir, "full.env"), filepath.Join(dir, "bin", "app.exe"),
 		filepath.Join(dir, "tool.exe"), filepath.Join(dir, "bin", "app.exe"), filepath.Join(dir, "tool.exe"),
-		filepath.Join(dir, "tool.exe"), filepath.Join(dir, "bin", "app.exe")}
+		filepath.Join(dir, "tool.exe"), filepath.Join(dir, "bin", "app.exe"), filepath.Join(dir, "tool.exe")}
 	if got := c.ServiceFiles(); !slices.Equal(got, want) {
 		t.Errorf("ServiceFiles\n%q\nwant\n%q", got, want)
 	}

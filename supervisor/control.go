@@ -28,16 +28,18 @@ func (s *Supervisor) RestartChild(ctx context.Context) error {
 }
 
 // Update replaces the options while Run is in progress. Restart, Stop,
-// Health, Hooks, WaitFor and Logger apply at once: a pending backoff keeps
-// its timer, a running health check continues with the new settings (a
-// check removed ends), hooks and conditions apply from their next run. A
-// change of Path, Args, Dir or Env restarts a running child gracefully
-// (cause CauseUpdate, not a failure); otherwise they apply at the next
-// start. Stdout, Stderr, OnStatus and Containment cannot change: the
-// values given are ignored. Invalid options return an error and change
-// nothing. Update returns ErrNotRunning when Run is not in progress (or is
-// stopping), and otherwise once the loop took the new options, before it
-// applies them.
+// Health, Hooks, WaitFor, Heartbeat and Logger apply at once: a pending
+// backoff keeps its timer, a running health check continues with the new
+// settings (a check removed ends), hooks and conditions apply from their
+// next run, the scheduled restarts are scheduled again (At from now,
+// Every from the running child's start), a changed heartbeat starts its
+// interval again. A change of Path, Args, Dir or Env restarts a running
+// child gracefully (cause CauseUpdate, not a failure); otherwise they
+// apply at the next start. Stdout, Stderr, OnStatus and Containment cannot
+// change: the values given are ignored. Invalid options return an error
+// and change nothing. Update returns ErrNotRunning when Run is not in
+// progress (or is stopping, or giving up), and otherwise once the loop
+// took the new options, before it applies them.
 func (s *Supervisor) Update(ctx context.Context, opts Options) error {
 	o, err := normalize(opts)
 	if err != nil {
@@ -66,7 +68,7 @@ func (s *Supervisor) ask(ctx context.Context, r request) error {
 // because acting publishes status through OnStatus, and the caller may
 // hold a lock that its OnStatus takes (the host does, during a reload).
 func (l *loop) onRequest(r request) (done bool, err error) {
-	if l.cancelled {
+	if l.cancelled || l.gaveUp != nil {
 		r.reply <- ErrNotRunning
 		return false, nil
 	}
@@ -113,6 +115,14 @@ func (l *loop) update(o Options) (done bool, err error) {
 		if l.st.Health != before {
 			l.publish()
 		}
+	}
+	if o.Heartbeat != old.Heartbeat {
+		l.armBeat()
+	}
+	next := l.st.NextScheduledRestart
+	l.scheduleRun()
+	if !l.st.NextScheduledRestart.Equal(next) {
+		l.publish()
 	}
 	restart := running && (o.Path != old.Path || !slices.Equal(o.Args, old.Args) ||
 		o.Dir != old.Dir || !slices.Equal(o.Env, old.Env))

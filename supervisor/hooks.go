@@ -24,6 +24,7 @@ const (
 	eventPostStart = "post_start"
 	eventPreStop   = "pre_stop"
 	eventPostStop  = "post_stop"
+	eventGiveUp    = "give_up"
 )
 
 // Limits of the hook output that reaches the Logger: a hook is a short
@@ -48,9 +49,10 @@ type Hook struct {
 // child's working directory (Options.Dir) with the child's environment
 // (Options.Env, or the wrapper's when nil) plus
 //
-//	WRAPPER_EVENT      pre_start, post_start, pre_stop or post_stop
-//	WRAPPER_CHILD_PID  the child's process id (not for pre_start)
-//	WRAPPER_EXIT_CODE  the child's exit code, -1 after a signal (post_stop)
+//	WRAPPER_EVENT      pre_start, post_start, pre_stop, post_stop or give_up
+//	WRAPPER_CHILD_PID  the child's process id (not for pre_start, give_up)
+//	WRAPPER_EXIT_CODE  the child's exit code, -1 after a signal or a
+//	                   start failure (post_stop, give_up)
 //	WRAPPER_RESTARTS   Status.Restarts
 //
 // Its output goes to the Logger, one Info record "hook output" per line
@@ -80,6 +82,13 @@ type Hooks struct {
 	// that failed), before the restart decision and its backoff. It runs
 	// also when Run was cancelled, and Run returns after it.
 	PostStop Hook
+	// OnGiveUp runs when the circuit breaker trips (StateGaveUp), after
+	// PostStop, with the last exit's code, beside the heartbeat's failure
+	// signal; Run returns its ErrGaveUp error once both are done. It is
+	// the place to raise an alarm or collect evidence. A failure is
+	// logged. It runs to its end (or Timeout) also when Run is cancelled
+	// meanwhile.
+	OnGiveUp Hook
 }
 
 // normalizeHooks fills in default timeouts and copies the argument lists.
@@ -88,7 +97,8 @@ func normalizeHooks(h *Hooks) []error {
 	for _, x := range []struct {
 		event string
 		h     *Hook
-	}{{eventPreStart, &h.PreStart}, {eventPostStart, &h.PostStart}, {eventPreStop, &h.PreStop}, {eventPostStop, &h.PostStop}} {
+	}{{eventPreStart, &h.PreStart}, {eventPostStart, &h.PostStart}, {eventPreStop, &h.PreStop},
+		{eventPostStop, &h.PostStop}, {eventGiveUp, &h.OnGiveUp}} {
 		if len(x.h.Argv) == 0 {
 			x.h.Argv = nil
 		} else if x.h.Argv[0] == "" {
@@ -190,6 +200,8 @@ func (l *loop) onHookDone(d hookDone) (done bool, err error) {
 		return false, nil
 	case d.event == eventPostStop:
 		return l.settleExit()
+	case d.event == eventGiveUp:
+		return l.giveUpDone()
 	case l.proc != nil:
 		return l.signalStop()
 	}

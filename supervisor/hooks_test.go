@@ -172,3 +172,31 @@ func TestPostStartFailureIgnored(t *testing.T) {
 		stopRun(t, cancel, errc)
 	})
 }
+
+// TestGiveUpHookOutlivesCancel: the on_give_up hook runs to its end when
+// Run is cancelled meanwhile, Run still reports that it gave up, and a
+// restart request meanwhile is refused.
+func TestGiveUpHookOutlivesCancel(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, f, _ := newFakeOpts(t, Options{Restart: RestartOptions{MaxFailures: 1},
+			Hooks: Hooks{OnGiveUp: Hook{Argv: []string{"alarm"}}}}, run{code: 1, after: s1})
+		h := withFakeHooks(s, f.t0, map[string][]hookPlay{eventGiveUp: {{take: 30 * s1}}})
+		ctx, cancel := context.WithCancel(t.Context())
+		errc := runAsync(ctx, s)
+		time.Sleep(10 * s1)
+		synctest.Wait()
+		if st := s.Status(); st.State != StateGaveUp {
+			t.Fatalf("state %s during the hook, want %s", st.State, StateGaveUp)
+		}
+		if err := s.RestartChild(t.Context()); !errors.Is(err, ErrNotRunning) {
+			t.Fatalf("RestartChild during the give-up = %v, want ErrNotRunning", err)
+		}
+		cancel()
+		if err := <-errc; !errors.Is(err, ErrGaveUp) {
+			t.Fatalf("Run = %v, want ErrGaveUp", err)
+		}
+		if d := time.Since(f.t0); d != 31*s1 || len(h.cancelled) != 0 {
+			t.Fatalf("Run returned at %v, hooks cancelled %v; want 31s, none", d, h.cancelled)
+		}
+	})
+}

@@ -107,7 +107,7 @@ func (l *loop) settle(e Exit) (done bool, err error) {
 	}
 	cause := l.restart
 	l.restart = ""
-	if cause == CauseRequest || cause == CauseUpdate {
+	if cause == CauseRequest || cause == CauseUpdate || cause == CauseSchedule {
 		return l.restartNow(cause)
 	}
 	class := classify(l.s.opts.Restart, e)
@@ -120,12 +120,15 @@ func (l *loop) settle(e Exit) (done bool, err error) {
 	}
 	d := decideClass(l.s.opts.Restart, class, e, l.st.Failures)
 	l.st.Failures = d.failures
+	if !d.restart {
+		l.unschedule()
+	}
 	switch {
 	case d.gaveUp:
 		l.st.State = StateGaveUp
 		l.publish()
 		l.s.log.Info("gave up", "failures", d.failures, "last", e.String())
-		return true, fmt.Errorf("%w: %d consecutive failures, last %s", ErrGaveUp, d.failures, e)
+		return l.giveUp(fmt.Errorf("%w: %d consecutive failures, last %s", ErrGaveUp, d.failures, e), e)
 	case !d.restart:
 		l.st.State = StateExited
 		l.publish()
@@ -146,6 +149,25 @@ func (l *loop) settle(e Exit) (done bool, err error) {
 		return l.restartNow(CauseRequest)
 	}
 	return false, nil
+}
+
+// giveUp runs the on_give_up hook and sends the heartbeat's failure
+// signal; Run returns err once both are done.
+func (l *loop) giveUp(err error, e Exit) (done bool, _ error) {
+	l.gaveUp = err
+	if h := l.s.opts.Hooks.OnGiveUp; h.Argv != nil {
+		l.hook = l.runHookTask(eventGiveUp, h, 0, &e)
+	}
+	l.signalGiveUp()
+	return l.giveUpDone()
+}
+
+// giveUpDone ends Run once the give-up's hook and failure signal are done.
+func (l *loop) giveUpDone() (done bool, err error) {
+	if l.hook != nil || l.ping != nil || l.failNext {
+		return false, nil
+	}
+	return true, l.gaveUp
 }
 
 // restartNow starts the child at once, dropping a pending backoff: a
@@ -187,6 +209,8 @@ func (l *loop) beginStop(cause string) (done bool, err error) {
 func (l *loop) onCancel() (done bool, err error) {
 	l.cancelled = true
 	switch {
+	case l.gaveUp != nil:
+		return false, nil // the give-up's hook and signal run to their end
 	case l.seq != nil:
 		l.seq, l.st.Waiting = l.seq.stop(), ""
 	case l.exit != nil || l.st.State == StateStopping:

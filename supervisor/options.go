@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"slices"
 	"time"
 )
@@ -49,7 +50,45 @@ type RestartOptions struct {
 	// FatalExitCodes are exit codes that never restart, whatever the Policy;
 	// Run returns an *ExitError. A code in both lists is fatal. Default none.
 	FatalExitCodes []int
+	// OnExit maps exit codes to an action that replaces the Policy for
+	// them (see ExitAction). It takes precedence over SuccessExitCodes and
+	// FatalExitCodes, which still say whether a code is a success for
+	// ActionRestart. It applies to exit codes only: not to a signal death,
+	// a start failure, nor an exit the supervisor caused (a failed health
+	// check, RestartChild, Update, a scheduled restart). Default none.
+	OnExit map[int]ExitAction
+	// Every restarts the child gracefully once it has run this long: the
+	// stop steps (pre_stop, the stop ladder, post_stop), then a start at
+	// once (wait_for and pre_start included), with cause CauseSchedule.
+	// Such a restart is not a failure and leaves the failure count and
+	// the backoff as they are. 0 (the default) means never.
+	Every time.Duration
+	// At restarts the child the same way every day at each of these times
+	// of day, in the location of the wall clock (local time; see
+	// TimeOfDay and nextDaily for the nights the clock changes). A time
+	// that comes while no child runs (a backoff, a start, a stop) is
+	// skipped. Default none.
+	At []TimeOfDay
 }
+
+// ExitAction is what RestartOptions.OnExit does after an exit code.
+type ExitAction string
+
+// The exit actions.
+const (
+	// ActionRestart restarts the child whatever the Policy. After a code in
+	// SuccessExitCodes the restart is not a failure: it waits Delay and
+	// resets the failure count, as a success exit under Always does.
+	// After any other code it is a failure: the backoff grows and the
+	// circuit breaker applies, even under Never.
+	ActionRestart ExitAction = "restart"
+	// ActionStop does not restart the child and ends Run with nil, as a
+	// success exit the policy does not restart, whatever the code.
+	ActionStop ExitAction = "stop"
+	// ActionFatal does not restart the child and ends Run with an
+	// *ExitError, as a code in FatalExitCodes.
+	ActionFatal ExitAction = "fatal"
+)
 
 // StopOptions describe how the child is stopped when Run's context is
 // cancelled.
@@ -119,6 +158,9 @@ type Options struct {
 	WaitFor []Condition
 	// Hooks are commands run around the child's life; none by default.
 	Hooks Hooks
+	// Heartbeat pings a dead man's switch while the child is healthy;
+	// none by default.
+	Heartbeat HeartbeatOptions
 	// Containment is how the child's whole process tree is held on Linux
 	// (see Containment). Default (empty) ContainAuto: a cgroup where
 	// possible, else the subreaper. Update does not change it.
@@ -141,43 +183,18 @@ var validSignals = []string{"TERM", "INT", "HUP", "QUIT", "USR1", "USR2"}
 // It reports every problem at once.
 func normalize(o Options) (Options, error) {
 	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf(format, args...))
-	}
 	if o.Path == "" {
-		bad("path is required")
+		errs = append(errs, errors.New("path is required"))
 	}
-	r := &o.Restart
-	switch r.Policy {
-	case "":
-		r.Policy = OnFailure
-	case Always, OnFailure, Never:
-	default:
-		bad("restart policy %q: want %q, %q or %q", r.Policy, Always, OnFailure, Never)
-	}
-	durations := []struct {
+	errs = append(errs, normalizeRestart(&o.Restart)...)
+	for _, d := range []struct {
 		name string
 		d    time.Duration
-	}{
-		{"restart delay", r.Delay},
-		{"restart max delay", r.MaxDelay},
-		{"restart reset after", r.ResetAfter},
-		{"stop timeout", o.Stop.Timeout},
-		{"stop window timeout", o.Stop.WindowTimeout},
-	}
-	for _, d := range durations {
+	}{{"stop timeout", o.Stop.Timeout}, {"stop window timeout", o.Stop.WindowTimeout}} {
 		if d.d < 0 {
-			bad("%s %v is negative", d.name, d.d)
+			errs = append(errs, fmt.Errorf("%s %v is negative", d.name, d.d))
 		}
 	}
-	if r.MaxFailures < 0 {
-		bad("restart max failures %d is negative", r.MaxFailures)
-	}
-	if len(r.SuccessExitCodes) == 0 {
-		r.SuccessExitCodes = []int{0}
-	}
-	r.SuccessExitCodes = slices.Clone(r.SuccessExitCodes)
-	r.FatalExitCodes = slices.Clone(r.FatalExitCodes)
 	if o.Stop.Timeout == 0 {
 		o.Stop.Timeout = defaultStopTimeout
 	}
@@ -197,10 +214,59 @@ func normalize(o Options) (Options, error) {
 	if err := checkCodePage(o.ConsoleCodePage); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, normalizeHeartbeat(&o.Heartbeat)...)
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return o, errors.Join(errs...)
+}
+
+// normalizeRestart fills in the restart defaults, copies the slices and
+// the map, and reports invalid values.
+func normalizeRestart(r *RestartOptions) []error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf(format, args...))
+	}
+	switch r.Policy {
+	case "":
+		r.Policy = OnFailure
+	case Always, OnFailure, Never:
+	default:
+		bad("restart policy %q: want %q, %q or %q", r.Policy, Always, OnFailure, Never)
+	}
+	for _, d := range []struct {
+		name string
+		d    time.Duration
+	}{{"restart delay", r.Delay}, {"restart max delay", r.MaxDelay}, {"restart reset after", r.ResetAfter},
+		{"restart every", r.Every}} {
+		if d.d < 0 {
+			bad("%s %v is negative", d.name, d.d)
+		}
+	}
+	if r.MaxFailures < 0 {
+		bad("restart max failures %d is negative", r.MaxFailures)
+	}
+	if len(r.SuccessExitCodes) == 0 {
+		r.SuccessExitCodes = []int{0}
+	}
+	r.SuccessExitCodes = slices.Clone(r.SuccessExitCodes)
+	r.FatalExitCodes = slices.Clone(r.FatalExitCodes)
+	r.OnExit = maps.Clone(r.OnExit)
+	for _, code := range slices.Sorted(maps.Keys(r.OnExit)) {
+		switch a := r.OnExit[code]; a {
+		case ActionRestart, ActionStop, ActionFatal:
+		default:
+			bad("restart on exit %d: action %q: want %q, %q or %q", code, a, ActionRestart, ActionStop, ActionFatal)
+		}
+	}
+	r.At = slices.Clone(r.At)
+	for _, t := range r.At {
+		if !t.valid() {
+			bad("restart at %d:%02d: not a time of day (00:00 to 23:59)", t.Hour, t.Minute)
+		}
+	}
+	return errs
 }
 
 // signalName returns the canonical name (TERM, INT, ...) of a stop signal

@@ -41,7 +41,8 @@ func TestNewSignalNames(t *testing.T) {
 
 func TestNewRejectsEveryProblem(t *testing.T) {
 	_, err := New(Options{
-		Restart:     RestartOptions{Policy: "sometimes", Delay: -1, MaxDelay: -1, ResetAfter: -1, MaxFailures: -1},
+		Restart: RestartOptions{Policy: "sometimes", Delay: -1, MaxDelay: -1, ResetAfter: -1, MaxFailures: -1,
+			Every: -1, At: []TimeOfDay{{24, 0}, {3, 60}}, OnExit: map[int]ExitAction{75: "reboot"}},
 		Stop:        StopOptions{Timeout: -time.Second, Signal: "KILL", WindowTimeout: -1},
 		Containment: "jail",
 	})
@@ -52,6 +53,8 @@ func TestNewRejectsEveryProblem(t *testing.T) {
 		"path is required", `restart policy "sometimes"`, "restart delay -1ns is negative",
 		"restart max delay", "restart reset after", "restart max failures -1",
 		"stop timeout -1s is negative", "stop window timeout", `stop signal "KILL"`,
+		"restart every -1ns is negative", "restart at 24:00: not a time of day", "restart at 3:60",
+		`restart on exit 75: action "reboot"`,
 		`containment "jail"`,
 	} {
 		if !strings.Contains(err.Error(), want) {
@@ -77,16 +80,21 @@ func TestNewCheckDefaults(t *testing.T) {
 	if w := o.WaitFor; len(w) != 2 || w[0].Timeout != time.Minute || w[1].Name != "condition 2" || w[1].Timeout != time.Second {
 		t.Errorf("wait_for defaults %+v", w)
 	}
-	if h := o.Hooks; h.PreStart.Argv[0] != "prep" || h.PreStart.Timeout != 30*time.Second || h.PostStop.Argv != nil {
+	if h := o.Hooks; h.PreStart.Argv[0] != "prep" || h.PreStart.Timeout != 30*time.Second || h.PostStop.Argv != nil ||
+		h.OnGiveUp.Timeout != 30*time.Second {
 		t.Errorf("hooks %+v", h)
+	}
+	if b := o.Heartbeat; b != (HeartbeatOptions{Interval: time.Minute, Timeout: 10 * time.Second}) {
+		t.Errorf("heartbeat defaults %+v", b)
 	}
 }
 
 func TestNewRejectsBadChecks(t *testing.T) {
 	_, err := New(Options{Path: "x",
-		Health:  HealthOptions{Interval: -1, Timeout: -1, StartPeriod: -1, Failures: -1},
-		WaitFor: []Condition{{Name: "db", Timeout: -1}},
-		Hooks:   Hooks{PreStop: Hook{Argv: []string{""}, Timeout: -1}},
+		Health:    HealthOptions{Interval: -1, Timeout: -1, StartPeriod: -1, Failures: -1},
+		WaitFor:   []Condition{{Name: "db", Timeout: -1}},
+		Hooks:     Hooks{PreStop: Hook{Argv: []string{""}, Timeout: -1}, OnGiveUp: Hook{Argv: []string{"x"}, Timeout: -1}},
+		Heartbeat: HeartbeatOptions{URL: "ftp://hc.example/secret-uuid", Interval: -1, Timeout: -1},
 	})
 	if err == nil {
 		t.Fatal("no error")
@@ -95,9 +103,14 @@ func TestNewRejectsBadChecks(t *testing.T) {
 		"health interval -1ns is negative", "health timeout", "health start period", "health failures -1",
 		"wait for db: probe is required", "wait for db: timeout -1ns is negative",
 		"pre_stop hook: empty program name", "pre_stop hook timeout -1ns is negative",
+		"give_up hook timeout -1ns is negative", "heartbeat url ftp://hc.example/…: want an http:// or https:// URL",
+		"heartbeat interval -1ns is negative", "heartbeat timeout -1ns is negative",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
+	}
+	if strings.Contains(err.Error(), "secret-uuid") {
+		t.Errorf("error quotes the heartbeat URL's path:\n%v", err)
 	}
 }

@@ -57,6 +57,15 @@ func TestLoopPolicies(t *testing.T) {
 			[]run{{code: 0, after: s1}, {code: 78}}, secs(0, 2), exitErr(78), StateExited},
 		{"on-failure fatal code", with(OnFailure, func(r *RestartOptions) { r.FatalExitCodes = []int{78} }),
 			[]run{{code: 1}, {code: 78}}, secs(0, 1), exitErr(78), StateExited},
+		{"never restart action on success", with(Never, func(r *RestartOptions) { r.OnExit = map[int]ExitAction{0: ActionRestart} }),
+			[]run{{code: 0, after: s1}, {code: 0, after: s1}, {code: 1}}, secs(0, 2, 4), exitErr(1), StateExited},
+		{"always stop action", with(Always, func(r *RestartOptions) { r.OnExit = map[int]ExitAction{75: ActionStop} }),
+			[]run{{code: 1}, {code: 75}}, secs(0, 1), isNil, StateExited},
+		{"restart action as failure backs off and gives up", with(Never, func(r *RestartOptions) {
+			r.OnExit, r.MaxFailures = map[int]ExitAction{9: ActionRestart}, 3
+		}), []run{{code: 9}, {code: 9}, {code: 9}}, secs(0, 1, 3), func(err error) bool { return errors.Is(err, ErrGaveUp) }, StateGaveUp},
+		{"fatal action", with(Always, func(r *RestartOptions) { r.OnExit = map[int]ExitAction{0: ActionFatal} }),
+			[]run{{code: 1}, {code: 0}}, secs(0, 1), exitErr(0), StateExited},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -73,4 +73,3 @@ func (p *pipes) wake() {
 		_ = unix.Close(fd)
 	}
 }
-

@@ -11,8 +11,9 @@ import (
 var ErrGaveUp = errors.New("gave up restarting the child")
 
 // ErrNotRunning is returned by RestartChild and Update when Run is not in
-// progress: it has not been called yet, it has returned, or it is stopping
-// because its context was cancelled.
+// progress: it has not been called yet, it has returned, it is stopping
+// because its context was cancelled, or it gave up and runs the give-up's
+// hook and heartbeat signal.
 var ErrNotRunning = errors.New("supervisor is not running")
 
 // State is the supervisor's phase.
@@ -38,8 +39,9 @@ const (
 	// StateStopped: Run has not been called yet, or it ended because its
 	// context was cancelled.
 	StateStopped State = "stopped"
-	// StateGaveUp: the circuit breaker tripped; Run returned an error
-	// wrapping ErrGaveUp.
+	// StateGaveUp: the circuit breaker tripped; Run returns an error
+	// wrapping ErrGaveUp once the OnGiveUp hook and the heartbeat's
+	// failure signal are done.
 	StateGaveUp State = "gave-up"
 	// StateExited: the child exited and the policy (or a fatal exit code)
 	// forbids a restart; Run returned.
@@ -123,9 +125,13 @@ type Status struct {
 	// a Condition's Name, or "pre_start hook". "" otherwise.
 	Waiting string
 	// LastRestartCause says why the current (or last) child was restarted:
-	// CauseExit, CauseHealth, CauseRequest or CauseUpdate; "" before the
-	// first restart.
+	// CauseExit, CauseHealth, CauseRequest, CauseUpdate or CauseSchedule;
+	// "" before the first restart.
 	LastRestartCause string
+	// NextScheduledRestart is when the next scheduled restart is due
+	// (RestartOptions.Every and At), whatever the state: one due while no
+	// child runs is skipped. Zero when none is scheduled or Run has ended.
+	NextScheduledRestart time.Time
 }
 
 // The values of Status.Health.
@@ -150,6 +156,8 @@ const (
 	CauseRequest = "request"
 	// CauseUpdate: Update changed how the child is started.
 	CauseUpdate = "update"
+	// CauseSchedule: a scheduled restart (RestartOptions.Every or At).
+	CauseSchedule = "schedule"
 )
 
 // clone returns a deep copy, so that a snapshot shares nothing with the

@@ -30,10 +30,15 @@ type Supervisor struct {
 	// runs (see deliverStopSignal), returning the undo, and enter holds the
 	// process's share in containing trees (see holdTrees): the seams that
 	// let tests use fake processes.
-	start  func() (process, error)
-	hook   func(context.Context, hookRun) error
-	setup  func() (undo func())
-	enter  func() (held, error)
+	start func() (process, error)
+	hook  func(context.Context, hookRun) error
+	setup func() (undo func())
+	enter func() (held, error)
+	// ping GETs a heartbeat URL (httpPing).
+	ping func(ctx context.Context, url string) error
+	// now is the clock of scheduled restarts (RestartOptions.At, in its
+	// location): the seam that lets tests pick a time zone.
+	now    func() time.Time
 	status atomic.Pointer[Status]
 	tree   atomic.Pointer[tree] // the running child's, for Usage; nil when none
 	ran    atomic.Bool
@@ -51,7 +56,7 @@ func New(opts Options) (*Supervisor, error) {
 	if o.ConsoleCodePage != 0 && !codePageApplies {
 		o.Logger.Warn("console code page ignored: only Windows consoles have one", "code_page", o.ConsoleCodePage)
 	}
-	s := &Supervisor{opts: o, log: o.Logger, backoff: newBackoff(o.Restart), hook: runHook,
+	s := &Supervisor{opts: o, log: o.Logger, backoff: newBackoff(o.Restart), hook: runHook, ping: httpPing, now: time.Now,
 		reqs: make(chan request), done: make(chan struct{})}
 	// Both read s.opts when called, from Run's loop, which Update changes.
 	s.start = func() (process, error) {
@@ -75,10 +80,10 @@ func (s *Supervisor) Status() Status {
 //     StopOptions.Timeout if still running, the post_stop hook), and Run
 //     returns nil. Cancellation during a backoff returns at once; during
 //     the start conditions or the pre_start hook too, after killing them.
-//   - the child exits with a success code and the policy does not restart:
-//     nil.
-//   - the child fails and the policy or a fatal exit code forbids a restart:
-//     an *ExitError.
+//   - the child exits with a success code and the policy does not restart,
+//     or with a code whose OnExit action is ActionStop: nil.
+//   - the child fails and the policy, a fatal exit code or ActionFatal
+//     forbids a restart: an *ExitError.
 //   - RestartOptions.MaxFailures consecutive failures: an error wrapping
 //     ErrGaveUp.
 //
@@ -99,7 +104,8 @@ func (s *Supervisor) Run(ctx context.Context) error {
 	defer h.release()
 	bg, stopBg := context.WithCancel(context.WithoutCancel(ctx))
 	l := &loop{s: s, ctx: ctx, st: s.Status(), bg: bg, stopBg: stopBg, undo: s.setup(), forward: h.forward,
-		seqC: make(chan seqEvent), hookC: make(chan hookDone), healthC: make(chan healthResult)}
+		seqC: make(chan seqEvent), hookC: make(chan hookDone), healthC: make(chan healthResult),
+		pingC: make(chan pingDone)}
 	defer l.finish()
 	return l.run()
 }
@@ -117,6 +123,19 @@ type loop struct {
 	windowed bool        // WM_CLOSE was posted to the child's windows
 	stopping bool        // the stop ladder under way ends Run
 
+	// Scheduled restarts (schedule.go): the timer of the earlier of
+	// schedAt, the next daily restart (RestartOptions.At), and
+	// schedEvery, the running child's start plus RestartOptions.Every;
+	// nil and zero for none.
+	sched               *time.Timer
+	schedAt, schedEvery time.Time
+
+	// The heartbeat (heartbeat.go) and the give-up.
+	beat        *time.Timer // next heartbeat, nil when none
+	beatFailing bool        // the last heartbeat failed
+	failNext    bool        // send the failure signal after the ping in flight
+	gaveUp      error       // Run's error once the give-up's hook and signal end
+
 	cancelled bool   // ctx is done: nothing starts any more
 	restart   string // cause of the restart that follows the stop under way
 	next      string // cause of the restart the backoff leads to
@@ -127,12 +146,14 @@ type loop struct {
 	// Tasks (see task): at most one of seq and hook; postStart and health
 	// only while a child runs.
 	seq       *task // wait_for conditions and pre_start
-	hook      *task // pre_stop or post_stop
+	hook      *task // pre_stop, post_stop or on_give_up
 	postStart *task
 	health    *task
+	ping      *task // a heartbeat in flight
 	seqC      chan seqEvent
 	hookC     chan hookDone
 	healthC   chan healthResult
+	pingC     chan pingDone
 	bg        context.Context // tasks' parent: outlives ctx, for the stop hooks
 	stopBg    context.CancelFunc
 	tasks     sync.WaitGroup
@@ -144,6 +165,8 @@ func (l *loop) run() error {
 	if l.ctx.Err() != nil {
 		return l.stopped()
 	}
+	l.scheduleRun()
+	l.armBeat()
 	if done, err := l.launch(); done {
 		return err
 	}
@@ -163,6 +186,12 @@ func (l *loop) run() error {
 			done, err = l.onBackoffEnd()
 		case <-timerC(l.killT):
 			l.onStopTimeout()
+		case <-timerC(l.sched):
+			done, err = l.onSchedule()
+		case <-timerC(l.beat):
+			l.onBeat()
+		case p := <-l.pingC:
+			done, err = l.onPing(p)
 		case ev := <-l.seqC:
 			done, err = l.onSequence(ev)
 		case d := <-l.hookC:
@@ -235,6 +264,7 @@ func (l *loop) startChild() (done bool, err error) {
 	if l.s.opts.Health.Check != nil {
 		l.st.Health = HealthStarting
 	}
+	l.scheduleChild(true)
 	l.publish()
 	l.s.log.Info("child started", "pid", l.st.PID)
 	l.health = l.startHealth()
@@ -258,6 +288,7 @@ func (l *loop) onExit(e Exit) (done bool, err error) {
 		l.s.log.Info("child exited", attrs...)
 	}
 	l.st.LastExit = &e
+	l.scheduleChild(false)
 	return l.afterExit(e, pid)
 }
 
@@ -320,6 +351,11 @@ func (l *loop) stopped() error {
 	if l.killT != nil {
 		l.killT.Stop()
 		l.killT = nil
+	}
+	l.unschedule()
+	if l.beat != nil {
+		l.beat.Stop()
+		l.beat = nil
 	}
 	l.st.State, l.st.NextStart = StateStopped, time.Time{}
 	l.publish()

@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -28,7 +29,10 @@ const waitingPreStart = "pre_start hook"
 
 // Condition is a start condition (Options.WaitFor). Before every start of
 // the child the supervisor checks it, every half second, until it is met
-// or Timeout passes.
+// or Timeout passes. A Probe whose error wraps errors.ErrUnsupported says
+// that the condition cannot be checked on this system (a systemd unit
+// where systemd does not run): the wait ends at once, and the failed start
+// is fatal (Run returns an *ExitError), as no restart can mend it.
 type Condition struct {
 	// Name says what is waited for, in Status.Waiting and in the log, e.g.
 	// "tcp db:5432". Default "condition N", N counting from 1.
@@ -65,6 +69,9 @@ func normalizeConditions(cs []Condition) ([]Condition, []error) {
 }
 
 // waitCondition checks c until it is met, c.Timeout passes or ctx ends.
+// A probe error that wraps errors.ErrUnsupported ends the wait at once:
+// the condition cannot be checked on this system, and waiting cannot
+// change that.
 func waitCondition(ctx context.Context, c Condition) error {
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
@@ -72,6 +79,9 @@ func waitCondition(ctx context.Context, c Condition) error {
 		err := probeOnce(ctx, c.Probe, conditionAttempt)
 		if err == nil {
 			return nil
+		}
+		if errors.Is(err, errors.ErrUnsupported) {
+			return fmt.Errorf("wait for %s: %w", c.Name, err)
 		}
 		select {
 		case <-ctx.Done():

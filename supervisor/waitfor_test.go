@@ -3,6 +3,7 @@ package supervisor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -151,4 +152,29 @@ func TestCancelDuringStartSequence(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestWaitForUnsupportedIsFatal: a condition this system cannot check
+// (its probe's error wraps errors.ErrUnsupported) ends the wait at once,
+// and the failed start is fatal: no retry, no backoff, no child.
+func TestWaitForUnsupportedIsFatal(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		calls := 0
+		probe := func(context.Context) error {
+			calls++
+			return fmt.Errorf("systemd is not running here: %w", errors.ErrUnsupported)
+		}
+		s, f, lb := newFakeOpts(t, Options{Restart: RestartOptions{Policy: Always, Delay: s1},
+			WaitFor: []Condition{{Name: "service db", Probe: probe}}})
+		err := s.Run(t.Context())
+		var ee *ExitError
+		if !errors.As(err, &ee) || !errors.Is(err, errors.ErrUnsupported) ||
+			!strings.Contains(err.Error(), "wait for service db: systemd is not running here") {
+			t.Fatalf("Run = %v, want an *ExitError naming the condition", err)
+		}
+		if calls != 1 || len(f.startTimes()) != 0 || time.Since(f.t0) != 0 {
+			t.Fatalf("%d checks, starts %v, after %v; want 1, none, at once", calls, f.startTimes(), time.Since(f.t0))
+		}
+		lb.mustLog(t, "not restarting", "cannot succeed on this system")
+	})
 }

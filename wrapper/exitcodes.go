@@ -13,7 +13,8 @@ import (
 // exit code.
 const (
 	// ExitOK: stopped on request, or the child finished successfully and
-	// the restart policy does not restart it.
+	// the restart policy does not restart it, or exited with a code whose
+	// restart.on_exit action is stop.
 	ExitOK = 0
 	// ExitError: a runtime failure of the wrapper itself (for example the
 	// log directory cannot be created).
@@ -21,7 +22,7 @@ const (
 	// ExitUsage: bad command line or invalid configuration file.
 	ExitUsage = 2
 	// ExitChildFailed: the child failed and the policy forbids a restart
-	// (policy never, or a fatal exit code).
+	// (policy never, a fatal exit code, or the on_exit action fatal).
 	ExitChildFailed = 3
 	// ExitGaveUp: the circuit breaker tripped after restart.max_failures
 	// consecutive failures.
@@ -55,10 +56,10 @@ var exitCodes = []struct {
 	meaning string
 	restart string // restartNever, restartAfter or restartNotRun
 }{
-	{ExitOK, "stopped on request (signal, service stop), or the child exited with a success code and the policy does not restart it", restartNever},
+	{ExitOK, "stopped on request (signal, service stop), or the child exited with a success code and the policy does not restart it, or with an `on_exit: stop` code", restartNever},
 	{ExitError, "runtime error of the wrapper itself (e.g. the log directory cannot be created)", restartAfter},
 	{ExitUsage, "bad command line, or invalid configuration (every problem is printed as `file:line: key: message`)", restartNever},
-	{ExitChildFailed, "the child failed and the policy forbids a restart (`policy: never`, or a `fatal_exit_codes` code)", restartNever},
+	{ExitChildFailed, "the child failed and the policy forbids a restart (`policy: never`, a `fatal_exit_codes` code, or an `on_exit: fatal` code)", restartNever},
 	{ExitGaveUp, "gave up: `restart.max_failures` consecutive failures (circuit breaker)", restartAfter},
 	{ExitNotAdmin, "a service command lacks administrator (Windows) or root (Linux) rights", restartNotRun},
 	{ExitNotRunning, "`status`: no wrapper is running for the service; `start`/`stop`/`uninstall`: the service is not installed", restartNotRun},

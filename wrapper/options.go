@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -137,8 +138,10 @@ func childEnv(cfg *config.Config, exe string) []string {
 // the hooks do (the supervisor gives them those itself).
 func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slog.Logger) supervisor.Options {
 	env := childEnv(cfg, exe)
-	probe := func(tcp, http, file string, command []string) (name string, p supervisor.Probe) {
+	probe := func(tcp, http, file, service string, command []string) (name string, p supervisor.Probe) {
 		switch {
+		case service != "":
+			return "service " + service, func(ctx context.Context) error { return serviceRunning(ctx, service) }
 		case tcp != "":
 			return "tcp " + tcp, supervisor.TCPProbe(tcp)
 		case http != "":
@@ -151,10 +154,10 @@ func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slo
 		return "", nil
 	}
 	h := cfg.Health
-	_, check := probe(h.TCP, h.HTTP, "", h.Command)
+	_, check := probe(h.TCP, h.HTTP, "", "", h.Command)
 	waitFor := make([]supervisor.Condition, 0, len(cfg.WaitFor))
 	for _, c := range cfg.WaitFor {
-		name, p := probe(c.TCP, c.HTTP, c.File, nil)
+		name, p := probe(c.TCP, c.HTTP, c.File, c.Service, nil)
 		waitFor = append(waitFor, supervisor.Condition{Name: name, Probe: p, Timeout: c.Timeout})
 	}
 	hook := func(h config.Hook) supervisor.Hook { return supervisor.Hook{Argv: h.Command, Timeout: h.Timeout} }
@@ -174,6 +177,9 @@ func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slo
 			MaxFailures:      cfg.Restart.MaxFailures,
 			SuccessExitCodes: cfg.Restart.SuccessExitCodes,
 			FatalExitCodes:   cfg.Restart.FatalExitCodes,
+			OnExit:           exitActions(cfg.Restart.OnExit),
+			Every:            cfg.Restart.Every,
+			At:               timesOfDay(cfg.Restart.At),
 		},
 		Stop: supervisor.StopOptions{
 			Timeout:       cfg.Stop.Timeout,
@@ -184,9 +190,29 @@ func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slo
 			StartPeriod: h.StartPeriod, Failures: h.Failures},
 		WaitFor: waitFor,
 		Hooks: supervisor.Hooks{PreStart: hook(cfg.Hooks.PreStart), PostStart: hook(cfg.Hooks.PostStart),
-			PreStop: hook(cfg.Hooks.PreStop), PostStop: hook(cfg.Hooks.PostStop)},
+			PreStop: hook(cfg.Hooks.PreStop), PostStop: hook(cfg.Hooks.PostStop), OnGiveUp: hook(cfg.Hooks.OnGiveUp)},
+		Heartbeat: supervisor.HeartbeatOptions{URL: cfg.Heartbeat.URL, Interval: cfg.Heartbeat.Interval,
+			Timeout: cfg.Heartbeat.Timeout},
 		Logger: logger,
 	}
+}
+
+// exitActions translates restart.on_exit; the action names are the same.
+func exitActions(m map[int]string) map[int]supervisor.ExitAction {
+	out := make(map[int]supervisor.ExitAction, len(m))
+	for code, a := range m {
+		out[code] = supervisor.ExitAction(a)
+	}
+	return out
+}
+
+// timesOfDay translates restart.at.
+func timesOfDay(at []config.TimeOfDay) []supervisor.TimeOfDay {
+	out := make([]supervisor.TimeOfDay, len(at))
+	for i, t := range at {
+		out[i] = supervisor.TimeOfDay{Hour: t.Hour, Minute: t.Minute}
+	}
+	return out
 }
 
 // withoutEnv returns env without the entries named by names ("" names

@@ -16,6 +16,9 @@ package wrapper
 //	    what `wrapper status` calls the service manager's state.
 //	serviceState(name) string
 //	    the service manager's state of the service, "" when it cannot tell.
+//	serviceRunning(ctx, name) error
+//	    whether another service runs (SCM RUNNING, systemd unit active),
+//	    the check of a wait_for service condition.
 //	serviceDrift(cfg) []string
 //	    installed settings that differ from the YAML.
 //	wrapperExpect(name) control.Expect

@@ -29,6 +29,12 @@ func serviceEntry([]string, io.Writer) (bool, int) { return false, 0 }
 // serviceState returns systemd's view of the service.
 func serviceState(name string) string { return systemdManager.State(name) }
 
+// serviceRunning is the check of a wait_for service condition: nil when
+// systemd reports unit name active; an error wrapping
+// errors.ErrUnsupported where systemd does not run, which ends the wait at
+// once (a fatal start failure).
+func serviceRunning(ctx context.Context, name string) error { return systemdManager.Active(ctx, name) }
+
 // wrapperExpect names systemd's main process of the service's unit, when
 // it runs one, as the only process that may serve the control socket.
 func wrapperExpect(name string) control.Expect {

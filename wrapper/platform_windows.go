@@ -40,6 +40,11 @@ func serviceEntry(args []string, stderr io.Writer) (bool, int) {
 // serviceState returns the SCM's state of the service.
 func serviceState(name string) string { return scm.State(name) }
 
+// serviceRunning is the check of a wait_for service condition: nil when
+// the SCM reports service name RUNNING. The SCM answers a local query at
+// once, so ctx is not needed.
+func serviceRunning(_ context.Context, name string) error { return scm.Running(name) }
+
 // wrapperExpect names the SCM's process of the service, when it runs
 // one, as the only process that may serve the control pipe.
 func wrapperExpect(name string) control.Expect {

@@ -36,6 +36,9 @@ func newStatusFile(cfg *config.Config, st supervisor.Status, now time.Time) stat
 	if !st.NextStart.IsZero() {
 		f.NextStart = &st.NextStart
 	}
+	if !st.NextScheduledRestart.IsZero() {
+		f.NextScheduledRestart = &st.NextScheduledRestart
+	}
 	if e := st.LastExit; e != nil {
 		f.LastExit = &statusfile.Exit{Code: e.Code, Signal: e.Signal, Meaning: statusfile.DescribeExit(e.Code, e.Signal),
 			At: e.At, Uptime: e.Uptime.Round(time.Millisecond).String()}
@@ -93,11 +96,14 @@ func statusText(st supervisor.Status) string {
 	case supervisor.StateStarting:
 		return "starting the child"
 	case supervisor.StateRunning:
-		health := ""
+		health, scheduled := "", ""
 		if st.Health != "" {
 			health = ", " + st.Health
 		}
-		return fmt.Sprintf("child running, pid %d%s%s", st.PID, health, restarts)
+		if !st.NextScheduledRestart.IsZero() {
+			scheduled = ", scheduled restart " + st.NextScheduledRestart.Format("2006-01-02 15:04 MST")
+		}
+		return fmt.Sprintf("child running, pid %d%s%s%s", st.PID, health, restarts, scheduled)
 	case supervisor.StateBackoff:
 		wait := ""
 		if !st.NextStart.IsZero() {

@@ -7,8 +7,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wrapper-dev/wrapper/config"
+	"github.com/wrapper-dev/wrapper/internal/statusfile"
 	"github.com/wrapper-dev/wrapper/supervisor"
 )
 
@@ -22,6 +24,9 @@ func TestStatusTextEnds(t *testing.T) {
 		{supervisor.Status{State: supervisor.StateExited, LastExit: &supervisor.Exit{Code: -1, Err: errors.New("no such file")}},
 			"child failed to start: no such file; not restarted"},
 		{supervisor.Status{State: supervisor.StateWaiting, Waiting: "tcp db:5432"}, "waiting for tcp db:5432"},
+		{supervisor.Status{State: supervisor.StateRunning, PID: 7, Restarts: 1,
+			NextScheduledRestart: time.Date(2026, 3, 8, 3, 0, 0, 0, time.UTC)},
+			"child running, pid 7, 1 restarts, scheduled restart 2026-03-08 03:00 UTC"},
 	}
 	for _, tt := range tests {
 		if got := statusText(tt.st); got != tt.want {
@@ -58,4 +63,24 @@ func notifyTestConfig(t *testing.T) *config.Config {
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+// TestStatusShowsScheduledRestart: the next scheduled restart reaches the
+// status file and `wrapper status`.
+func TestStatusShowsScheduledRestart(t *testing.T) {
+	now := time.Date(2026, 3, 8, 2, 0, 0, 0, time.UTC)
+	next := now.Add(time.Hour)
+	cfg := &config.Config{Name: "svc"}
+	f := newStatusFile(cfg, supervisor.Status{State: supervisor.StateRunning, PID: 7, NextScheduledRestart: next}, now)
+	if f.NextScheduledRestart == nil || !f.NextScheduledRestart.Equal(next) {
+		t.Fatalf("status file next scheduled restart %v, want %v", f.NextScheduledRestart, next)
+	}
+	var b strings.Builder
+	printStatus(&b, statusReport{Service: "svc", Running: true, Status: &statusfile.Live{File: f}}, now)
+	if want := "scheduled:   restart in 1h0m0s (2026-03-08T03:00:00Z)\n"; !strings.Contains(b.String(), want) {
+		t.Fatalf("status output lacks %q:\n%s", want, b.String())
+	}
+	if f = newStatusFile(cfg, supervisor.Status{State: supervisor.StateRunning}, now); f.NextScheduledRestart != nil {
+		t.Fatalf("next scheduled restart %v without a schedule", f.NextScheduledRestart)
+	}
 }

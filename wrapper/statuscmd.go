@@ -137,6 +137,9 @@ func printStatus(w io.Writer, rep statusReport, now time.Time) {
 	if f.NextStart != nil && rep.Running {
 		row("next start", "in %s (%s)", f.NextStart.Sub(now).Round(time.Millisecond), f.NextStart.Format(time.RFC3339))
 	}
+	if f.NextScheduledRestart != nil && rep.Running {
+		row("scheduled", "restart in %s (%s)", f.NextScheduledRestart.Sub(now).Round(time.Second), f.NextScheduledRestart.Format(time.RFC3339))
+	}
 	for path, n := range f.DroppedBytes {
 		row("dropped", "%d bytes lost to write errors in %s", n, path)
 	}

@@ -31,7 +31,7 @@ func newTestRecorder(start time.Time) (*Recorder, *clock) {
 // every reason is in the fixed label set.
 func TestReasonOfEveryCause(t *testing.T) {
 	seen := map[Reason]string{}
-	for _, cause := range []string{supervisor.CauseExit, supervisor.CauseHealth, supervisor.CauseRequest, supervisor.CauseUpdate} {
+	for _, cause := range []string{supervisor.CauseExit, supervisor.CauseHealth, supervisor.CauseRequest, supervisor.CauseUpdate, supervisor.CauseSchedule} {
 		r := ReasonOf(cause)
 		if prev, dup := seen[r]; dup {
 			t.Errorf("causes %q and %q both map to %q", prev, cause, r)
@@ -45,8 +45,10 @@ func TestReasonOfEveryCause(t *testing.T) {
 			t.Errorf("cause %q maps to %q, not in Reasons", cause, r)
 		}
 	}
-	if ReasonOf(supervisor.CauseExit) != ReasonCrash || ReasonOf(supervisor.CauseUpdate) != ReasonReload {
-		t.Errorf("exit -> %q, update -> %q", ReasonOf(supervisor.CauseExit), ReasonOf(supervisor.CauseUpdate))
+	if ReasonOf(supervisor.CauseExit) != ReasonCrash || ReasonOf(supervisor.CauseUpdate) != ReasonReload ||
+		ReasonOf(supervisor.CauseSchedule) != ReasonSchedule {
+		t.Errorf("exit -> %q, update -> %q, schedule -> %q", ReasonOf(supervisor.CauseExit),
+			ReasonOf(supervisor.CauseUpdate), ReasonOf(supervisor.CauseSchedule))
 	}
 }
 

@@ -31,7 +31,7 @@ const (
 	ReasonReload Reason = "reload"
 	// ReasonRequest: restart-child (CLI or POST /restart-child).
 	ReasonRequest Reason = "request"
-	// ReasonSchedule: a scheduled restart (none yet).
+	// ReasonSchedule: a scheduled restart (restart.every, restart.at).
 	ReasonSchedule Reason = "schedule"
 	// ReasonLimit: a resource limit was exceeded (none yet).
 	ReasonLimit Reason = "limit"
@@ -51,6 +51,8 @@ func ReasonOf(cause string) Reason {
 		return ReasonReload
 	case supervisor.CauseRequest:
 		return ReasonRequest
+	case supervisor.CauseSchedule:
+		return ReasonSchedule
 	}
 	return ReasonCrash
 }

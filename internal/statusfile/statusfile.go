@@ -37,11 +37,14 @@ type File struct {
 	// Waiting names the wait_for condition or hook a start waits for.
 	Waiting string `json:"waiting,omitempty"`
 	// LastRestartCause is why the child was last restarted: exit, health,
-	// request or update.
+	// request, update or schedule.
 	LastRestartCause string `json:"last_restart_cause,omitempty"`
 	// NextStart is when a child backing off starts again.
 	NextStart *time.Time `json:"next_start,omitempty"`
-	Logs      Logs       `json:"logs"`
+	// NextScheduledRestart is when the next scheduled restart
+	// (restart.every, restart.at) is due; nil when none is.
+	NextScheduledRestart *time.Time `json:"next_scheduled_restart,omitempty"`
+	Logs                 Logs       `json:"logs"`
 	// StderrTail holds the last lines the child wrote to stderr, kept in
 	// the file so that `status` shows them after the wrapper has ended.
 	StderrTail []string  `json:"stderr_tail,omitempty"`

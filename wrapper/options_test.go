@@ -1,0 +1,95 @@
+package wrapper
+
+import (
+	"maps"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wrapper-dev/wrapper/config"
+	"github.com/wrapper-dev/wrapper/supervisor"
+)
+
+// loadYAML loads a configuration running this test binary, followed by
+// extra YAML.
+func loadYAML(t *testing.T, extra string) *config.Config {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := writeFile(t, t.TempDir(), "svc.yaml", "name: svc\nexecutable: "+strconv.Quote(exe)+"\n"+extra)
+	cfg, err := config.Load(path, config.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// TestSupervisorOptionsRestart: the restart section's actions and schedule
+// reach the supervisor.
+func TestSupervisorOptionsRestart(t *testing.T) {
+	cfg := loadYAML(t, "restart:\n  on_exit: {0: restart, 75: stop, 3: fatal}\n  every: 12h\n  at: [\"03:00\", \"15:30\"]\n")
+	o := supervisorOptions(cfg, "/usr/bin/wrapper", &outputs{}, nil)
+	want := map[int]supervisor.ExitAction{0: supervisor.ActionRestart, 75: supervisor.ActionStop, 3: supervisor.ActionFatal}
+	if !maps.Equal(o.Restart.OnExit, want) {
+		t.Errorf("OnExit %v, want %v", o.Restart.OnExit, want)
+	}
+	if o.Restart.Every != 12*time.Hour ||
+		!slices.Equal(o.Restart.At, []supervisor.TimeOfDay{{Hour: 3}, {Hour: 15, Minute: 30}}) {
+		t.Errorf("Every %v, At %v", o.Restart.Every, o.Restart.At)
+	}
+	if _, err := supervisor.New(o); err != nil {
+		t.Errorf("the supervisor refuses the options: %v", err)
+	}
+}
+
+// TestSupervisorOptionsGiveUp: the give-up hook and the heartbeat reach
+// the supervisor.
+func TestSupervisorOptionsGiveUp(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := loadYAML(t, "hooks:\n  on_give_up: {command: ["+strconv.Quote(exe)+", alarm], timeout: 5s}\n"+
+		"heartbeat: {url: \"https://hc.example/${NAME}\", interval: 2m}\n")
+	o := supervisorOptions(cfg, "/usr/bin/wrapper", &outputs{}, nil)
+	if h := o.Hooks.OnGiveUp; !slices.Equal(h.Argv, []string{exe, "alarm"}) || h.Timeout != 5*time.Second {
+		t.Errorf("OnGiveUp %+v", h)
+	}
+	want := supervisor.HeartbeatOptions{URL: "https://hc.example/svc", Interval: 2 * time.Minute, Timeout: 10 * time.Second}
+	if o.Heartbeat != want {
+		t.Errorf("Heartbeat %+v, want %+v", o.Heartbeat, want)
+	}
+	if _, err := supervisor.New(o); err != nil {
+		t.Errorf("the supervisor refuses the options: %v", err)
+	}
+}
+
+// runAsync runs Main in a goroutine; the returned wait gives its exit code
+// and stderr, failing the test when it does not end within a minute.
+func runAsync(t *testing.T, args ...string) (wait func() (int, string)) {
+	t.Helper()
+	type result struct {
+		code   int
+		stderr string
+	}
+	done := make(chan result, 1)
+	go func() {
+		code, _, stderr := runMain(t, args...)
+		done <- result{code, stderr}
+	}()
+	return func() (int, string) {
+		t.Helper()
+		select {
+		case r := <-done:
+			return r.code, r.stderr
+		case <-time.After(time.Minute):
+			t.Fatalf("wrapper %s did not end within a minute", strings.Join(args, " "))
+			return 0, ""
+		}
+	}
+}
