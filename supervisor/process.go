@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -249,7 +250,15 @@ func (p *pipes) drain(timeout time.Duration, log *slog.Logger) {
 		return
 	case <-t.C:
 	}
-	log.Warn("child output still open after exit; closing it", "after", timeout)
+	var holders []string
+	for _, r := range p.readers {
+		holders = append(holders, pipeHolders(r)...)
+	}
+	if len(holders) > 0 {
+		log.Warn("child output still open after exit; closing it", "after", timeout, "held_by", strings.Join(holders, ", "))
+	} else {
+		log.Warn("child output still open after exit; closing it", "after", timeout)
+	}
 	p.cut.Store(true)
 	p.wake()
 	var retry <-chan time.Time
