@@ -143,30 +143,9 @@ func checkTrust(cfg *config.Config, exe string, force bool, stderr io.Writer) in
 		uids = append(uids, id)
 	}
 	trust := systemd.NewTrust(uids...)
-	var found []string
-	for _, path := range append([]string{exe}, cfg.ServiceFiles()...) {
-		f, err := trust.Check(path)
-		if err != nil {
-			f = append(f, err.Error())
-		}
-		found = append(found, f...)
-	}
-	switch {
-	case len(found) == 0:
-		return ExitOK
-	case force:
-		for _, f := range found {
-			fmt.Fprintf(stderr, "wrapper install: warning: %s\n", f)
-		}
-		return ExitOK
-	}
-	fmt.Fprintln(stderr, "wrapper install: refused: other accounts can change what the service runs or reads:")
-	for _, f := range found {
-		fmt.Fprintf(stderr, "  %s\n", f)
-	}
-	fmt.Fprintln(stderr, "Make each owned by root and writable by its owner only (chown root: PATH; chmod go-w PATH), "+
-		"or pass --force to install anyway.")
-	return ExitUsage
+	return refuseUntrusted(trust, cfg, exe, force, "other accounts",
+		"Make each owned by root and writable by its owner only (chown root: PATH; chmod go-w PATH), "+
+			"or pass --force to install anyway.", stderr)
 }
 
 // activation is what --unit-only leaves to do by hand.

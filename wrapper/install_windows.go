@@ -104,31 +104,10 @@ func checkTrust(cfg *config.Config, exe string, force bool, stderr io.Writer) in
 		fmt.Fprintf(stderr, "wrapper install: %v\n", err)
 		return ExitError
 	}
-	var found []string
-	for _, path := range append([]string{exe}, cfg.ServiceFiles()...) {
-		f, err := trust.Check(path)
-		if err != nil {
-			f = append(f, err.Error())
-		}
-		found = append(found, f...)
-	}
-	switch {
-	case len(found) == 0:
-		return ExitOK
-	case force:
-		for _, f := range found {
-			fmt.Fprintf(stderr, "wrapper install: warning: %s\n", f)
-		}
-		return ExitOK
-	}
-	fmt.Fprintln(stderr, "wrapper install: refused: accounts other than the administrators can change what the service runs or reads:")
-	for _, f := range found {
-		fmt.Fprintf(stderr, "  %s\n", f)
-	}
-	fmt.Fprintln(stderr, `Keep the files in a folder only administrators can change (C:\Program Files, or remove the inherited `+
-		`rights: icacls FOLDER /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX), `+
-		`or pass --force to install anyway.`)
-	return ExitUsage
+	return refuseUntrusted(trust, cfg, exe, force, "accounts other than the administrators",
+		`Keep the files in a folder only administrators can change (C:\Program Files, or remove the inherited `+
+			`rights: icacls FOLDER /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX), `+
+			`or pass --force to install anyway.`, stderr)
 }
 
 // forceFlags parses [--config FILE] [--force] for install and uninstall
