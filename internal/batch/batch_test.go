@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -13,7 +14,16 @@ import (
 var opts = Options{StartModes: []string{"auto", "delayed-auto", "manual", "disabled"}}
 
 // dir is where the test CSV lives; relative configs resolve against it.
-var dir = filepath.FromSlash("/srv/deploy")
+var dir = absolute("/srv/deploy")
+
+// absolute makes a slash path absolute on this system (Windows: on C:).
+func absolute(p string) string {
+	p = filepath.FromSlash(p)
+	if runtime.GOOS == "windows" {
+		return `C:` + p
+	}
+	return p
+}
 
 func csvPath() string { return filepath.Join(dir, "services.csv") }
 
@@ -22,7 +32,7 @@ func csvPath() string { return filepath.Join(dir, "services.csv") }
 func TestParse(t *testing.T) {
 	f := csvPath()
 	yaml := func(rel string) string { return filepath.Join(dir, filepath.FromSlash(rel)) }
-	abs := filepath.Join(filepath.FromSlash("/opt/x"), "x.yaml")
+	abs := filepath.Join(absolute("/opt/x"), "x.yaml")
 	tests := []struct {
 		name string
 		csv  string

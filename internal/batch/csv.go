@@ -42,6 +42,8 @@ type Problem struct {
 	Err    error // the cause, when there is one (errors.Is and As see it)
 }
 
+// Error is "file:line: column: message", without the parts that are
+// unknown.
 func (p *Problem) Error() string {
 	var b strings.Builder
 	b.WriteString(p.File)
@@ -54,6 +56,7 @@ func (p *Problem) Error() string {
 	return b.String() + ": " + p.Msg
 }
 
+// Unwrap returns the cause.
 func (p *Problem) Unwrap() error { return p.Err }
 
 // Row is one service of the CSV, its cells trimmed of spaces.
