@@ -17,9 +17,11 @@ const (
 	// restart.on_exit action is stop.
 	ExitOK = 0
 	// ExitError: a runtime failure of the wrapper itself (for example the
-	// log directory cannot be created).
+	// log directory cannot be created); for `install --csv`, a service
+	// that failed while the others were applied.
 	ExitError = 1
-	// ExitUsage: bad command line or invalid configuration file.
+	// ExitUsage: bad command line, invalid configuration file, or an
+	// `install --csv` file with a wrong row (nothing is changed then).
 	ExitUsage = 2
 	// ExitChildFailed: the child failed and the policy forbids a restart
 	// (policy never, a fatal exit code, or the on_exit action fatal).
@@ -57,8 +59,8 @@ var exitCodes = []struct {
 	restart string // restartNever, restartAfter or restartNotRun
 }{
 	{ExitOK, "stopped on request (signal, service stop), or the child exited with a success code and the policy does not restart it, or with an `on_exit: stop` code", restartNever},
-	{ExitError, "runtime error of the wrapper itself (e.g. the log directory cannot be created)", restartAfter},
-	{ExitUsage, "bad command line, or invalid configuration (every problem is printed as `file:line: key: message`)", restartNever},
+	{ExitError, "runtime error of the wrapper itself (e.g. the log directory cannot be created); `install --csv`: a service failed, the others were applied", restartAfter},
+	{ExitUsage, "bad command line, or invalid configuration or `install --csv` file, which then changes nothing (every problem is printed as `file:line: key: message`)", restartNever},
 	{ExitChildFailed, "the child failed and the policy forbids a restart (`policy: never`, a `fatal_exit_codes` code, or an `on_exit: fatal` code)", restartNever},
 	{ExitGaveUp, "gave up: `restart.max_failures` consecutive failures (circuit breaker)", restartAfter},
 	{ExitNotAdmin, "a service command lacks administrator (Windows) or root (Linux) rights", restartNotRun},

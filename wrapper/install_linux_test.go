@@ -16,7 +16,9 @@ import (
 // fakeSystemd points the service commands at a temporary unit directory and
 // a fake systemctl, a shell script that logs its arguments, prints the
 // content of dir/state for is-active and of dir/mainpid for show (the
-// MainPID), and fails start/restart when dir/fail exists. running decides whether systemd seems to be the init
+// MainPID), keeps enable and disable as dir/enabled-UNIT for is-enabled,
+// fails start/restart when dir/fail exists and any VERB when
+// dir/fail-VERB does. running decides whether systemd seems to be the init
 // system; euid is the effective user id the commands see.
 type fakeSystemd struct {
 	dir string
@@ -28,8 +30,13 @@ func newFakeSystemd(t *testing.T, running bool, euid int) *fakeSystemd {
 	f := &fakeSystemd{dir: t.TempDir(), t: t}
 	script := `#!/bin/sh
 echo "$*" >> "` + f.dir + `/calls"
+for last; do :; done
+if [ -e "` + f.dir + `/fail-$1" ]; then echo "fake systemctl: $1 failed" >&2; exit 1; fi
 case "$1" in
 is-active) cat "` + f.dir + `/state" 2>/dev/null || echo inactive; exit 3 ;;
+is-enabled) if [ -e "` + f.dir + `/enabled-$last" ]; then echo enabled; else echo disabled; exit 1; fi ;;
+enable) touch "` + f.dir + `/enabled-$last" ;;
+disable) rm -f "` + f.dir + `/enabled-$last" ;;
 show) cat "` + f.dir + `/mainpid" 2>/dev/null || echo 0 ;;
 start|restart) if [ -e "` + f.dir + `/fail" ]; then echo "Job for $2 failed." >&2; exit 1; fi ;;
 esac

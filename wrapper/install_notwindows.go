@@ -6,16 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/wrapper-dev/wrapper/config"
-	"github.com/wrapper-dev/wrapper/internal/control"
+	"github.com/wrapper-dev/wrapper/internal/batch"
 	"github.com/wrapper-dev/wrapper/internal/systemd"
 )
 
@@ -36,52 +32,13 @@ func platformCommands() []command {
 	}
 }
 
-// unitSpec translates the configuration into the unit's terms.
-func unitSpec(cfg *config.Config, exe string) systemd.Unit {
-	return systemd.Unit{
-		Name: cfg.Name, DisplayName: cfg.DisplayName, Description: cfg.Description,
-		Wrapper: exe, Config: cfg.File, Executable: cfg.Executable, WorkingDir: cfg.WorkingDirectory,
-		LogDir: cfg.Log.Dir, EnvFile: cfg.EnvFile,
-		User: cfg.Service.User, Group: cfg.Service.Group,
-		Capabilities: cfg.Service.Capabilities, Dependencies: cfg.Service.Dependencies,
-		Disabled:   cfg.Service.StartMode == config.StartDisabled,
-		SandboxOff: cfg.Service.Sandbox.Off, UMask: cfg.Service.Sandbox.UMask,
-		StopTimeout: stopBudget(cfg), Recovery: cfg.Service.Recovery,
-		NoRestartCodes:   noRestartCodes(),
-		RuntimeDirectory: control.RuntimeDirectory(cfg.Name),
-	}
-}
-
-// stopBudget is how long a stop on request may take before the wrapper
-// exits, as far as the YAML says: the pre_stop hook, then stop.timeout
-// for the child, then the post_stop hook (the supervisor runs both hooks
-// within a stop). It saturates instead of overflowing; the unit writer
-// refuses a budget that large.
-func stopBudget(cfg *config.Config) time.Duration {
-	budget := cfg.Stop.Timeout
-	for _, h := range []config.Hook{cfg.Hooks.PreStop, cfg.Hooks.PostStop} {
-		if h.Command == nil {
-			continue
-		}
-		if h.Timeout > math.MaxInt64-budget {
-			return math.MaxInt64
-		}
-		budget += h.Timeout
-	}
-	return budget
-}
-
-// unitFile is the unit `wrapper install` writes for cfg.
-func unitFile(cfg *config.Config, exe string) (string, error) {
-	return unitSpec(cfg, exe).Render()
-}
-
 // cmdInstall writes the systemd unit from the YAML, reloads systemd and
 // enables or disables the unit per service.start_mode. Running it again
 // updates the unit in place.
 func cmdInstall(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("install", "install [--config FILE] [--print | --unit-only] [--force]", stdout)
+	fs := newFlagSet("install", "install [--config FILE | --csv FILE] [--print | --unit-only] [--force]", stdout)
 	path := fs.String("config", "", configFlagUsage)
+	csvPath := fs.String("csv", "", csvFlagUsage)
 	print := fs.Bool("print", false, "print the unit to stdout and change nothing (no root or systemd needed)")
 	unitOnly := fs.Bool("unit-only", false, "write the unit file and the log directory but do not call systemctl (no running systemd needed, e.g. in an image build)")
 	force := fs.Bool("force", false, "replace a unit file of the same name that wrapper install did not write, "+
@@ -89,9 +46,15 @@ func cmdInstall(args []string, stdout, stderr io.Writer) int {
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code
 	}
-	if *print && *unitOnly {
+	switch {
+	case *print && *unitOnly:
 		fmt.Fprintln(stderr, "wrapper install: --print and --unit-only exclude each other")
 		return ExitUsage
+	case *csvPath != "" && (*path != "" || *print || *unitOnly):
+		fmt.Fprintln(stderr, "wrapper install: --csv excludes --config, --print and --unit-only")
+		return ExitUsage
+	case *csvPath != "":
+		return installCSV(*csvPath, *force, stdout, stderr)
 	}
 	cfg, code := loadConfig(*path, stderr)
 	if cfg == nil {
@@ -131,21 +94,112 @@ func cmdInstall(args []string, stdout, stderr io.Writer) int {
 	return activateUnit(cfg, verb, stdout, stderr)
 }
 
+// installCSV installs or updates every service of a CSV on this machine
+// (docs/fleet.md, "Batch deploy"), through Manager.Apply: a row whose
+// unit and enablement are already right is left alone ("unchanged").
+func installCSV(path string, force bool, stdout, stderr io.Writer) int {
+	if err := systemdManager.Running(); err != nil {
+		fmt.Fprintf(stderr, "wrapper install: no service manager to ask: %v\n", err)
+		return ExitNoServiceManager
+	}
+	if !systemdManager.IsRoot() {
+		fmt.Fprintf(stderr, "wrapper install: must run as root (it writes %s and calls systemctl): try sudo\n", systemdManager.UnitDir)
+		return ExitNotAdmin
+	}
+	exe, err := executable()
+	if err != nil {
+		fmt.Fprintf(stderr, "wrapper install: %v\n", err)
+		return ExitError
+	}
+	type unit struct {
+		text string
+		acct systemd.Account
+	}
+	return installCSVRows(path, csvInstall[unit]{exe: exe, force: force,
+		defaultName: func(batch.Row) string { return exeBaseName(exe) },
+		prepare: func(r batch.Row, cfg *config.Config) (unit, []string, error) {
+			col := batch.ColConfig
+			if r.Account != "" {
+				cfg.Service.User, col = r.Account, batch.ColAccount
+			}
+			spec := unitSpec(cfg, exe)
+			text, err := spec.Render()
+			if err != nil {
+				return unit{}, nil, r.Problem(col, err)
+			}
+			acct, err := systemd.LookupAccount(cfg.Service.User, cfg.Service.Group)
+			if err != nil {
+				return unit{}, nil, r.Problem(col, err)
+			}
+			if _, ours, err := systemdManager.ReadUnit(cfg.Name); err == nil && !ours && !force {
+				return unit{}, nil, r.Problem(batch.ColName, fmt.Errorf("%s exists and was not written by wrapper install: "+
+					"remove it, or pass --force to replace it", systemdManager.UnitPath(cfg.Name)))
+			}
+			return unit{text, acct}, spec.Warnings(exec.LookPath), nil
+		},
+		apply: func(cfg *config.Config, u unit) (batch.Outcome, error) {
+			return applyUnit(cfg, u.text, u.acct, stderr)
+		},
+	}, stdout, stderr)
+}
+
+// applyUnit readies the log directory and applies the unit (Manager.Apply,
+// which puts the old unit back when a step fails); a log directory it made
+// for a row that failed is removed again when still empty.
+func applyUnit(cfg *config.Config, text string, acct systemd.Account, stderr io.Writer) (batch.Outcome, error) {
+	_, statErr := os.Stat(cfg.Log.Dir)
+	made := errors.Is(statErr, os.ErrNotExist)
+	old, _, _ := systemdManager.ReadUnit(cfg.Name)
+	warnings, err := systemd.PrepareLogDir(cfg.Log.Dir, wrapperFiles(cfg), acct)
+	if err == nil {
+		for _, w := range warnings {
+			fmt.Fprintf(stderr, "wrapper install: %s: warning: %s\n", cfg.Name, w)
+		}
+		mode := cfg.Service.StartMode
+		var verb string
+		verb, err = systemdManager.Apply(cfg.Name, text, mode == config.StartAuto || mode == config.StartDelayedAuto, stderr, stderr)
+		if err == nil {
+			if verb == "updated" && old != text && runsNow(cfg.Name) {
+				fmt.Fprintf(stderr, "wrapper install: %s: it runs the old settings until: wrapper restart\n", cfg.Name)
+			}
+			return batch.Outcome(verb), nil
+		}
+	}
+	if made {
+		_ = os.Remove(cfg.Log.Dir) // fails, as it should, once it holds anything
+	}
+	return batch.Failed, err
+}
+
 // checkTrust refuses, like sshd's StrictModes, to install a service whose
-// files another account can change: the wrapper, the YAML, the env_file,
-// the programs it runs and the directories above them. Root and the
-// installing user are trusted: the effective user and the one sudo ran
-// for (SUDO_UID, which only root can have set for a root process). With
-// force it warns instead.
+// files another account can change (trustFindings). With force it warns
+// instead.
 func checkTrust(cfg *config.Config, exe string, force bool, stderr io.Writer) int {
+	return reportTrust(trustFindings(cfg, exe), force, "other accounts",
+		"Make each owned by root and writable by its owner only (chown root: PATH; chmod go-w PATH), "+
+			"or pass --force to install anyway.", stderr)
+}
+
+// trustFindings lists who else can change the files the service trusts:
+// the wrapper, the YAML, the env_file, the programs it runs and the
+// directories above them. Root and the installing user are trusted: the
+// effective user and the one sudo ran for (SUDO_UID, which only root can
+// have set for a root process).
+func trustFindings(cfg *config.Config, exe string) []string {
 	uids := []int{os.Geteuid()}
 	if id, err := strconv.Atoi(os.Getenv("SUDO_UID")); err == nil {
 		uids = append(uids, id)
 	}
 	trust := systemd.NewTrust(uids...)
-	return refuseUntrusted(trust, cfg, exe, force, "other accounts",
-		"Make each owned by root and writable by its owner only (chown root: PATH; chmod go-w PATH), "+
-			"or pass --force to install anyway.", stderr)
+	var found []string
+	for _, path := range append([]string{exe}, cfg.ServiceFiles()...) {
+		f, err := trust.Check(path)
+		if err != nil {
+			f = append(f, err.Error())
+		}
+		found = append(found, f...)
+	}
+	return found
 }
 
 // activation is what --unit-only leaves to do by hand.
@@ -220,13 +274,17 @@ func activateUnit(cfg *config.Config, verb string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "wrapper install: %v\n", err)
 		return ExitError
 	}
-	if verb == "updated" {
-		if state := systemdManager.IsActive(cfg.Name); state == "active" || state == "activating" {
-			verb += " (it runs the old settings until: wrapper restart)"
-		}
+	if verb == "updated" && runsNow(cfg.Name) {
+		verb += " (it runs the old settings until: wrapper restart)"
 	}
 	fmt.Fprintf(stdout, "service %s %s: %s, user %s, %s\n", cfg.Name, verb, systemdManager.UnitPath(cfg.Name), cfg.Service.User, mode)
 	return ExitOK
+}
+
+// runsNow reports whether systemd runs the service (or is starting it).
+func runsNow(name string) bool {
+	state := systemdManager.IsActive(name)
+	return state == "active" || state == "activating"
 }
 
 // requireFor checks what cmd needs: root, and unless unitOnly (no
@@ -249,18 +307,6 @@ func requireFor(cmd string, cfg *config.Config, unitOnly bool, stderr io.Writer)
 		return ExitNotAdmin
 	}
 	return ExitOK
-}
-
-// wrapperFiles lists, as glob patterns, the files the wrapper writes for
-// cfg: the three logs with their rotated copies and the status file.
-func wrapperFiles(cfg *config.Config) []string {
-	var files []string
-	for _, log := range []string{cfg.Log.Stdout, cfg.Log.Stderr, cfg.Log.Wrapper} {
-		ext := filepath.Ext(log)
-		files = append(files, systemd.EscapeGlob(log),
-			systemd.EscapeGlob(strings.TrimSuffix(log, ext))+"-*"+systemd.EscapeGlob(ext)+"*")
-	}
-	return append(files, systemd.EscapeGlob(statusPath(cfg)))
 }
 
 // cmdUninstall stops and disables the service, removes its unit and

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"golang.org/x/sys/windows"
 
 	"github.com/wrapper-dev/wrapper/config"
+	"github.com/wrapper-dev/wrapper/internal/batch"
 	"github.com/wrapper-dev/wrapper/internal/scm"
 )
 
@@ -51,12 +53,27 @@ func adminOr(stderr io.Writer, what string, err error) int {
 	return ExitError
 }
 
-// cmdInstall creates the service, or updates an existing one. A user
-// account's password comes from the environment variable named by
-// service.password_env, else from a prompt; it is never stored in the YAML.
+// cmdInstall creates the service, or updates an existing one; with --csv,
+// every service of a CSV (installCSV). A user account's password comes
+// from the environment variable named by service.password_env, else from
+// a prompt; it is never stored in the YAML.
 func cmdInstall(args []string, stdout, stderr io.Writer) int {
-	cfg, explicit, force, code := forceFlags("install", "take over a service of that name that does not run a wrapper, "+
-		"and install although other accounts can change files the service trusts (warning instead)", args, stdout, stderr)
+	fs := newFlagSet("install", "install [--config FILE | --csv FILE] [--force]", stdout)
+	path := fs.String("config", "", configFlagUsage)
+	csvPath := fs.String("csv", "", csvFlagUsage)
+	force := fs.Bool("force", false, "take over a service of that name that does not run a wrapper, "+
+		"and install although other accounts can change files the service trusts (warning instead)")
+	if code, done := parseFlags(fs, args, stderr); done {
+		return code
+	}
+	switch {
+	case *csvPath != "" && *path != "":
+		fmt.Fprintln(stderr, "wrapper install: --csv excludes --config")
+		return ExitUsage
+	case *csvPath != "":
+		return installCSV(*csvPath, *force, stdout, stderr)
+	}
+	cfg, code := loadConfig(*path, stderr)
 	if cfg == nil {
 		return code
 	}
@@ -65,10 +82,10 @@ func cmdInstall(args []string, stdout, stderr io.Writer) int {
 		return adminOr(stderr, "install", err)
 	}
 	var binArgs []string
-	if explicit != "" { // the default location needs no argument
+	if *path != "" { // the default location needs no argument
 		binArgs = []string{"--config", cfg.File}
 	}
-	if code := checkTrust(cfg, exe, force, stderr); code != ExitOK {
+	if code := checkTrust(cfg, exe, *force, stderr); code != ExitOK {
 		return code
 	}
 	s := scmService(cfg, exe, binArgs)
@@ -76,7 +93,7 @@ func cmdInstall(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "wrapper install: %v\n", err)
 		return ExitUsage
 	}
-	created, err := scm.Install(s, force, func(w string) { fmt.Fprintf(stderr, "wrapper install: warning: %s\n", w) })
+	created, err := scm.Install(s, *force, func(w string) { fmt.Fprintf(stderr, "wrapper install: warning: %s\n", w) })
 	if foreign := (*scm.ForeignError)(nil); errors.As(err, &foreign) {
 		fmt.Fprintf(stderr, "wrapper install: %v: refusing to change it (pass --force to take it over)\n", err)
 		return ExitError
@@ -95,23 +112,125 @@ func cmdInstall(args []string, stdout, stderr io.Writer) int {
 }
 
 // checkTrust refuses to install a service whose files an account other
-// than the administrators can change: the wrapper, the YAML, the env_file,
-// the programs it runs, the folders that hold them and those above. With
-// force it warns instead.
+// than the administrators can change (trustFindings). With force it warns
+// instead.
 func checkTrust(cfg *config.Config, exe string, force bool, stderr io.Writer) int {
-	trust, err := scm.NewTrust()
-	if err != nil {
-		fmt.Fprintf(stderr, "wrapper install: %v\n", err)
-		return ExitError
-	}
-	return refuseUntrusted(trust, cfg, exe, force, "accounts other than the administrators",
+	return reportTrust(trustFindings(cfg, exe), force, "accounts other than the administrators",
 		`Keep the files in a folder only administrators can change (C:\Program Files, or remove the inherited `+
 			`rights: icacls FOLDER /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX), `+
 			`or pass --force to install anyway.`, stderr)
 }
 
-// forceFlags parses [--config FILE] [--force] for install and uninstall
-// and loads the configuration; forceUsage says what --force allows.
+// trustFindings lists who else can change the files the service trusts:
+// the wrapper, the YAML, the env_file, the programs it runs, the folders
+// that hold them and those above.
+func trustFindings(cfg *config.Config, exe string) []string {
+	trust, err := scm.NewTrust()
+	if err != nil {
+		return []string{err.Error()}
+	}
+	var found []string
+	for _, path := range append([]string{exe}, cfg.ServiceFiles()...) {
+		f, err := trust.Check(path)
+		if err != nil {
+			f = append(f, err.Error())
+		}
+		found = append(found, f...)
+	}
+	return found
+}
+
+// scmInstall is scm.Install; a test makes it fail after the SCM created
+// the service, to see install --csv take the service away again.
+var scmInstall = scm.Install
+
+// csvService is a checked row of install --csv: the service, and whether
+// and how the installed one differs.
+type csvService struct {
+	s         scm.Service
+	installed bool
+	changes   []string
+}
+
+// installCSV installs or updates every service of a CSV on this machine
+// (docs/fleet.md, "Batch deploy"). A row whose service the SCM already
+// holds as the row says (scm.Changes) is left alone ("unchanged"); a row
+// whose creation fails has its service deleted again.
+func installCSV(path string, force bool, stdout, stderr io.Writer) int {
+	exe, err := executable()
+	if err != nil {
+		fmt.Fprintf(stderr, "wrapper install: %v\n", err)
+		return ExitError
+	}
+	warn := func(name string) func(string) {
+		return func(w string) { fmt.Fprintf(stderr, "wrapper install: %s: warning: %s\n", name, w) }
+	}
+	return installCSVRows(path, csvInstall[csvService]{exe: exe, force: force,
+		// The SCM hands the service its name, which a YAML without name:
+		// takes (loadServiceConfig).
+		defaultName: func(r batch.Row) string { return r.Name },
+		prepare: func(r batch.Row, cfg *config.Config) (csvService, []string, error) {
+			p, err := checkService(r, cfg, exe, force)
+			return p, nil, err
+		},
+		apply: func(cfg *config.Config, p csvService) (batch.Outcome, error) {
+			if p.installed && len(p.changes) == 0 {
+				return batch.Unchanged, nil
+			}
+			if p.installed {
+				fmt.Fprintf(stderr, "wrapper install: %s: differs: %s\n", cfg.Name, strings.Join(p.changes, "; "))
+			}
+			created, err := scmInstall(p.s, force, warn(cfg.Name))
+			if err != nil {
+				if !p.installed && scm.State(cfg.Name) != "not installed" {
+					if uerr := scm.Uninstall(cfg.Name, false, warn(cfg.Name)); uerr != nil {
+						err = fmt.Errorf("%w; deleting the half-made service failed too: %v", err, uerr)
+					}
+				}
+				return batch.Failed, err
+			}
+			if created {
+				return batch.Installed, nil
+			}
+			return batch.Updated, nil
+		},
+	}, stdout, stderr)
+}
+
+// checkService applies the row's account and checks, changing nothing,
+// what the SCM needs: a password for a user account (from
+// service.password_env: install --csv never prompts), and a service of
+// that name that is absent or runs a wrapper (or force).
+func checkService(r batch.Row, cfg *config.Config, exe string, force bool) (csvService, error) {
+	col := batch.ColConfig
+	if r.Account != "" {
+		cfg.Service.Account, col = r.Account, batch.ColAccount
+	}
+	s := scmService(cfg, exe, []string{"--config", cfg.File})
+	if name, needs := s.StartName(); needs {
+		env := cfg.Service.PasswordEnv
+		pw, ok := os.LookupEnv(env)
+		if env == "" || !ok {
+			return csvService{}, r.Problem(col, fmt.Errorf("%s needs a password: set service.password_env in the YAML "+
+				"and that variable (install --csv never prompts)", name))
+		}
+		s.Password = pw
+	}
+	installed, changes, err := scm.Changes(s, force)
+	var foreign *scm.ForeignError
+	switch {
+	case errors.As(err, &foreign):
+		return csvService{}, r.Problem(batch.ColName, fmt.Errorf("%w: refusing to change it (pass --force to take it over)", err))
+	case errors.Is(err, windows.ERROR_ACCESS_DENIED):
+		return csvService{}, r.Problem("", fmt.Errorf("%w (%v)", errNotAdmin, err))
+	case err != nil:
+		return csvService{}, r.Problem("", err)
+	}
+	return csvService{s, installed, changes}, nil
+}
+
+// forceFlags parses [--config FILE] [--force] for uninstall and loads
+// the configuration; forceUsage says what --force allows.
 func forceFlags(name, forceUsage string, args []string, stdout, stderr io.Writer) (*config.Config, string, bool, int) {
 	fs := newFlagSet(name, name+" [--config FILE] [--force]", stdout)
 	path := fs.String("config", "", configFlagUsage)

@@ -1,12 +1,5 @@
 package wrapper
 
-import (
-	"fmt"
-	"io"
-
-	"github.com/wrapper-dev/wrapper/config"
-)
-
 // The platform seam. Everything that differs between Windows and the other
 // systems is behind these identifiers, each defined once per platform in
 // platform_windows.go and platform_notwindows.go (the service-management
@@ -43,40 +36,3 @@ import (
 //	    (wrapper import --replace); Windows only.
 //	platformHelpers (tests)
 //	    fake-child helpers only the platform's tests use.
-
-// trustChecker checks one file, and the directories above it, for accounts
-// other than the trusted ones that could change it (systemd.Trust,
-// scm.Trust).
-type trustChecker interface {
-	Check(path string) ([]string, error)
-}
-
-// refuseUntrusted is install's StrictModes-like check, the same on both
-// platforms: every finding of trust for the wrapper and the files the
-// service runs or reads is a refusal (ExitUsage) with who, what and fix
-// spelled out, or with force a warning.
-func refuseUntrusted(trust trustChecker, cfg *config.Config, exe string, force bool, who, fix string, stderr io.Writer) int {
-	var found []string
-	for _, path := range append([]string{exe}, cfg.ServiceFiles()...) {
-		f, err := trust.Check(path)
-		if err != nil {
-			f = append(f, err.Error())
-		}
-		found = append(found, f...)
-	}
-	switch {
-	case len(found) == 0:
-		return ExitOK
-	case force:
-		for _, f := range found {
-			fmt.Fprintf(stderr, "wrapper install: warning: %s\n", f)
-		}
-		return ExitOK
-	}
-	fmt.Fprintf(stderr, "wrapper install: refused: %s can change what the service runs or reads:\n", who)
-	for _, f := range found {
-		fmt.Fprintf(stderr, "  %s\n", f)
-	}
-	fmt.Fprintln(stderr, fix)
-	return ExitUsage
-}

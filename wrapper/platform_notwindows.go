@@ -7,9 +7,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/wrapper-dev/wrapper/config"
 	"github.com/wrapper-dev/wrapper/internal/control"
@@ -110,4 +114,56 @@ func notifyServiceManager(ctx context.Context, onStatus func(supervisor.Status),
 func replaceService(_, _, _ string, _, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "wrapper import: --replace needs Windows")
 	return ExitUsage
+}
+
+// unitSpec translates the configuration into the unit's terms.
+func unitSpec(cfg *config.Config, exe string) systemd.Unit {
+	return systemd.Unit{
+		Name: cfg.Name, DisplayName: cfg.DisplayName, Description: cfg.Description,
+		Wrapper: exe, Config: cfg.File, Executable: cfg.Executable, WorkingDir: cfg.WorkingDirectory,
+		LogDir: cfg.Log.Dir, EnvFile: cfg.EnvFile,
+		User: cfg.Service.User, Group: cfg.Service.Group,
+		Capabilities: cfg.Service.Capabilities, Dependencies: cfg.Service.Dependencies,
+		Disabled:   cfg.Service.StartMode == config.StartDisabled,
+		SandboxOff: cfg.Service.Sandbox.Off, UMask: cfg.Service.Sandbox.UMask,
+		StopTimeout: stopBudget(cfg), Recovery: cfg.Service.Recovery,
+		NoRestartCodes:   noRestartCodes(),
+		RuntimeDirectory: control.RuntimeDirectory(cfg.Name),
+	}
+}
+
+// stopBudget is how long a stop on request may take before the wrapper
+// exits, as far as the YAML says: the pre_stop hook, then stop.timeout
+// for the child, then the post_stop hook (the supervisor runs both hooks
+// within a stop). It saturates instead of overflowing; the unit writer
+// refuses a budget that large.
+func stopBudget(cfg *config.Config) time.Duration {
+	budget := cfg.Stop.Timeout
+	for _, h := range []config.Hook{cfg.Hooks.PreStop, cfg.Hooks.PostStop} {
+		if h.Command == nil {
+			continue
+		}
+		if h.Timeout > math.MaxInt64-budget {
+			return math.MaxInt64
+		}
+		budget += h.Timeout
+	}
+	return budget
+}
+
+// unitFile is the unit `wrapper install` writes for cfg.
+func unitFile(cfg *config.Config, exe string) (string, error) {
+	return unitSpec(cfg, exe).Render()
+}
+
+// wrapperFiles lists, as glob patterns, the files the wrapper writes for
+// cfg: the three logs with their rotated copies and the status file.
+func wrapperFiles(cfg *config.Config) []string {
+	var files []string
+	for _, log := range []string{cfg.Log.Stdout, cfg.Log.Stderr, cfg.Log.Wrapper} {
+		ext := filepath.Ext(log)
+		files = append(files, systemd.EscapeGlob(log),
+			systemd.EscapeGlob(strings.TrimSuffix(log, ext))+"-*"+systemd.EscapeGlob(ext)+"*")
+	}
+	return append(files, systemd.EscapeGlob(statusPath(cfg)))
 }

@@ -3,16 +3,20 @@ package wrapper
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/wrapper-dev/wrapper/internal/control"
 	"github.com/wrapper-dev/wrapper/internal/fleet"
+	"github.com/wrapper-dev/wrapper/internal/httpapi"
 	"github.com/wrapper-dev/wrapper/internal/registry"
 	"github.com/wrapper-dev/wrapper/internal/statusfile"
 	"github.com/wrapper-dev/wrapper/internal/termsafe"
@@ -161,7 +165,7 @@ func printStatus(w io.Writer, rep statusReport, now time.Time) {
 }
 
 // fleetSynopsis is the synopsis of `wrapper fleet`.
-const fleetSynopsis = "fleet status [--consul ADDR] [--json] [--token-env NAME] [--consul-token-env NAME]"
+const fleetSynopsis = "fleet status [--consul ADDR] [--json | --serve ADDR [--tls-cert FILE --tls-key FILE]] [--token-env NAME] [--consul-token-env NAME]"
 
 // cmdFleet runs `wrapper fleet status`: every service that a wrapper
 // registered with Consul, across hosts, as one table (docs/fleet.md).
@@ -171,6 +175,10 @@ func cmdFleet(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print the rows as JSON")
 	tokenEnv := fs.String("token-env", "", "`name` of the variable holding the bearer token of the wrappers' HTTP API; without it, only the registry is read")
 	consulTokenEnv := fs.String("consul-token-env", "", "`name` of the variable holding Consul's ACL token (default: Consul's CONSUL_HTTP_TOKEN)")
+	serve := fs.String("serve", "", "serve the fleet as a web page on `addr` (host:port) until interrupted; "+
+		"loopback unless --token-env and --tls-cert give a token the browser must present and HTTPS")
+	tlsCert := fs.String("tls-cert", "", "with --serve: the HTTPS certificate, a PEM `file`")
+	tlsKey := fs.String("tls-key", "", "with --serve: the certificate's key, a PEM `file`")
 	if len(args) > 0 && args[0] == "status" {
 		args = args[1:]
 	} else if len(args) == 0 || !strings.HasPrefix(args[0], "-") {
@@ -193,6 +201,13 @@ func cmdFleet(args []string, stdout, stderr io.Writer) int {
 			return ExitUsage
 		}
 	}
+	if *serve != "" || *tlsCert != "" || *tlsKey != "" {
+		if *asJSON {
+			fmt.Fprintln(stderr, "wrapper fleet status: --json and --serve exclude each other")
+			return ExitUsage
+		}
+		return serveFleet(fleetServe{addr: *serve, cert: *tlsCert, key: *tlsKey, tokenEnv: *tokenEnv}, opts, stdout, stderr)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	rows, err := fleet.Gather(ctx, opts)
@@ -209,5 +224,54 @@ func cmdFleet(args []string, stdout, stderr io.Writer) int {
 		return ExitOK
 	}
 	_ = fleet.WriteTable(stdout, rows)
+	return ExitOK
+}
+
+// fleetServe is what `fleet status --serve` was given.
+type fleetServe struct{ addr, cert, key, tokenEnv string }
+
+// serveFleet serves the fleet page (docs/fleet.md, "Fleet page") until
+// SIGINT or SIGTERM. The wrappers' token, when given, is also the one the
+// browser must present: the page shows what it reads with it. An address
+// other than loopback needs that token and HTTPS.
+func serveFleet(f fleetServe, opts fleet.Options, stdout, stderr io.Writer) int {
+	switch {
+	case f.addr == "":
+		fmt.Fprintln(stderr, "wrapper fleet status: --tls-cert and --tls-key go with --serve ADDR")
+		return ExitUsage
+	case (f.cert == "") != (f.key == ""):
+		fmt.Fprintln(stderr, "wrapper fleet status: --tls-cert and --tls-key go together")
+		return ExitUsage
+	case !httpapi.IsLoopback(f.addr) && (opts.StatusToken == "" || f.cert == ""):
+		fmt.Fprintf(stderr, "wrapper fleet status: --serve %s is reachable from other machines: it needs a token "+
+			"(--token-env NAME) and HTTPS (--tls-cert, --tls-key), or listen on 127.0.0.1\n", f.addr)
+		return ExitUsage
+	case opts.StatusToken != "" && len(opts.StatusToken) < httpapi.MinTokenLength:
+		fmt.Fprintf(stderr, "wrapper fleet status: the token in %s is %d bytes long; the page needs at least %d\n",
+			f.tokenEnv, len(opts.StatusToken), httpapi.MinTokenLength)
+		return ExitUsage
+	}
+	o := httpapi.PageOptions{Listen: f.addr, Secret: []byte(opts.StatusToken), Title: "wrapper fleet", Cookie: "wrapper_fleet_session",
+		TokenHint: "The token is the one in the variable " + f.tokenEnv + " of wrapper fleet status --serve.",
+		Page:      fleet.NewView(opts).Render}
+	scheme := "http"
+	if f.cert != "" {
+		cert, err := tls.LoadX509KeyPair(f.cert, f.key)
+		if err != nil {
+			fmt.Fprintf(stderr, "wrapper fleet status: %v\n", err)
+			return ExitUsage
+		}
+		o.TLS, scheme = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, "https"
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := httpapi.ListenPage(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "wrapper fleet status: %v\n", err)
+		return ExitError
+	}
+	fmt.Fprintf(stdout, "serving the fleet page on %s://%s/ (Ctrl-C stops)\n", scheme, srv.Addr())
+	<-ctx.Done()
+	srv.Close()
 	return ExitOK
 }

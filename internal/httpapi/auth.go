@@ -82,6 +82,10 @@ type auth struct {
 	secret   []byte
 	hmacOnly bool
 	now      func() time.Time
+	// cookie names the session cookie and label keys its MAC apart: a
+	// browser sends every cookie of a host to each of its ports, and a
+	// session of one listener must not open another's page.
+	cookie, label string
 
 	mu      sync.Mutex
 	nonces  map[string]time.Time // signed requests' nonces, until they leave the window
@@ -89,7 +93,7 @@ type auth struct {
 }
 
 func newAuth(secret []byte, hmacOnly bool, now func() time.Time) *auth {
-	return &auth{secret: secret, hmacOnly: hmacOnly, now: now,
+	return &auth{secret: secret, hmacOnly: hmacOnly, now: now, cookie: sessionCookie, label: "session",
 		nonces: map[string]time.Time{}, tickets: map[string]time.Time{}}
 }
 
@@ -115,7 +119,7 @@ func (a *auth) check(r *http.Request, body []byte, cookieOK bool) *denial {
 		}
 		return nil
 	}
-	if c, err := r.Cookie(sessionCookie); err == nil && cookieOK {
+	if c, err := r.Cookie(a.cookie); err == nil && cookieOK {
 		if a.sessionValid(c.Value) {
 			return nil
 		}
@@ -174,7 +178,7 @@ func (a *auth) checkSignature(r *http.Request, body []byte) *denial {
 func (a *auth) newSession() (string, time.Time) {
 	exp := a.now().Add(sessionLifetime)
 	v := strconv.FormatInt(exp.Unix(), 10)
-	return v + "." + hex.EncodeToString(mac(a.secret, []byte("session\n"+v))), exp
+	return v + "." + hex.EncodeToString(mac(a.secret, []byte(a.label+"\n"+v))), exp
 }
 
 func (a *auth) sessionValid(value string) bool {
@@ -182,7 +186,7 @@ func (a *auth) sessionValid(value string) bool {
 	exp, err := strconv.ParseInt(v, 10, 64)
 	got, herr := hex.DecodeString(sig)
 	return ok && err == nil && herr == nil && a.now().Before(time.Unix(exp, 0)) &&
-		hmac.Equal(got, mac(a.secret, []byte("session\n"+v)))
+		hmac.Equal(got, mac(a.secret, []byte(a.label+"\n"+v)))
 }
 
 // newTicket returns a one-time login ticket; at most maxTickets are

@@ -139,7 +139,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, body []byte) {
 // startSession sets the session cookie and sends the browser to the page.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request) {
 	v, exp := s.auth.newSession()
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: v, Path: "/", Expires: exp,
+	http.SetCookie(w, &http.Cookie{Name: s.auth.cookie, Value: v, Path: "/", Expires: exp,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
@@ -147,7 +147,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request) {
 // logout clears the session cookie (the session itself is not stored: it
 // ends with its expiry or a new token).
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, _ []byte) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+	http.SetCookie(w, &http.Cookie{Name: s.auth.cookie, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
@@ -163,7 +163,7 @@ func pageHeaders(w http.ResponseWriter) {
 func (s *Server) loginPage(w http.ResponseWriter, code int, msg string) {
 	var buf bytes.Buffer
 	err := page.RenderLogin(&buf, page.Login{Service: s.o.Service, Message: msg, Form: !s.o.HMACOnly,
-		Lifetime: page.Duration(sessionLifetime)})
+		Lifetime: page.Duration(sessionLifetime), TokenHint: s.tokenHint})
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return

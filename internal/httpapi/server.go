@@ -77,15 +77,23 @@ type Options struct {
 
 // Server is a running listener.
 type Server struct {
-	o    Options
-	auth *auth
-	ln   net.Listener
-	srv  *http.Server
-	done chan struct{}
+	o         Options
+	auth      *auth
+	ln        net.Listener
+	srv       *http.Server
+	done      chan struct{}
+	tokenHint string                                     // the login page's word on where the token comes from
+	pageFn    func(context.Context, io.Writer, bool) int // ListenPage's page
 }
 
 // Listen binds the address and starts serving in the background.
 func Listen(o Options) (*Server, error) {
+	return listen(o, &Server{}, (*Server).routes)
+}
+
+// listen fills s from o, binds the address and serves routes(s) in the
+// background.
+func listen(o Options, s *Server, routes func(*Server) http.Handler) (*Server, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -96,9 +104,12 @@ func Listen(o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("http listen: %w", err)
 	}
-	s := &Server{o: o, auth: newAuth(o.Secret, o.HMACOnly, o.Now), ln: ln, done: make(chan struct{})}
+	s.o, s.ln, s.done = o, ln, make(chan struct{})
+	if s.auth == nil {
+		s.auth = newAuth(o.Secret, o.HMACOnly, o.Now)
+	}
 	s.srv = &http.Server{
-		Handler:           s.routes(),
+		Handler:           routes(s),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -133,18 +144,19 @@ func (s *Server) Close() {
 	<-s.done
 }
 
-// routes maps the endpoints. Each names its method, whether it needs
-// authentication, and whether a session cookie counts (read-only GETs
-// only: a cookie is never enough to change anything, so no other site can
-// make a browser reload or restart through it).
+// route is one endpoint: its method, whether it needs authentication, and
+// whether a session cookie counts (read-only GETs only: a cookie is never
+// enough to change anything, so no other site can make a browser reload or
+// restart through it).
+type route struct {
+	method        string
+	auth, cookies bool
+	h             func(http.ResponseWriter, *http.Request, []byte)
+}
+
+// routes maps the endpoints of the wrapper's listener.
 func (s *Server) routes() http.Handler {
-	mux := http.NewServeMux()
-	type route struct {
-		method        string
-		auth, cookies bool
-		h             func(http.ResponseWriter, *http.Request, []byte)
-	}
-	for path, rt := range map[string]route{
+	return s.mux(map[string]route{
 		"/":              {"GET", true, true, s.page},
 		"/status":        {"GET", true, true, s.status},
 		"/logs":          {"GET", true, true, s.logs},
@@ -155,7 +167,14 @@ func (s *Server) routes() http.Handler {
 		"/metrics":       {"GET", false, false, s.metrics},
 		"/login":         {"", false, false, s.login},
 		"/logout":        {"POST", false, false, s.logout},
-	} {
+	})
+}
+
+// mux serves routes with the checks every endpoint shares: headers,
+// method, body limit, authentication.
+func (s *Server) mux(routes map[string]route) http.Handler {
+	mux := http.NewServeMux()
+	for path, rt := range routes {
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Cache-Control", "no-store")
 			w.Header().Set("X-Content-Type-Options", "nosniff")

@@ -22,7 +22,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, _ []byte) {
 	v := page.Status{Refresh: refresh, Now: s.o.Now(), Version: s.o.Version, Service: st.Service, State: st.State,
 		PID: st.PID, Health: st.Health, HealthFailures: st.HealthFailures, Waiting: st.Waiting,
 		Restarts: st.Restarts, StderrTail: st.StderrTail}
-	if _, err := r.Cookie(sessionCookie); err == nil && r.Header.Get("Authorization") == "" {
+	if s.bySession(r) {
 		v.Logout = true
 	}
 	if st.Started != nil {

@@ -124,7 +124,7 @@ const loginBody = `{{define "title"}}{{.Service}}: log in{{end}}
 <label>API token <input type="password" name="token" autocomplete="current-password" autofocus></label>
 <button>log in</button>
 </form>
-<p class="muted">The token is the one named by http.token_env or http.token_file. Logging in sets a session cookie (HttpOnly, SameSite=Strict) for {{.Lifetime}}.</p>
+<p class="muted">{{with .TokenHint}}{{.}}{{else}}The token is the one named by http.token_env or http.token_file.{{end}} Logging in sets a session cookie (HttpOnly, SameSite=Strict) for {{.Lifetime}}.</p>
 {{else}}<p>This wrapper accepts only signed requests: get a one-time login link with a signed <code>POST /login</code> (docs/fleet.md).</p>{{end}}
 {{end}}`
 
@@ -137,6 +137,9 @@ type Login struct {
 	Message  string
 	Form     bool   // offer the token form (false when only signed requests are accepted)
 	Lifetime string // the session's lifetime, for people
+	// TokenHint says where the token comes from; "" names the YAML's
+	// http.token_env and http.token_file.
+	TokenHint string
 }
 
 // RenderLogin writes the login page.

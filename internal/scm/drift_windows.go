@@ -33,6 +33,8 @@ func Drift(want Service) []string {
 type installedConfig struct {
 	display, account, binary string
 	start, serviceType       uint32
+	errorControl             uint32
+	dependencies             []string
 }
 
 // readConfig reads a service's configuration with the raw
@@ -51,11 +53,13 @@ func readConfig(s *mgr.Service) (installedConfig, error) {
 			return installedConfig{}, err
 		}
 		return installedConfig{
-			display:     windows.UTF16PtrToString(qc.DisplayName),
-			start:       qc.StartType,
-			serviceType: qc.ServiceType,
-			account:     windows.UTF16PtrToString(qc.ServiceStartName),
-			binary:      windows.UTF16PtrToString(qc.BinaryPathName),
+			display:      windows.UTF16PtrToString(qc.DisplayName),
+			start:        qc.StartType,
+			serviceType:  qc.ServiceType,
+			account:      windows.UTF16PtrToString(qc.ServiceStartName),
+			binary:       windows.UTF16PtrToString(qc.BinaryPathName),
+			errorControl: qc.ErrorControl,
+			dependencies: multiStringList(qc.Dependencies),
 		}, nil
 	}
 }
@@ -77,4 +81,15 @@ func driftOf(got installedConfig, want mgr.Config, exe string) []string {
 		d = append(d, fmt.Sprintf("the service runs %s, not this wrapper (%s)", got.binary, exe))
 	}
 	return d
+}
+
+// multiStringList decodes a double-NUL-terminated list of strings.
+func multiStringList(p *uint16) []string {
+	var out []string
+	for p != nil && *p != 0 {
+		s := windows.UTF16PtrToString(p)
+		out = append(out, s)
+		p = (*uint16)(unsafe.Add(unsafe.Pointer(p), (len(windows.StringToUTF16(s)))*2))
+	}
+	return out
 }

@@ -153,19 +153,25 @@ func createOrUpdate(m *mgr.Mgr, s Service, force bool, warn func(string)) (*mgr.
 // updateService rewrites an existing service's configuration with the raw
 // ChangeServiceConfig calls: mgr's UpdateConfig also sets the SID type and
 // delayed start through ChangeServiceConfig2 levels that Wine rejects, and
-// would fail as a whole there.
+// would fail as a whole there. The description goes first and is put back
+// when the configuration is refused, so a failed update changes nothing
+// (`wrapper install --csv` promises it per row).
 func updateService(s *mgr.Service, c mgr.Config, bin string) error {
 	startName := c.ServiceStartName
 	if startName == "" {
 		startName = "LocalSystem"
 	}
-	err := windows.ChangeServiceConfig(s.Handle, windows.SERVICE_WIN32_OWN_PROCESS, c.StartType, c.ErrorControl,
-		utf16Ptr(bin), nil, nil, multiString(c.Dependencies), utf16Ptr(startName), utf16Ptr(c.Password), utf16Ptr(c.DisplayName))
-	if err != nil {
+	old, oldErr := query2(s, windows.SERVICE_CONFIG_DESCRIPTION, 1024)
+	d := windows.SERVICE_DESCRIPTION{Description: utf16Ptr(c.Description)}
+	if err := windows.ChangeServiceConfig2(s.Handle, windows.SERVICE_CONFIG_DESCRIPTION, (*byte)(unsafe.Pointer(&d))); err != nil {
 		return err
 	}
-	d := windows.SERVICE_DESCRIPTION{Description: utf16Ptr(c.Description)}
-	return windows.ChangeServiceConfig2(s.Handle, windows.SERVICE_CONFIG_DESCRIPTION, (*byte)(unsafe.Pointer(&d)))
+	err := windows.ChangeServiceConfig(s.Handle, windows.SERVICE_WIN32_OWN_PROCESS, c.StartType, c.ErrorControl,
+		utf16Ptr(bin), nil, nil, multiString(c.Dependencies), utf16Ptr(startName), utf16Ptr(c.Password), utf16Ptr(c.DisplayName))
+	if err != nil && oldErr == nil {
+		_ = windows.ChangeServiceConfig2(s.Handle, windows.SERVICE_CONFIG_DESCRIPTION, &old[0])
+	}
+	return err
 }
 
 // setServiceSIDType has the SCM put the service SID (NT SERVICE\<name>) in
