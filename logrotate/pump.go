@@ -21,8 +21,8 @@ const (
 	// flushAt bounds the framing buffer: framed output is written whenever
 	// it reaches this size. It holds a full read framed with timestamps
 	// (30 bytes more per line: a third more for 100-byte lines) in one
-	// write; at 128 KiB a batch took three (measured: timestamps 0.55x ->
-	// 0.60x a cat pipe, docs/performance.md).
+	// write; at 128 KiB a batch took three, which the bench's timestamps
+	// variant shows as a cost.
 	flushAt = 512 << 10
 	// maxScratch is the largest framing buffer kept between calls: what
 	// flushAt plus one piece can grow to.
@@ -60,8 +60,7 @@ func (f *File) ReadFrom(r io.Reader) (int64, error) {
 	// just before it, so a batch is contiguous. The kernel copies out of
 	// the pipe to an aligned address: reading after the partial line
 	// instead (a few dozen bytes in) made that copy the wrapper's largest
-	// cost (measured: 0.8x against 0.9x of a cat pipe, see
-	// docs/performance.md).
+	// cost (the bench's throughput case shows it).
 	buf := make([]byte, 2*readSize)
 	var total int64
 	tail := 0 // buf[readSize-tail:readSize] holds a partial line
