@@ -14,8 +14,8 @@ const (
 	// readSize is how much ReadFrom asks for in every read, always the full
 	// amount whatever partial line it carries: asking for "64 KiB minus the
 	// tail" left part of a page in the pipe, so the child's next write
-	// blocked and the two processes traded the CPU on every read (measured:
-	// 0.45x a cat pipe; with full reads and a larger pipe, 1x). A line
+	// blocked and the two processes traded the CPU on every read (the
+	// bench's throughput case shows it). A line
 	// longer than this is split.
 	readSize = 256 << 10
 	// flushAt bounds the framing buffer: framed output is written whenever
