@@ -74,6 +74,10 @@ type Config struct {
 	// Watch makes the wrapper reload this file when it changes, as
 	// `wrapper reload` does. Default: false.
 	Watch bool
+	// PassStartArgs appends the arguments a Windows service is started
+	// with (`sc start NAME a b`) to Arguments for that run of the service.
+	// Other platforms have no start arguments. Default: false.
+	PassStartArgs bool
 	// HTTP is the HTTP listener (control API, /metrics, status page).
 	// Default: off (HTTP.Enabled() is false).
 	HTTP HTTP
@@ -102,7 +106,7 @@ type raw struct {
 	waitFor                        val[[]*rawCondition]
 	hooks                          rawHooks
 	heartbeat                      rawHeartbeat
-	watch                          val[bool]
+	watch, passStartArgs           val[bool]
 	http                           rawHTTP
 	metrics                        val[bool]
 	registry                       rawRegistry
@@ -132,6 +136,7 @@ func fields(r *raw) []field {
 		hooksField(&r.hooks),
 		heartbeatField(&r.heartbeat),
 		{name: "watch", decode: boolean(&r.watch)},
+		{name: "pass_start_args", decode: boolean(&r.passStartArgs)},
 		httpField(&r.http),
 		{name: "metrics", decode: boolean(&r.metrics)},
 		registryField(&r.registry),
@@ -190,6 +195,7 @@ func resolve(r *raw, ps *problems, file string, opts Options, fold bool) *Config
 	c.Hooks = rs.hooks(&r.hooks)
 	c.Heartbeat = rs.heartbeat(&r.heartbeat)
 	c.Watch = or(r.watch, false)
+	c.PassStartArgs = or(r.passStartArgs, false)
 	rs.checkLogDir(r.log.dir.line, c, opts.WrapperExe)
 	c.HTTP = rs.http(&r.http)
 	c.Metrics = rs.metrics(r.metrics, c.HTTP)

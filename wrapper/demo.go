@@ -59,7 +59,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 		defer cancel()
 	}
 	fmt.Fprintf(stderr, "demo: supervising %s; logs in %s (Ctrl-C to stop)\n", path, cfg.Log.Dir)
-	code := runHost(ctx, cfg, stderr, nil, nil)
+	code := runHost(ctx, cfg, hostOptions{console: stderr})
 	listLogs(stdout, cfg.Log.Dir)
 	return code
 }

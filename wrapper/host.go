@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -42,22 +43,34 @@ type host struct {
 	ctx    context.Context
 	// history counts restarts by reason and keeps the last hour for the
 	// page and /metrics; nil unless the http listener is on.
-	history *metrics.Recorder
+	history   *metrics.Recorder
+	startArgs []string // hostOptions.startArgs
 
 	reloading sync.Mutex                    // serialises reloads
 	cfg       atomic.Pointer[config.Config] // the configuration in force
 }
 
+// hostOptions is what the caller of runHost adds to the configuration.
+type hostOptions struct {
+	// console and extra, when not nil, also get the wrapper's events:
+	// `wrapper run` passes stderr, the Windows service an Event Log handler.
+	console io.Writer
+	extra   slog.Handler
+	// ready, when not nil, is called once the host holds its control
+	// endpoint and its log files, just before the first child starts; a
+	// host that fails before returns without calling it (the service
+	// reports RUNNING on ready: such a failure is a failed start).
+	ready func()
+	// startArgs follow the child's arguments on every start, reloads
+	// included: the service's start arguments with pass_start_args.
+	startArgs []string
+}
+
 // runHost supervises the child described by cfg until ctx is cancelled or
 // the supervisor finishes, and returns the exit code. The wrapper's events go
-// to its own log file and also to console and extra when they are not nil:
-// `wrapper run` passes stderr, the Windows service an Event Log handler.
-// ready, when not nil, is called once the host holds its control endpoint
-// and its log files, just before the first child starts; a host that fails
-// before that returns without calling it (the Windows service reports
-// RUNNING on ready, so that such a failure is a failed start).
-func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra slog.Handler, ready func()) int {
-	early := newLogger(nil, console, extra) // until the log file is open
+// to its own log file and to o's console and extra handler.
+func runHost(ctx context.Context, cfg *config.Config, o hostOptions) int {
+	early := newLogger(nil, o.console, o.extra) // until the log file is open
 	exe, err := executable()
 	if err != nil {
 		early.Error("cannot start", "err", err)
@@ -96,7 +109,7 @@ func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra s
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	h := &host{exe: exe, out: out, ctx: ctx, status: statusfile.NewPublisher(statusPath(cfg), func(f *statusfile.File) { f.StderrTail = out.stderr.Tail() }),
-		logger: newLogger(out.wrapper, console, extra).With("service", cfg.Name)}
+		logger: newLogger(out.wrapper, o.console, o.extra).With("service", cfg.Name), startArgs: o.startArgs}
 	h.cfg.Store(cfg)
 	for _, f := range out.all {
 		// Links replaced in the log directory, compression and pruning
@@ -109,7 +122,7 @@ func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra s
 	}
 	h.startRegistry(cfg)
 	defer h.closeRegistry()
-	opts := supervisorOptions(cfg, exe, out, h.logger)
+	opts := h.supervisorOptions(cfg)
 	onStatus, stopNotify := notifyServiceManager(ctx, h.onStatus, h.logger) // Type=notify: READY=1, STATUS=, STOPPING=1
 	defer stopNotify()
 	opts.OnStatus = onStatus
@@ -144,8 +157,8 @@ func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra s
 		})
 	}
 	h.logger.Info("wrapper started", "version", version(), "config", cfg.File, "pid", os.Getpid())
-	if ready != nil {
-		ready()
+	if o.ready != nil {
+		o.ready()
 	}
 	code := exitCode(h.sup.Run(h.drainFirst(ctx)), h.logger)
 	h.closeRegistry()
@@ -156,6 +169,16 @@ func runHost(ctx context.Context, cfg *config.Config, console io.Writer, extra s
 	}
 	h.logger.Info("wrapper exiting", "code", code)
 	return code
+}
+
+// supervisorOptions translates cfg for the supervisor, with the start
+// arguments after the configured ones.
+func (h *host) supervisorOptions(cfg *config.Config) supervisor.Options {
+	opts := supervisorOptions(cfg, h.exe, h.out, h.logger)
+	if len(h.startArgs) > 0 {
+		opts.Args = append(slices.Clone(opts.Args), h.startArgs...)
+	}
+	return opts
 }
 
 // onStatus publishes every supervisor state change (called from the
@@ -346,7 +369,7 @@ func (h *host) reload() (string, error) {
 	next.Log.Stdout, next.Log.Stderr, next.Log.Wrapper = cur.Log.Stdout, cur.Log.Stderr, cur.Log.Wrapper
 	// The supervisor first: it can still refuse (stopping), and then
 	// nothing has changed. Limits were validated by the config loader.
-	if err := h.sup.Update(h.ctx, supervisorOptions(next, h.exe, h.out, h.logger)); err != nil {
+	if err := h.sup.Update(h.ctx, h.supervisorOptions(next)); err != nil {
 		h.logger.Warn("reload failed, keeping the running configuration", "err", err)
 		return "", fmt.Errorf("reload failed: %w", err)
 	}

@@ -22,9 +22,9 @@ func isolateControl() {}
 
 // serviceChild is the child of the SCM tests. With a marker path that does
 // not exist yet, it creates it and crashes (exit 1), so the test sees a
-// restart. Otherwise it prints its working directory, starts a "hang"
-// grandchild and prints its pid, prints "ready", and on Ctrl-C prints
-// "got ctrl-c" and exits 0.
+// restart. Otherwise it prints its arguments and working directory, starts
+// a "hang" grandchild and prints its pid, prints "ready", and on Ctrl-C
+// prints "got ctrl-c" and exits 0.
 func serviceChild(args []string) int {
 	if len(args) > 0 {
 		if _, err := os.Stat(args[0]); os.IsNotExist(err) {
@@ -35,6 +35,7 @@ func serviceChild(args []string) int {
 	}
 	interrupt := make(chan os.Signal, 1)
 	signal.Notify(interrupt, os.Interrupt)
+	fmt.Printf("args=%q\n", args)
 	wd, _ := os.Getwd()
 	fmt.Println("cwd=" + wd)
 	path, argv, env, err := fakechild.Spec("hang")

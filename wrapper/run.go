@@ -28,7 +28,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if cfg == nil {
 		return code
 	}
-	return runHost(ctx, cfg, stderr, nil, nil)
+	return runHost(ctx, cfg, hostOptions{console: stderr})
 }
 
 // cmdValidate loads the configuration and reports every problem at once.

@@ -1,10 +1,13 @@
 package wrapper
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -148,4 +151,29 @@ func tail(s string) string {
 		return s[len(s)-80:]
 	}
 	return s
+}
+
+// TestHostStartArgs: the host appends its start arguments (the Windows
+// service's, with pass_start_args) after the configured arguments, on
+// every start of the child; the configuration itself is left alone, so a
+// reload, which builds the options again from a new file, appends them
+// again.
+func TestHostStartArgs(t *testing.T) {
+	dir := t.TempDir()
+	path := writeFile(t, dir, "svc.yaml", childYAML(t, "echo", []string{"configured"},
+		"restart: {delay: 0s, max_failures: 2, success_exit_codes: [1]}\n"))
+	cfg, code := loadConfig(path, io.Discard)
+	if cfg == nil {
+		t.Fatalf("load: exit %d", code)
+	}
+	configured := slices.Clone(cfg.Arguments)
+	if code := runHost(context.Background(), cfg, hostOptions{startArgs: []string{"a", "b c"}}); code != ExitGaveUp {
+		t.Fatalf("runHost = %d, want %d (two runs of the child)", code, ExitGaveUp)
+	}
+	if got, want := readLog(t, dir, "svc.out.log"), strings.Repeat("configured\na\nb c\n", 2); got != want {
+		t.Errorf("child output %q, want %q: the start arguments after the configured ones, on each start", got, want)
+	}
+	if !slices.Equal(cfg.Arguments, configured) {
+		t.Errorf("the configuration's arguments became %q", cfg.Arguments)
+	}
 }

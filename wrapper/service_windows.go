@@ -63,7 +63,7 @@ func loadServiceConfig(path, name string) (*config.Config, error) {
 type serviceHandler struct {
 	configPath string
 	load       func(path, name string) (*config.Config, error)
-	run        func(ctx context.Context, cfg *config.Config, console io.Writer, extra slog.Handler, ready func()) int
+	run        func(ctx context.Context, cfg *config.Config, o hostOptions) int
 	openEvents func(name string) (scm.EventWriter, func())
 	ask        func(name, cmd string) (control.Response, error) // control requests; nil = askWrapper
 	code       int                                              // the wrapper exit code Execute ended with
@@ -71,12 +71,13 @@ type serviceHandler struct {
 
 // Execute follows the x/sys service model: StartPending, start the work in a
 // goroutine, Running once it is ready, then one select loop over the work's
-// end and the SCM's requests.
+// end and the SCM's requests. args are the service's name and its start
+// arguments (`sc start NAME a b`).
 func (h *serviceHandler) Execute(args []string, r <-chan svc.ChangeRequest, s chan<- svc.Status) (bool, uint32) {
 	s <- svc.Status{State: svc.StartPending, WaitHint: ms(startWaitHint)}
 	name := ""
 	if len(args) > 0 {
-		name = args[0]
+		name, args = args[0], args[1:]
 	}
 	events, closeEvents := h.openEvents(name)
 	defer closeEvents()
@@ -93,9 +94,9 @@ func (h *serviceHandler) Execute(args []string, r <-chan svc.ChangeRequest, s ch
 	defer cancel()
 	done := make(chan int, 1)
 	ready := make(chan struct{})
-	go func() {
-		done <- h.run(ctx, cfg, nil, scm.NewEventHandler(events, slog.LevelWarn), func() { close(ready) })
-	}()
+	o := hostOptions{extra: scm.NewEventHandler(events, slog.LevelWarn), ready: func() { close(ready) },
+		startArgs: startArgs(cfg, args, elog)}
+	go func() { done <- h.run(ctx, cfg, o) }()
 	// RUNNING only once the host holds its log files and control endpoint
 	// (milliseconds): a log directory it cannot create or write then fails
 	// the start, which sc start and wrapper start report, rather than
@@ -155,6 +156,21 @@ starting:
 			}
 		}
 	}
+}
+
+// startArgs returns the start arguments the child gets: all of them with
+// pass_start_args, else none. Only their number is logged: they may hold
+// what should not land in the Event Log.
+func startArgs(cfg *config.Config, args []string, elog *slog.Logger) []string {
+	switch {
+	case len(args) == 0:
+		return nil
+	case !cfg.PassStartArgs:
+		elog.Warn("start arguments ignored: pass_start_args is false", "count", len(args))
+		return nil
+	}
+	elog.Info("start arguments passed to the child", "count", len(args))
+	return args
 }
 
 // reload asks the running host to reload through its control pipe, the

@@ -3,8 +3,8 @@ package wrapper
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +26,15 @@ type handlerRun struct {
 
 // startHandler runs Execute for service "svc" with the given load and run.
 func startHandler(t *testing.T, load func(string, string) (*config.Config, error),
-	run func(context.Context, *config.Config, io.Writer, slog.Handler, func()) int) *handlerRun {
+	run func(context.Context, *config.Config, hostOptions) int) *handlerRun {
+	t.Helper()
+	return startHandlerArgs(t, []string{"svc"}, load, run)
+}
+
+// startHandlerArgs runs Execute with args (the service name, then the
+// start arguments) and the given load and run.
+func startHandlerArgs(t *testing.T, args []string, load func(string, string) (*config.Config, error),
+	run func(context.Context, *config.Config, hostOptions) int) *handlerRun {
 	t.Helper()
 	hr := &handlerRun{r: make(chan svc.ChangeRequest), s: make(chan svc.Status, 100),
 		events: &recordedEvents{}, done: make(chan [2]uint32, 1)}
@@ -34,7 +42,7 @@ func startHandler(t *testing.T, load func(string, string) (*config.Config, error
 		openEvents: func(string) (scm.EventWriter, func()) { return hr.events, func() {} }}
 	hr.h = h
 	go func() {
-		spec, code := h.Execute([]string{"svc"}, hr.r, hr.s)
+		spec, code := h.Execute(args, hr.r, hr.s)
 		b := uint32(0)
 		if spec {
 			b = 1
@@ -74,12 +82,13 @@ func okConfig(_, name string) (*config.Config, error) {
 
 func TestServiceHandlerStartInterrogateStop(t *testing.T) {
 	started := make(chan struct{})
-	hr := startHandler(t, okConfig, func(ctx context.Context, _ *config.Config, console io.Writer, extra slog.Handler, ready func()) int {
-		if console != nil || extra == nil || ready == nil {
-			t.Errorf("service mode: console %v (want nil), extra %v (want the Event Log), ready set %v", console, extra, ready != nil)
+	hr := startHandler(t, okConfig, func(ctx context.Context, _ *config.Config, o hostOptions) int {
+		if o.console != nil || o.extra == nil || o.ready == nil || o.startArgs != nil {
+			t.Errorf("service mode: console %v (want nil), extra %v (want the Event Log), ready set %v, start arguments %q (want none)",
+				o.console, o.extra, o.ready != nil, o.startArgs)
 		}
 		close(started)
-		ready()
+		o.ready()
 		<-ctx.Done()
 		return ExitOK
 	})
@@ -108,7 +117,7 @@ func TestServiceHandlerStartInterrogateStop(t *testing.T) {
 func TestServiceHandlerBrokenConfig(t *testing.T) {
 	hr := startHandler(t, func(string, string) (*config.Config, error) {
 		return nil, errors.New(`C:\svc\svc.yaml:3: restart.dealy: unknown key`)
-	}, func(context.Context, *config.Config, io.Writer, slog.Handler, func()) int {
+	}, func(context.Context, *config.Config, hostOptions) int {
 		t.Error("run called with a broken config")
 		return ExitOK
 	})
@@ -124,8 +133,8 @@ func TestServiceHandlerBrokenConfig(t *testing.T) {
 }
 
 func TestServiceHandlerSupervisorGivesUp(t *testing.T) {
-	hr := startHandler(t, okConfig, func(_ context.Context, _ *config.Config, _ io.Writer, _ slog.Handler, ready func()) int {
-		ready()
+	hr := startHandler(t, okConfig, func(_ context.Context, _ *config.Config, o hostOptions) int {
+		o.ready()
 		return ExitGaveUp
 	})
 	hr.next(t) // StartPending
@@ -139,9 +148,9 @@ func TestServiceHandlerSupervisorGivesUp(t *testing.T) {
 // handler answers Interrogate with StartPending, then reports Running.
 func TestServiceHandlerInterrogateWhileStarting(t *testing.T) {
 	release := make(chan struct{})
-	hr := startHandler(t, okConfig, func(ctx context.Context, _ *config.Config, _ io.Writer, _ slog.Handler, ready func()) int {
+	hr := startHandler(t, okConfig, func(ctx context.Context, _ *config.Config, o hostOptions) int {
 		<-release
-		ready()
+		o.ready()
 		<-ctx.Done()
 		return ExitOK
 	})
@@ -169,7 +178,7 @@ func TestServiceHandlerInterrogateWhileStarting(t *testing.T) {
 // (its log directory cannot be created) never makes the service RUNNING:
 // the start fails, with the host's exit code.
 func TestServiceHandlerFailsBeforeReady(t *testing.T) {
-	hr := startHandler(t, okConfig, func(context.Context, *config.Config, io.Writer, slog.Handler, func()) int {
+	hr := startHandler(t, okConfig, func(context.Context, *config.Config, hostOptions) int {
 		return ExitError
 	})
 	if st := hr.next(t); st.State != svc.StartPending {
@@ -185,6 +194,41 @@ func TestServiceHandlerFailsBeforeReady(t *testing.T) {
 	}
 	if len(*hr.events) != 1 || !strings.Contains((*hr.events)[0], "cannot start") {
 		t.Errorf("event log = %q, want one error saying the start failed", *hr.events)
+	}
+}
+
+// TestServiceHandlerStartArgs: `sc start NAME a b` hands the handler
+// [NAME a b]; with pass_start_args the host gets [a b] to append to the
+// child's arguments, without it none, and the Event Log says which.
+func TestServiceHandlerStartArgs(t *testing.T) {
+	for _, pass := range []bool{true, false} {
+		t.Run(fmt.Sprint(pass), func(t *testing.T) {
+			got := make(chan []string, 1)
+			hr := startHandlerArgs(t, []string{"svc", "a", "b c"}, func(path, name string) (*config.Config, error) {
+				cfg, err := okConfig(path, name)
+				cfg.PassStartArgs = pass
+				return cfg, err
+			}, func(ctx context.Context, _ *config.Config, o hostOptions) int {
+				got <- o.startArgs
+				o.ready()
+				<-ctx.Done()
+				return ExitOK
+			})
+			hr.next(t) // StartPending
+			hr.next(t) // Running
+			want, event := []string{"a", "b c"}, "info:start arguments passed to the child service=svc count=2"
+			if !pass {
+				want, event = nil, "warning:start arguments ignored: pass_start_args is false service=svc count=2"
+			}
+			if args := <-got; !slices.Equal(args, want) {
+				t.Errorf("start arguments for the host %q, want %q", args, want)
+			}
+			hr.r <- svc.ChangeRequest{Cmd: svc.Stop}
+			hr.result(t)
+			if !slices.Contains(*hr.events, event) {
+				t.Errorf("event log = %q, want %q", *hr.events, event)
+			}
+		})
 	}
 }
 
