@@ -69,6 +69,12 @@ func TestSchemaMatchesDecoder(t *testing.T) {
 	if got := root.Properties["service"].Properties["start_mode"].AnyOf[0].Enum; !slices.Equal(got, startModes) {
 		t.Errorf("start_mode enum %q, want %q", got, startModes)
 	}
+	if got := root.Properties["service"].Properties["sid_type"].AnyOf[0].Enum; !slices.Equal(got, sidTypes) {
+		t.Errorf("sid_type enum %q, want %q", got, sidTypes)
+	}
+	if got := root.Properties["service"].Properties["privileges"].Items.AnyOf[0].Enum; !slices.Equal(got, windowsPrivileges) {
+		t.Errorf("privileges enum %q, want %q", got, windowsPrivileges)
+	}
 	checkSchemaPatterns(t, &root)
 }
 

@@ -24,6 +24,16 @@ const (
 // messages and the schema list them.
 var startModes = []string{StartAuto, StartDelayedAuto, StartManual, StartDisabled}
 
+// Service SID types accepted by service.sid_type (Windows).
+const (
+	SIDNone         = "none"         // the token holds no service SID
+	SIDUnrestricted = "unrestricted" // NT SERVICE\<name> is in the token
+	SIDRestricted   = "restricted"   // also a write-restricted token: writes need a grant to the service SID
+)
+
+// sidTypes are the values service.sid_type accepts.
+var sidTypes = []string{SIDNone, SIDUnrestricted, SIDRestricted}
+
 // defaultRecoveryReset is the default of service.recovery_reset.
 const defaultRecoveryReset = 24 * time.Hour
 
@@ -57,6 +67,13 @@ type Service struct {
 	// RecoveryReset is how long without failures resets the service
 	// manager's failure count. Default: 24h.
 	RecoveryReset time.Duration
+	// SIDType is the Windows service SID type: SIDNone, SIDUnrestricted
+	// or SIDRestricted. Default: SIDUnrestricted.
+	SIDType string
+	// Privileges are the only Windows privileges the service's token keeps
+	// (SeChangeNotifyPrivilege always stays), spelled as Windows does and
+	// without repeats. Default: none (empty, non-nil): the account's own.
+	Privileges []string
 	// User is the systemd User= of the Linux unit. Default: "", which
 	// `wrapper install` on Linux refuses: running as root must be asked
 	// for by writing root.
@@ -108,7 +125,8 @@ type rawService struct {
 	account, passwordEnv, user, group val[string]
 	recovery                          val[[]val[time.Duration]]
 	recoveryReset                     val[time.Duration]
-	capabilities                      val[[]val[string]]
+	sidType                           val[string]
+	privileges, capabilities          val[[]val[string]]
 	sandbox                           rawSandbox
 }
 
@@ -128,6 +146,8 @@ func serviceField(r *rawService) field {
 		{name: "password_env", decode: str(&r.passwordEnv)},
 		{name: "recovery", decode: durationList(&r.recovery)},
 		{name: "recovery_reset", decode: duration(&r.recoveryReset)},
+		{name: "sid_type", decode: enum(&r.sidType, sidTypes, nil)},
+		{name: "privileges", decode: strList(&r.privileges)},
 		{name: "user", decode: str(&r.user)},
 		{name: "group", decode: str(&r.group)},
 		{name: "capabilities", decode: strList(&r.capabilities)},
@@ -155,6 +175,7 @@ func (rs *resolver) service(r *rawService) Service {
 		Dependencies:  []string{},
 		Recovery:      slices.Clone(defaultRecovery),
 		RecoveryReset: or(r.recoveryReset, defaultRecoveryReset),
+		SIDType:       or(r.sidType, SIDUnrestricted),
 	}
 	for i, d := range r.dependencies.v {
 		key := fmt.Sprintf("service.dependencies[%d]", i)
@@ -183,6 +204,7 @@ func (rs *resolver) service(r *rawService) Service {
 	}
 	out.User = rs.token(r.user, "service.user")
 	out.Group = rs.token(r.group, "service.group")
+	out.Privileges = rs.privileges(r.privileges.v)
 	out.Capabilities = rs.capabilities(r.capabilities.v)
 	out.Sandbox = rs.sandbox(&r.sandbox)
 	return out

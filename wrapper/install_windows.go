@@ -32,6 +32,7 @@ func scmService(cfg *config.Config, exe string, binArgs []string) scm.Service {
 		Name: cfg.Name, DisplayName: cfg.DisplayName, Description: cfg.Description,
 		StartMode: string(cfg.Service.StartMode), Dependencies: cfg.Service.Dependencies,
 		Account: cfg.Service.Account, Recovery: cfg.Service.Recovery, RecoveryReset: cfg.Service.RecoveryReset,
+		SIDType: cfg.Service.SIDType, Privileges: cfg.Service.Privileges,
 		LogDir: cfg.Log.Dir, Exe: exe, Args: binArgs,
 		// Windows waits 10 s by default after PreShutdown, less than a
 		// wrapper's default stop: it would kill the wrapper mid-stop.

@@ -3,12 +3,14 @@ package wrapper
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -282,7 +284,8 @@ func TestWrapperServiceCommands(t *testing.T) {
 	exe := serviceExe(t, dir, name)
 	serviceYAML(t, dir, name)
 	writeFile(t, dir, name+".yaml", readFileString(t, filepath.Join(dir, name+".yaml"))+
-		"display_name: Wrapper Test\ndescription: wrapper test service\nservice: {account: LocalSystem, start_mode: delayed-auto, dependencies: [RpcSs]}\n")
+		"display_name: Wrapper Test\ndescription: wrapper test service\nservice: {account: LocalSystem, start_mode: delayed-auto, dependencies: [RpcSs], "+
+		"sid_type: restricted, privileges: [SeChangeNotifyPrivilege, SeShutdownPrivilege]}\n")
 	t.Cleanup(func() { deleteService(name) })
 
 	steps := []struct {
@@ -324,10 +327,32 @@ func TestWrapperServiceCommands(t *testing.T) {
 			if got, err := scm.PreshutdownTimeout(name); err != nil || got != stopBudget(cfg) {
 				t.Errorf("preshutdown timeout %v, %v; want the stop budget %v", got, err, stopBudget(cfg))
 			}
+			checkHardening(t, name, out)
 		}
 		if s.args[0] == "start" && code == ExitOK {
 			waitLog(t, dir, name+".out.log", "ready")
 		}
+	}
+}
+
+// checkHardening checks that install applied service.sid_type restricted
+// and the two privileges of TestWrapperServiceCommands' YAML: read back
+// where the SCM keeps them; where it has no such settings (Wine), install
+// must have said so (out is its output), not passed over them in silence.
+func checkHardening(t *testing.T, name, out string) {
+	t.Helper()
+	sidType, privileges, err := scm.Hardening(name)
+	switch {
+	case errors.Is(err, windows.ERROR_INVALID_LEVEL):
+		for _, w := range []string{"warning: service.sid_type restricted: not applied", "warning: service.privileges: not applied"} {
+			if !strings.Contains(out, w) {
+				t.Errorf("the SCM keeps no SID type or privileges, but install did not warn %q:\n%s", w, out)
+			}
+		}
+	case err != nil:
+		t.Errorf("read back the SID type and privileges: %v", err)
+	case sidType != "restricted" || !slices.Equal(privileges, []string{"SeChangeNotifyPrivilege", "SeShutdownPrivilege"}):
+		t.Errorf("SID type %q, privileges %q; want restricted, [SeChangeNotifyPrivilege SeShutdownPrivilege]", sidType, privileges)
 	}
 }
 

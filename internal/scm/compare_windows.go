@@ -44,7 +44,7 @@ func Changes(s Service, force bool) (installed bool, changes []string, err error
 		return true, []string{fmt.Sprintf("configuration unreadable: %v", err)}, nil
 	}
 	changes = configChanges(got, s)
-	for _, c := range []func(*mgr.Service, Service) (string, error){describedAs, delayedAs, recoveryAs, preshutdownAs, sidTypeAs} {
+	for _, c := range []func(*mgr.Service, Service) (string, error){describedAs, delayedAs, recoveryAs, preshutdownAs, sidTypeAs, privilegesAs} {
 		msg, err := c(svc, s)
 		switch {
 		case errors.Is(err, windows.ERROR_INVALID_LEVEL): // not kept by this SCM (Wine)
@@ -176,13 +176,28 @@ func preshutdownAs(svc *mgr.Service, s Service) (string, error) {
 	return "", nil
 }
 
-func sidTypeAs(svc *mgr.Service, _ Service) (string, error) {
-	b, err := query2(svc, windows.SERVICE_CONFIG_SERVICE_SID_INFO, 0)
+func sidTypeAs(svc *mgr.Service, s Service) (string, error) {
+	got, err := readSIDType(svc)
 	if err != nil {
 		return "", err
 	}
-	if got := *(*uint32)(unsafe.Pointer(&b[0])); got != windows.SERVICE_SID_TYPE_UNRESTRICTED {
-		return fmt.Sprintf("service SID type is %d, want %d (unrestricted)", got, windows.SERVICE_SID_TYPE_UNRESTRICTED), nil
+	want, err := sidTypeValue(s.SIDType)
+	if err != nil {
+		return "", err
+	}
+	if got != sidTypeName(want) {
+		return fmt.Sprintf("service SID type is %s, want %s", got, sidTypeName(want)), nil
+	}
+	return "", nil
+}
+
+func privilegesAs(svc *mgr.Service, s Service) (string, error) {
+	got, err := readPrivileges(svc)
+	if err != nil {
+		return "", err
+	}
+	if !samePrivileges(got, s.Privileges) {
+		return fmt.Sprintf("required privileges are %s, want %s", listOrNone(got), listOrNone(s.Privileges)), nil
 	}
 	return "", nil
 }

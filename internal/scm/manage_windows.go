@@ -32,6 +32,12 @@ type Service struct {
 	// wrapper fails; RecoveryReset the failure-free time that resets them.
 	Recovery      []time.Duration
 	RecoveryReset time.Duration
+	// SIDType is service.sid_type: none, unrestricted or restricted ("" is
+	// unrestricted).
+	SIDType string
+	// Privileges are service.privileges: the only privileges the token
+	// keeps; none leaves the account's.
+	Privileges []string
 	// PreshutdownTimeout is how long Windows waits for the service after
 	// sending it PreShutdown at system shutdown (the stop budget). 0 keeps
 	// Windows' default, which is shorter than a wrapper's own default stop.
@@ -78,9 +84,11 @@ func (s Service) config() mgr.Config {
 var ErrNotInstalled = errors.New("service is not installed")
 
 // Install creates the service, or updates an existing one in place (so its
-// recovery settings and ACLs stay), then sets its recovery actions,
-// registers its Event Log source, grants a user account or gMSA the right
-// to log on as a service and grants its account the log directory. An
+// recovery settings and ACLs stay), then sets its recovery actions, service
+// SID type and required privileges, registers its Event Log source, grants
+// a user account or gMSA the right to log on as a service and grants its
+// account (and, with a restricted SID type, its service SID) the log
+// directory. An
 // existing service that does not run a wrapper is a *ForeignError unless
 // force. Steps after the creation that fail are passed to warn; created
 // reports whether the service is new.
@@ -101,8 +109,11 @@ func Install(s Service, force bool, warn func(string)) (created bool, err error)
 	if err := setPreshutdown(svc, s.PreshutdownTimeout); err != nil {
 		warn(fmt.Sprintf("preshutdown timeout: %v", err))
 	}
-	if err := setServiceSIDType(svc); err != nil {
-		warn(fmt.Sprintf("service SID: %v", err))
+	if err := setServiceSIDType(svc, s.SIDType); err != nil {
+		warn(fmt.Sprintf("service.sid_type %s: %v", s.SIDType, err))
+	}
+	if err := setPrivileges(svc, s.Privileges); err != nil {
+		warn(fmt.Sprintf("service.privileges: %v", err))
 	}
 	// The source may exist from an earlier install: that is fine.
 	if err := eventlog.InstallAsEventCreate(s.Name, eventlog.Error|eventlog.Warning|eventlog.Info); err != nil &&
@@ -115,8 +126,10 @@ func Install(s Service, force bool, warn func(string)) (created bool, err error)
 			warn(err.Error() + " (without it the service fails to start with error 1069)")
 		}
 	}
-	if err := grantLogDir(s.LogDir, startName); err != nil {
-		warn(err.Error())
+	for _, account := range logDirGrantees(startName, s.Name, s.SIDType) {
+		if err := grantLogDir(s.LogDir, account); err != nil {
+			warn(err.Error())
+		}
 	}
 	return created, nil
 }
@@ -174,22 +187,6 @@ func updateService(s *mgr.Service, c mgr.Config, bin string) error {
 	return err
 }
 
-// setServiceSIDType has the SCM put the service SID (NT SERVICE\<name>) in
-// the service's token (SID type unrestricted; the default, none, leaves it
-// out): the control pipe admits that SID rather than LocalService or
-// NetworkService, which many services share. Wine's SCM accepts the call
-// and keeps nothing (querying the level answers ERROR_INVALID_LEVEL); it
-// runs every service as the Wine user. An SCM without the level is not
-// worth a warning either.
-func setServiceSIDType(s *mgr.Service) error {
-	t := uint32(windows.SERVICE_SID_TYPE_UNRESTRICTED)
-	err := windows.ChangeServiceConfig2(s.Handle, windows.SERVICE_CONFIG_SERVICE_SID_INFO, (*byte)(unsafe.Pointer(&t)))
-	if errors.Is(err, windows.ERROR_INVALID_LEVEL) {
-		return nil
-	}
-	return err
-}
-
 // preshutdownInfo is SERVICE_PRESHUTDOWN_INFO, which x/sys does not define.
 type preshutdownInfo struct{ timeoutMillis uint32 }
 
@@ -235,19 +232,8 @@ func utf16Ptr(s string) *uint16 {
 	return p
 }
 
-// multiString encodes names as a double-NUL-terminated list; an empty list
-// clears the dependencies.
-func multiString(names []string) *uint16 {
-	var b []uint16
-	for _, n := range names {
-		b = append(b, windows.StringToUTF16(n)...)
-	}
-	b = append(b, 0)
-	if len(names) == 0 {
-		b = append(b, 0)
-	}
-	return &b[0]
-}
+// multiString encodes names for a Windows call (multiSZ).
+func multiString(names []string) *uint16 { return &multiSZ(names)[0] }
 
 // binPath quotes the executable and arguments the way CreateService does.
 func binPath(exe string, args []string) string {
