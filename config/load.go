@@ -76,8 +76,9 @@ func Parse(path string, data []byte, opts Options) (*Config, error) {
 	return parse(path, data, opts, foldEnv)
 }
 
-// parse is Parse with the environment case rule as a parameter, so that
-// tests cover Windows semantics on every OS.
+// parse is Parse with Windows semantics as a parameter (fold: environment
+// names are case-insensitive, and service.recovery may run commands and
+// reboot), so that tests cover them on every OS.
 func parse(path string, data []byte, opts Options, fold bool) (*Config, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {

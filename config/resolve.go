@@ -17,6 +17,10 @@ type resolver struct {
 	x    *expander
 	base string
 	fold bool
+	// windows allows what only the Windows service manager does (run and
+	// reboot recovery actions). parse's fold argument is exactly "Windows
+	// semantics", so it sets both.
+	windows bool
 }
 
 // or returns v's value if set, else def.

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"math"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -37,14 +36,6 @@ var sidTypes = []string{SIDNone, SIDUnrestricted, SIDRestricted}
 // defaultRecoveryReset is the default of service.recovery_reset.
 const defaultRecoveryReset = 24 * time.Hour
 
-// defaultRecovery are the service manager's restart delays after the
-// wrapper itself fails.
-var defaultRecovery = []time.Duration{10 * time.Second, time.Minute, 5 * time.Minute}
-
-// maxRecovery is the largest service manager restart delay: Windows stores
-// it in milliseconds in a 32-bit field.
-const maxRecovery = math.MaxUint32 * time.Millisecond
-
 // Service holds the settings used when installing the wrapper as a service.
 type Service struct {
 	// StartMode is StartAuto, StartDelayedAuto, StartManual or
@@ -60,10 +51,11 @@ type Service struct {
 	// password at install time. Passwords never live in the YAML.
 	// Default: "".
 	PasswordEnv string
-	// Recovery are the delays of the Windows service manager's restart
-	// actions after the wrapper itself fails; the last one repeats.
-	// Default: [10s, 1m, 5m].
-	Recovery []time.Duration
+	// Recovery are the service manager's actions after the wrapper itself
+	// fails, one per consecutive failure; the last one repeats. Run and
+	// reboot actions are refused but on Windows. Default: restarts after
+	// 10s, 1m and 5m.
+	Recovery []RecoveryAction
 	// RecoveryReset is how long without failures resets the service
 	// manager's failure count. Default: 24h.
 	RecoveryReset time.Duration
@@ -123,7 +115,7 @@ type rawService struct {
 	startMode                         val[string]
 	dependencies                      val[[]val[string]]
 	account, passwordEnv, user, group val[string]
-	recovery                          val[[]val[time.Duration]]
+	recovery                          val[[]*rawRecovery]
 	recoveryReset                     val[time.Duration]
 	sidType                           val[string]
 	privileges, capabilities          val[[]val[string]]
@@ -144,7 +136,7 @@ func serviceField(r *rawService) field {
 		{name: "dependencies", decode: strList(&r.dependencies)},
 		{name: "account", decode: str(&r.account)},
 		{name: "password_env", decode: str(&r.passwordEnv)},
-		{name: "recovery", decode: durationList(&r.recovery)},
+		{name: "recovery", decode: recoveryList(&r.recovery)},
 		{name: "recovery_reset", decode: duration(&r.recoveryReset)},
 		{name: "sid_type", decode: enum(&r.sidType, sidTypes, nil)},
 		{name: "privileges", decode: strList(&r.privileges)},
@@ -173,7 +165,6 @@ func (rs *resolver) service(r *rawService) Service {
 	out := Service{
 		StartMode:     or(r.startMode, StartAuto),
 		Dependencies:  []string{},
-		Recovery:      slices.Clone(defaultRecovery),
 		RecoveryReset: or(r.recoveryReset, defaultRecoveryReset),
 		SIDType:       or(r.sidType, SIDUnrestricted),
 	}
@@ -185,14 +176,7 @@ func (rs *resolver) service(r *rawService) Service {
 			out.Dependencies = append(out.Dependencies, d.v)
 		}
 	}
-	if r.recovery.set {
-		out.Recovery = values(r.recovery.v)
-	}
-	for i, d := range r.recovery.v {
-		if d.v > maxRecovery {
-			rs.ps.add(d.line, fmt.Sprintf("service.recovery[%d]", i), "too long (%v, at most %v)", d.v, maxRecovery)
-		}
-	}
+	out.Recovery = rs.recovery(r.recovery)
 	if s, ok := rs.expand(r.account, "service.account"); ok && rs.singleLine(val[string]{v: s, line: r.account.line}, "service.account", 256) {
 		out.Account = s
 	}
@@ -307,10 +291,11 @@ func closestCapability(name string) string {
 	return fmt.Sprintf(" (did you mean %s?)", best)
 }
 
-// ServiceFiles lists the files an installed service reads or runs at
-// start, which `wrapper install` requires other accounts not to be able to
-// change: the YAML, the env_file, the program, and the programs of the
-// health check and the hooks. A program given by bare name is listed as
+// ServiceFiles lists the files an installed service reads or runs, which
+// `wrapper install` requires other accounts not to be able to change: the
+// YAML, the env_file, the program, and the programs of the health check,
+// the hooks and the recovery's run action (the SCM runs it as the
+// service's account). A program given by bare name is listed as
 // the PATH of this process finds it, and left out when it no longer does.
 func (c *Config) ServiceFiles() []string {
 	files := []string{c.File}
@@ -319,7 +304,7 @@ func (c *Config) ServiceFiles() []string {
 	}
 	programs := []string{c.Executable}
 	for _, argv := range [][]string{c.Health.Command, c.Hooks.PreStart.Command, c.Hooks.PostStart.Command,
-		c.Hooks.PreStop.Command, c.Hooks.PostStop.Command, c.Hooks.OnGiveUp.Command} {
+		c.Hooks.PreStop.Command, c.Hooks.PostStop.Command, c.Hooks.OnGiveUp.Command, c.Service.recoveryCommand()} {
 		if len(argv) > 0 {
 			programs = append(programs, argv[0])
 		}

@@ -171,7 +171,7 @@ func validName(s string) bool { return len(s) <= 80 && nameRule.MatchString(s) }
 // ps stays empty.
 func resolve(r *raw, ps *problems, file string, opts Options, fold bool) *Config {
 	c := &Config{File: file, BaseDir: filepath.Dir(file)}
-	rs := &resolver{ps: ps, base: c.BaseDir, fold: fold}
+	rs := &resolver{ps: ps, base: c.BaseDir, fold: fold, windows: fold}
 	c.Name = rs.name(r.name, opts.DefaultName)
 	c.DisplayName = c.Name
 	if r.displayName.set && rs.singleLine(r.displayName, "display_name", 256) {

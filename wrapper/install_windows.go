@@ -31,13 +31,22 @@ func scmService(cfg *config.Config, exe string, binArgs []string) scm.Service {
 	return scm.Service{
 		Name: cfg.Name, DisplayName: cfg.DisplayName, Description: cfg.Description,
 		StartMode: string(cfg.Service.StartMode), Dependencies: cfg.Service.Dependencies,
-		Account: cfg.Service.Account, Recovery: cfg.Service.Recovery, RecoveryReset: cfg.Service.RecoveryReset,
+		Account: cfg.Service.Account, Recovery: recoveryActions(cfg.Service.Recovery), RecoveryReset: cfg.Service.RecoveryReset,
 		SIDType: cfg.Service.SIDType, Privileges: cfg.Service.Privileges,
 		LogDir: cfg.Log.Dir, Exe: exe, Args: binArgs,
 		// Windows waits 10 s by default after PreShutdown, less than a
 		// wrapper's default stop: it would kill the wrapper mid-stop.
 		PreshutdownTimeout: stopBudget(cfg),
 	}
+}
+
+// recoveryActions translates service.recovery into the SCM's terms.
+func recoveryActions(in []config.RecoveryAction) []scm.RecoveryAction {
+	out := make([]scm.RecoveryAction, len(in))
+	for i, a := range in {
+		out[i] = scm.RecoveryAction{Kind: a.Action, Delay: a.Delay, Command: a.Command, Message: a.Message}
+	}
+	return out
 }
 
 // adminOr reports err for what, with the exit code it deserves.

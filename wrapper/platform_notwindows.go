@@ -126,7 +126,7 @@ func unitSpec(cfg *config.Config, exe string) systemd.Unit {
 		Capabilities: cfg.Service.Capabilities, Dependencies: cfg.Service.Dependencies,
 		Disabled:   cfg.Service.StartMode == config.StartDisabled,
 		SandboxOff: cfg.Service.Sandbox.Off, UMask: cfg.Service.Sandbox.UMask,
-		StopTimeout: stopBudget(cfg), Recovery: cfg.Service.Recovery,
+		StopTimeout: stopBudget(cfg), Recovery: cfg.Service.RecoveryDelays(),
 		NoRestartCodes:   noRestartCodes(),
 		RuntimeDirectory: control.RuntimeDirectory(cfg.Name),
 	}

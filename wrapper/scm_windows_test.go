@@ -285,7 +285,8 @@ func TestWrapperServiceCommands(t *testing.T) {
 	serviceYAML(t, dir, name)
 	writeFile(t, dir, name+".yaml", readFileString(t, filepath.Join(dir, name+".yaml"))+
 		"display_name: Wrapper Test\ndescription: wrapper test service\nservice: {account: LocalSystem, start_mode: delayed-auto, dependencies: [RpcSs], "+
-		"sid_type: restricted, privileges: [SeChangeNotifyPrivilege, SeShutdownPrivilege]}\n")
+		"sid_type: restricted, privileges: [SeChangeNotifyPrivilege, SeShutdownPrivilege],\n"+
+		"  recovery: [1s, {run: [child.exe, --failed, \"%1%\"], after: 2s}, {reboot: 1h, message: wrapper test}]}\n")
 	t.Cleanup(func() { deleteService(name) })
 
 	steps := []struct {
@@ -328,6 +329,13 @@ func TestWrapperServiceCommands(t *testing.T) {
 				t.Errorf("preshutdown timeout %v, %v; want the stop budget %v", got, err, stopBudget(cfg))
 			}
 			checkHardening(t, name, out)
+			// Wine accepts the failure actions, a command and a reboot
+			// among them, but not the flag for stops with errors.
+			for _, line := range strings.Split(out, "\n") {
+				if strings.Contains(line, "recovery actions") && !strings.Contains(line, "set, but not for stops with errors") {
+					t.Errorf("install did not set the recovery actions: %s", line)
+				}
+			}
 		}
 		if s.args[0] == "start" && code == ExitOK {
 			waitLog(t, dir, name+".out.log", "ready")

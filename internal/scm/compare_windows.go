@@ -124,38 +124,28 @@ func delayedAs(svc *mgr.Service, s Service) (string, error) {
 	return "", nil
 }
 
-// recoveryAs compares the recovery actions, their reset period and, with
+// recoveryAs compares the failure actions (failureDrift) and, with
 // actions, the flag that runs them for stops with an error too.
 func recoveryAs(svc *mgr.Service, s Service) (string, error) {
-	actions, err := svc.RecoveryActions()
+	got, err := readFailureActions(svc)
 	if err != nil {
 		return "", err
 	}
-	var got []time.Duration
-	for _, a := range actions {
-		if a.Type != mgr.ServiceRestart {
-			return fmt.Sprintf("recovery action %d is not a restart", a.Type), nil
-		}
-		got = append(got, a.Delay)
+	want, err := failureActionsOf(s.Recovery, s.RecoveryReset, windows.ComposeCommandLine)
+	if err != nil {
+		return "", err
 	}
-	if !slices.Equal(got, s.Recovery) {
-		return fmt.Sprintf("recovery delays are %v, want %v", got, s.Recovery), nil
+	if d := failureDrift(got, want); len(d) > 0 {
+		return strings.Join(d, "; "), nil
 	}
-	if len(s.Recovery) == 0 {
+	if len(want.Actions) == 0 {
 		return "", nil
 	}
-	reset, err := svc.ResetPeriod()
+	b, err := query2(svc, windows.SERVICE_CONFIG_FAILURE_ACTIONS_FLAG, 0)
 	if err != nil {
 		return "", err
 	}
-	if want := uint32(s.RecoveryReset / time.Second); reset != want {
-		return fmt.Sprintf("recovery reset is %ds, want %ds", reset, want), nil
-	}
-	onErrors, err := svc.RecoveryActionsOnNonCrashFailures()
-	if err != nil {
-		return "", err
-	}
-	if !onErrors {
+	if (*windows.SERVICE_FAILURE_ACTIONS_FLAG)(unsafe.Pointer(&b[0])).FailureActionsOnNonCrashFailures == 0 {
 		return "recovery actions do not run for stops with an error", nil
 	}
 	return "", nil

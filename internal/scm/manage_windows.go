@@ -28,9 +28,9 @@ type Service struct {
 	Account string
 	// Password is a user account's password; never from the YAML.
 	Password string
-	// Recovery are the delays of the SCM's restart actions after the
-	// wrapper fails; RecoveryReset the failure-free time that resets them.
-	Recovery      []time.Duration
+	// Recovery are the SCM's actions after the wrapper fails;
+	// RecoveryReset the failure-free time that resets them.
+	Recovery      []RecoveryAction
 	RecoveryReset time.Duration
 	// SIDType is service.sid_type: none, unrestricted or restricted ("" is
 	// unrestricted).
@@ -242,23 +242,6 @@ func binPath(exe string, args []string) string {
 		parts = append(parts, windows.EscapeArg(a))
 	}
 	return strings.Join(parts, " ")
-}
-
-// setRecovery installs SCM recovery actions (restart after each delay) and
-// enables them for non-crash failures too: a wrapper that gives up stops
-// with a service-specific exit code, which is such a failure.
-func setRecovery(s *mgr.Service, delays []time.Duration, reset time.Duration) error {
-	if len(delays) == 0 {
-		return s.ResetRecoveryActions()
-	}
-	actions := make([]mgr.RecoveryAction, len(delays))
-	for i, d := range delays {
-		actions[i] = mgr.RecoveryAction{Type: mgr.ServiceRestart, Delay: d}
-	}
-	if err := s.SetRecoveryActions(actions, uint32(reset/time.Second)); err != nil {
-		return err
-	}
-	return s.SetRecoveryActionsOnNonCrashFailures(true)
 }
 
 // Uninstall stops the service if it runs, then deletes it and its Event
