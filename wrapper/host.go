@@ -379,12 +379,13 @@ func (h *host) reload() (string, error) {
 		}
 	}
 	h.cfg.Store(next)
-	msg := "configuration reloaded"
 	if len(notes) > 0 {
-		msg += " (" + strings.Join(notes, "; ") + ")"
+		later := strings.Join(notes, "; ")
+		h.logger.Info("configuration reloaded", "later", later)
+		return "configuration reloaded (" + later + ")", nil
 	}
-	h.logger.Info(msg)
-	return msg, nil
+	h.logger.Info("configuration reloaded")
+	return "configuration reloaded", nil
 }
 
 // refusedError marks a reload refused because the new file is invalid

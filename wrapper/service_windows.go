@@ -84,7 +84,7 @@ func (h *serviceHandler) Execute(args []string, r <-chan svc.ChangeRequest, s ch
 	elog := slog.New(scm.NewEventHandler(events, slog.LevelInfo)).With("service", name)
 	cfg, err := h.load(h.configPath, name)
 	if err != nil {
-		elog.Error(fmt.Sprintf("cannot start: invalid configuration\n%v", err))
+		elog.Error("cannot start: invalid configuration", "err", err)
 		return h.finish(ExitUsage)
 	}
 	if name != "" && cfg.Name != name {
@@ -94,7 +94,7 @@ func (h *serviceHandler) Execute(args []string, r <-chan svc.ChangeRequest, s ch
 	defer cancel()
 	done := make(chan int, 1)
 	ready := make(chan struct{})
-	o := hostOptions{extra: scm.NewEventHandler(events, slog.LevelWarn), ready: func() { close(ready) },
+	o := hostOptions{extra: scm.NewEventHandler(events, slog.LevelInfo), ready: func() { close(ready) },
 		startArgs: startArgs(cfg, args, elog)}
 	go func() { done <- h.run(ctx, cfg, o) }()
 	// RUNNING only once the host holds its log files and control endpoint
@@ -174,20 +174,16 @@ func startArgs(cfg *config.Config, args []string, elog *slog.Logger) []string {
 }
 
 // reload asks the running host to reload through its control pipe, the
-// same path as `wrapper reload`, and logs the outcome to the Event Log.
+// same path as `wrapper reload`. The host writes the outcome to the Event
+// Log (applied, refused or failed); only a pipe that cannot be asked is
+// this handler's to report.
 func (h *serviceHandler) reload(cfg *config.Config, elog *slog.Logger) {
 	ask := h.ask
 	if ask == nil {
 		ask = askWrapper
 	}
-	resp, err := ask(cfg.Name, "reload")
-	switch {
-	case err != nil:
-		elog.Error("reload on paramchange", "err", err)
-	case !resp.OK:
-		elog.Error("reload on paramchange refused", "err", resp.Error)
-	default:
-		elog.Info(resp.Message)
+	if _, err := ask(cfg.Name, "reload"); err != nil {
+		elog.Error("reload on paramchange failed", "err", err)
 	}
 }
 

@@ -265,12 +265,12 @@ func TestStopBudgetCoversHooks(t *testing.T) {
 	}
 }
 
-// recordedEvents is an Event Log that remembers each event as "kind:message".
+// recordedEvents is an Event Log that remembers each entry as
+// "kind:text", text being its first insertion string (what Event Viewer
+// shows).
 type recordedEvents []string
 
-func (r *recordedEvents) Info(_ uint32, msg string) error { *r = append(*r, "info:"+msg); return nil }
-func (r *recordedEvents) Warning(_ uint32, msg string) error {
-	*r = append(*r, "warning:"+msg)
+func (r *recordedEvents) Report(kind scm.EventType, _ uint32, strs []string) error {
+	*r = append(*r, []string{"info", "warning", "error"}[kind]+":"+strs[0])
 	return nil
 }
-func (r *recordedEvents) Error(_ uint32, msg string) error { *r = append(*r, "error:"+msg); return nil }
