@@ -29,6 +29,7 @@ func platformCommands() []command {
 		{name: "start", summary: "start the systemd service and wait until it is ready", run: systemctlCommand("start", "started")},
 		{name: "stop", summary: "stop the systemd service and wait until it stopped", run: systemctlCommand("stop", "stopped")},
 		{name: "restart", summary: "restart the systemd service (starts it when stopped)", run: systemctlCommand("restart", "restarted")},
+		{name: "list", summary: "list the systemd units wrapper install wrote, with their state and YAML (--json for scripts)", run: listCommand(listUnits)},
 	}
 }
 

@@ -22,6 +22,7 @@ func platformCommands() []command {
 		{name: "start", summary: "start the Windows service and wait until it runs", run: scmCommand("start", "running", scm.Start)},
 		{name: "stop", summary: "stop the Windows service and wait until it stopped", run: scmCommand("stop", "stopped", scm.Stop)},
 		{name: "restart", summary: "stop, then start the Windows service", run: scmCommand("restart", "restarted", scm.Restart)},
+		{name: "list", summary: "list the Windows services that run a wrapper, with their state and YAML (--json for scripts)", run: listCommand(listServices)},
 	}
 }
 

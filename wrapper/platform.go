@@ -11,7 +11,7 @@ package wrapper
 //	platformCommands() []command
 //	    install, uninstall, start, stop, restart for the platform's service
 //	    manager (SCM, or systemd, which answers ExitNoServiceManager where it
-//	    does not run).
+//	    does not run), and list: the services that run a wrapper.
 //	serviceStateLabel
 //	    what `wrapper status` calls the service manager's state.
 //	serviceState(name) string

@@ -167,3 +167,17 @@ func wrapperFiles(cfg *config.Config) []string {
 	}
 	return append(files, systemd.EscapeGlob(statusPath(cfg)))
 }
+
+// listUnits finds the units `wrapper install` wrote, with systemd's state
+// of each (which says so when systemd does not run).
+func listUnits() ([]listedService, error) {
+	units, err := systemdManager.InstalledUnits()
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]listedService, len(units))
+	for i, u := range units {
+		rows[i] = listedService{Name: u.Name, State: systemdManager.State(u.Name), Config: u.Config}
+	}
+	return rows, nil
+}

@@ -88,3 +88,20 @@ func replaceService(name, yaml, logDir string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "service %s now runs the wrapper; see it with: wrapper status --config %s\n", name, yaml)
 	return ExitOK
 }
+
+// listServices finds the services that run a wrapper; one without --config
+// reads the YAML beside its executable, found as the service finds it.
+func listServices() ([]listedService, error) {
+	found, err := scm.List()
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]listedService, len(found))
+	for i, s := range found {
+		rows[i] = listedService{Name: s.Name, State: s.State, Config: s.Config, Program: s.Program}
+		if s.Config == "" {
+			rows[i].Config, _ = config.Locate(s.Program) // "" when there is none
+		}
+	}
+	return rows, nil
+}

@@ -1,12 +1,15 @@
 package wrapper
 
 import (
+	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
+	"golang.org/x/sys/windows/svc"
 
 	"github.com/wrapper-dev/wrapper/internal/fakechild"
 	"github.com/wrapper-dev/wrapper/internal/scm"
@@ -131,5 +134,67 @@ func TestAttackSCMInstallRefusesFilesOthersCanChange(t *testing.T) {
 				t.Errorf("install --force: exit %d, want a warning; output:\n%s", code, out)
 			}
 		})
+	}
+}
+
+// TestSCMList: `wrapper list` shows the services that run a wrapper: one
+// made by `wrapper install` (its YAML beside its exe), one made by plain
+// `sc create` pointing at another copy of the wrapper with --config, with
+// their SCM states; not a service that runs notepad.exe. `status` shows
+// where the installed preshutdown timeout differs from the YAML's stop
+// budget, the one setting beyond the configuration that Wine reads back.
+func TestSCMList(t *testing.T) {
+	dir := fakechild.WorkDir(t)
+	installed := serviceName("wraplist")
+	exe := serviceExe(t, dir, installed)
+	serviceYAML(t, dir, installed)
+	t.Cleanup(func() { deleteService(installed) })
+	if code, out := runExe(t, exe, "install"); code != ExitOK {
+		t.Fatalf("install: exit %d\n%s", code, out)
+	}
+	otherDir := fakechild.WorkDir(t)
+	made := serviceName("wraplistsc")
+	copyExe := serviceExe(t, otherDir, "copy")
+	madeYAML := filepath.Join(otherDir, "my conf.yaml")
+	t.Cleanup(func() { deleteService(made) })
+	sc(t, "create", made, "binPath=", fmt.Sprintf(`"%s" --config "%s"`, copyExe, madeYAML))
+	foreign := serviceName("wraplistnp")
+	t.Cleanup(func() { deleteService(foreign) })
+	sc(t, "create", foreign, "binPath=", `C:\windows\system32\notepad.exe`)
+	sc(t, "start", installed)
+	waitService(t, installed, svc.Running)
+
+	code, out := runExe(t, exe, "list", "--json")
+	var rows []listedService
+	if err := json.Unmarshal([]byte(out), &rows); code != ExitOK || err != nil {
+		t.Fatalf("list --json: exit %d, %v\n%s", code, err, out)
+	}
+	byName := map[string]listedService{}
+	for _, r := range rows {
+		byName[r.Name] = r
+	}
+	want := map[string]listedService{
+		installed: {Name: installed, State: "RUNNING", Config: filepath.Join(dir, installed+".yaml"), Program: exe},
+		made:      {Name: made, State: "STOPPED", Config: madeYAML, Program: copyExe},
+	}
+	for name, w := range want {
+		if got := byName[name]; !strings.EqualFold(got.Program, w.Program) || got.State != w.State || !strings.EqualFold(got.Config, w.Config) {
+			t.Errorf("list: %s is %+v, want %+v", name, got, w)
+		}
+	}
+	if _, ok := byName[foreign]; ok {
+		t.Errorf("list shows %s, which runs notepad.exe", foreign)
+	}
+	if code, out := runExe(t, exe, "list"); code != ExitOK || !strings.Contains(out, installed) || !strings.Contains(out, "PROGRAM") {
+		t.Errorf("list: exit %d\n%s", code, out)
+	}
+
+	if _, out := runExe(t, exe, "status"); strings.Contains(out, "differs") {
+		t.Errorf("status right after install shows drift:\n%s", out)
+	}
+	writeFile(t, dir, installed+".yaml", strings.Replace(readFileString(t, filepath.Join(dir, installed+".yaml")),
+		"stop: {timeout: 10s,", "stop: {timeout: 20s,", 1))
+	if _, out := runExe(t, exe, "status"); !strings.Contains(out, "installed service differs: preshutdown timeout is 16s, the YAML's stop budget is 26s") {
+		t.Errorf("status after stop.timeout changed lacks the preshutdown drift:\n%s", out)
 	}
 }

@@ -10,8 +10,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/wrapper-dev/wrapper/internal/control"
@@ -274,4 +276,73 @@ func serveFleet(f fleetServe, opts fleet.Options, stdout, stderr io.Writer) int 
 	<-ctx.Done()
 	srv.Close()
 	return ExitOK
+}
+
+// listedService is one row of `wrapper list`.
+type listedService struct {
+	Name  string `json:"name"`
+	State string `json:"state"` // the service manager's
+	// Config is the YAML the service reads: its binary path's --config
+	// (Windows), the unit's (Linux), else the one beside the wrapper; ""
+	// when there is none.
+	Config  string `json:"config"`
+	Program string `json:"program,omitempty"` // Windows: the wrapper executable the SCM starts
+}
+
+// listCommand returns `wrapper list`: the services of this machine that
+// run a wrapper, which gather finds, as a table or as JSON.
+func listCommand(gather func() ([]listedService, error)) func(args []string, stdout, stderr io.Writer) int {
+	return func(args []string, stdout, stderr io.Writer) int {
+		fs := newFlagSet("list", "list [--json]", stdout)
+		asJSON := fs.Bool("json", false, "print the services as JSON")
+		if code, done := parseFlags(fs, args, stderr); done {
+			return code
+		}
+		rows, err := gather()
+		if err != nil {
+			fmt.Fprintf(stderr, "wrapper list: %v\n", err)
+			if errors.Is(err, os.ErrPermission) {
+				return ExitNotAdmin
+			}
+			return ExitError
+		}
+		if *asJSON {
+			var b bytes.Buffer
+			enc := json.NewEncoder(&b)
+			enc.SetIndent("", "  ")
+			_ = enc.Encode(append([]listedService{}, rows...)) // [] rather than null
+			_, _ = stdout.Write(termsafe.JSON(b.Bytes()))
+			return ExitOK
+		}
+		writeList(stdout, rows)
+		return ExitOK
+	}
+}
+
+// writeList prints the rows as a table; the program column only where the
+// platform has one.
+func writeList(w io.Writer, rows []listedService) {
+	if len(rows) == 0 {
+		fmt.Fprintln(w, "no service runs a wrapper")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	program := slices.ContainsFunc(rows, func(r listedService) bool { return r.Program != "" })
+	header := "SERVICE\tSTATE\tCONFIG"
+	if program {
+		header += "\tPROGRAM"
+	}
+	fmt.Fprintln(tw, header)
+	for _, r := range rows {
+		config := r.Config
+		if config == "" {
+			config = "(none found)"
+		}
+		line := termsafe.String(r.Name) + "\t" + termsafe.String(r.State) + "\t" + termsafe.String(config)
+		if program {
+			line += "\t" + termsafe.String(r.Program)
+		}
+		fmt.Fprintln(tw, line)
+	}
+	_ = tw.Flush()
 }

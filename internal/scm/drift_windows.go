@@ -11,11 +11,13 @@ import (
 )
 
 // Drift lists the settings that only the SCM holds (display name, start
-// mode, account, executable) where the installed service differs from want:
-// `wrapper install` applies them, a reload cannot. It reads the
-// configuration with the raw QueryServiceConfig, which works where mgr's
-// Config does not (Wine). It returns nil when the service is not installed
-// or cannot be read.
+// mode, account, executable, preshutdown timeout, service SID type,
+// required privileges, recovery actions) where the installed service
+// differs from want: `wrapper install` applies them, a reload cannot. It
+// reads the configuration with the raw QueryServiceConfig, which works
+// where mgr's Config does not (Wine), and leaves out the settings the SCM
+// does not report. It returns nil when the service is not installed or
+// cannot be read.
 func Drift(want Service) []string {
 	s, done, err := open(want.Name)
 	if err != nil {
@@ -26,7 +28,26 @@ func Drift(want Service) []string {
 	if err != nil {
 		return nil
 	}
-	return driftOf(installed, want.config(), want.Exe)
+	return append(driftOf(installed, want.config(), want.Exe), settingsDrift(readSettings(s), want, windows.ComposeCommandLine)...)
+}
+
+// readSettings reads back what install sets beyond the configuration;
+// what cannot be read stays nil.
+func readSettings(s *mgr.Service) readBack {
+	var r readBack
+	if d, err := readPreshutdown(s); err == nil {
+		r.preshutdown = &d
+	}
+	if t, err := readSIDType(s); err == nil {
+		r.sidType = &t
+	}
+	if p, err := readPrivileges(s); err == nil {
+		r.privileges = &p
+	}
+	if fa, err := readFailureActions(s); err == nil {
+		r.failure = &fa
+	}
+	return r
 }
 
 // installedConfig is what the SCM reports for a service.

@@ -43,6 +43,7 @@ type installed struct {
 type verdict struct {
 	wrapper bool
 	program string // the program the SCM would start ("" for a driver)
+	args    string // the rest of the command line, after the program
 	why     string // when not a wrapper: what the service is instead
 }
 
@@ -56,23 +57,23 @@ func runsWrapper(in installed, expand func(string) string, isWrapper func(path s
 	if in.serviceType&^serviceInteractiveProcess != serviceWin32OwnProcess {
 		return verdict{why: fmt.Sprintf("it is not a program of its own (service type %#x: a driver or a shared svchost.exe service)", in.serviceType)}
 	}
-	candidates := programCandidates(expand(in.binaryPath))
-	for _, c := range candidates {
-		ok, err := isWrapper(c)
+	splits := programSplits(expand(in.binaryPath))
+	for _, c := range splits {
+		ok, err := isWrapper(c.program)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			continue
 		case err != nil:
-			return verdict{program: c, why: fmt.Sprintf("its program %s cannot be examined: %v", c, err)}
+			return verdict{program: c.program, why: fmt.Sprintf("its program %s cannot be examined: %v", c.program, err)}
 		case !ok:
-			return verdict{program: c, why: fmt.Sprintf("it runs %s, which is not a wrapper", c)}
+			return verdict{program: c.program, why: fmt.Sprintf("it runs %s, which is not a wrapper", c.program)}
 		}
-		return verdict{wrapper: true, program: c}
+		return verdict{wrapper: true, program: c.program, args: c.args}
 	}
-	if len(candidates) == 0 {
+	if len(splits) == 0 {
 		return verdict{why: "its binary path is empty"}
 	}
-	return verdict{program: candidates[0], why: fmt.Sprintf("its program %s does not exist", candidates[0])}
+	return verdict{program: splits[0].program, why: fmt.Sprintf("its program %s does not exist", splits[0].program)}
 }
 
 // programCandidates returns the files CreateProcess tries, in order, for
@@ -81,19 +82,33 @@ func runsWrapper(in installed, expand func(string) string, isWrapper func(path s
 // x" tries C:\Program.exe first), each with .exe added when its file name
 // has no extension.
 func programCandidates(cmdline string) []string {
+	var out []string
+	for _, s := range programSplits(cmdline) {
+		out = append(out, s.program)
+	}
+	return out
+}
+
+// split is one way CreateProcess may read a command line: the program,
+// and the arguments after it.
+type split struct{ program, args string }
+
+// programSplits is programCandidates with the rest of the line after
+// each candidate.
+func programSplits(cmdline string) []split {
 	cmdline = strings.TrimLeft(cmdline, " \t")
 	if rest, ok := strings.CutPrefix(cmdline, `"`); ok {
-		prog, _, _ := strings.Cut(rest, `"`)
-		return []string{withExe(prog)}
+		prog, args, _ := strings.Cut(rest, `"`)
+		return []split{{withExe(prog), strings.TrimLeft(args, " \t")}}
 	}
-	var out []string
+	var out []split
 	for i, r := range cmdline {
 		if r == ' ' || r == '\t' {
-			out = append(out, withExe(cmdline[:i]))
+			out = append(out, split{withExe(cmdline[:i]), strings.TrimLeft(cmdline[i:], " \t")})
 		}
 	}
 	if cmdline != "" {
-		out = append(out, withExe(cmdline))
+		out = append(out, split{withExe(cmdline), ""})
 	}
 	return out
 }

@@ -13,50 +13,6 @@ import (
 	"golang.org/x/sys/windows/svc/mgr"
 )
 
-// Service is what the SCM's configuration of a wrapper service is made
-// from: the YAML's values, resolved. Error messages name the YAML keys the
-// fields come from.
-type Service struct {
-	Name        string // name: the service name
-	DisplayName string // display_name
-	Description string // description
-	// StartMode is service.start_mode: auto, delayed-auto, manual or
-	// disabled.
-	StartMode    string
-	Dependencies []string // service.dependencies: services to start first
-	// Account is service.account as written (see ResolveAccount).
-	Account string
-	// Password is a user account's password; never from the YAML.
-	Password string
-	// Recovery are the SCM's actions after the wrapper fails;
-	// RecoveryReset the failure-free time that resets them.
-	Recovery      []RecoveryAction
-	RecoveryReset time.Duration
-	// SIDType is service.sid_type: none, unrestricted or restricted ("" is
-	// unrestricted).
-	SIDType string
-	// Privileges are service.privileges: the only privileges the token
-	// keeps; none leaves the account's.
-	Privileges []string
-	// PreshutdownTimeout is how long Windows waits for the service after
-	// sending it PreShutdown at system shutdown (the stop budget). 0 keeps
-	// Windows' default, which is shorter than a wrapper's own default stop.
-	PreshutdownTimeout time.Duration
-	LogDir             string   // log.dir: the account gets modify rights on it
-	Exe                string   // the wrapper executable
-	Args               []string // arguments in the binary path (--config FILE)
-}
-
-// StartName is the account the SCM runs the service as ("" is
-// LocalSystem), and whether it needs a password.
-func (s Service) StartName() (string, bool) {
-	name, needsPassword := ResolveAccount(s.Account, s.Name)
-	if name == "LocalSystem" { // "" is LocalSystem for CreateService
-		name = ""
-	}
-	return name, needsPassword
-}
-
 // config maps s to the SCM's service configuration.
 func (s Service) config() mgr.Config {
 	c := mgr.Config{
@@ -207,11 +163,20 @@ func PreshutdownTimeout(name string) (time.Duration, error) {
 		return 0, err
 	}
 	defer done()
+	d, err := readPreshutdown(s)
+	if err != nil {
+		return 0, fmt.Errorf("query preshutdown timeout of %s: %w", name, err)
+	}
+	return d, nil
+}
+
+// readPreshutdown reads the preshutdown timeout of s.
+func readPreshutdown(s *mgr.Service) (time.Duration, error) {
 	var info preshutdownInfo
 	var needed uint32
 	if err := windows.QueryServiceConfig2(s.Handle, windows.SERVICE_CONFIG_PRESHUTDOWN_INFO,
 		(*byte)(unsafe.Pointer(&info)), uint32(unsafe.Sizeof(info)), &needed); err != nil {
-		return 0, fmt.Errorf("query preshutdown timeout of %s: %w", name, err)
+		return 0, err
 	}
 	return time.Duration(info.timeoutMillis) * time.Millisecond, nil
 }

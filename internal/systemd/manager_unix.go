@@ -200,3 +200,44 @@ func parseUnit(text string) ([]string, map[string]string) {
 	}
 	return keys, m
 }
+
+// InstalledUnit is a unit `wrapper install` wrote.
+type InstalledUnit struct {
+	Name   string // the service name: the unit's without .service
+	Config string // the YAML it was written from, as its first line names it
+}
+
+// InstalledUnits lists the units in UnitDir that `wrapper install` wrote
+// (UnitMarker), by name; none when the directory does not exist. Links
+// (a masked unit is one to /dev/null) are not units install writes.
+func (h Manager) InstalledUnits() ([]InstalledUnit, error) {
+	entries, err := os.ReadDir(h.UnitDir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", h.UnitDir, err)
+	}
+	var out []InstalledUnit
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".service")
+		if !ok || !e.Type().IsRegular() {
+			continue
+		}
+		if text, ours, err := h.ReadUnit(name); err == nil && ours {
+			out = append(out, InstalledUnit{Name: name, Config: unitConfig(text)})
+		}
+	}
+	return out, nil
+}
+
+// unitConfig returns the YAML that the marker line of a unit install wrote
+// names ("# Written by `wrapper install` from /etc/app/app.yaml.").
+func unitConfig(text string) string {
+	line, _, _ := strings.Cut(text, "\n")
+	rest, ok := strings.CutPrefix(line, UnitMarker+" from ")
+	if !ok {
+		return ""
+	}
+	return strings.TrimSuffix(rest, ".")
+}
