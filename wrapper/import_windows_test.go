@@ -119,6 +119,11 @@ func TestImportNSSMService(t *testing.T) {
 	if !strings.Contains(bin, exe) || !strings.Contains(bin, "--config") || !strings.Contains(bin, replaced) || account != `NT AUTHORITY\LocalService` {
 		t.Errorf("after --replace the service runs %s as %s", bin, account)
 	}
+	// The imported service now runs a wrapper: `wrapper list` shows it,
+	// with the YAML its binary path names.
+	if code, out := runExe(t, exe, "list"); code != ExitOK || !strings.Contains(out, name) || !strings.Contains(out, replaced) {
+		t.Errorf("wrapper list: exit %d, want the imported service with its YAML\n%s", code, out)
+	}
 	sc(t, "stop", name)
 	waitService(t, name, svc.Stopped)
 	waitCount(t, filepath.Join(dir, "logs", name+".out.log"), "got ctrl-c", 2)

@@ -69,6 +69,10 @@ func TestSCMInstallCSV(t *testing.T) {
 		}
 	}
 	install(ExitOK, a+": unchanged\n", b+": unchanged\n")
+	// Services made from a CSV are wrappers to `wrapper list` too.
+	if code, out := runExe(t, exe, "list"); code != ExitOK || !strings.Contains(out, a) || !strings.Contains(out, b) {
+		t.Errorf("wrapper list: exit %d, want both CSV services listed\n%s", code, out)
+	}
 
 	writeFile(t, dir, "services.csv", "name,config,start_mode\r\n"+a+","+a+".yaml,manual\r\n"+b+","+b+".yaml,manual\r\n")
 	writeFile(t, dir, b+".yaml", strings.Replace(readFileString(t, filepath.Join(dir, b+".yaml")), "CSV "+b, "CSV 2 "+b, 1))
