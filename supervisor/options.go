@@ -45,7 +45,7 @@ type RestartOptions struct {
 	// Run with an error wrapping ErrGaveUp. 0 means never give up.
 	MaxFailures int
 	// SuccessExitCodes are the exit codes that count as success. Default
-	// (nil or empty) [0].
+	// (nil) [0]; an empty, non-nil list makes every exit a failure.
 	SuccessExitCodes []int
 	// FatalExitCodes are exit codes that never restart, whatever the Policy;
 	// Run returns an *ExitError. A code in both lists is fatal. Default none.
@@ -247,7 +247,7 @@ func normalizeRestart(r *RestartOptions) []error {
 	if r.MaxFailures < 0 {
 		bad("restart max failures %d is negative", r.MaxFailures)
 	}
-	if len(r.SuccessExitCodes) == 0 {
+	if r.SuccessExitCodes == nil { // unset; an empty list means no code is a success
 		r.SuccessExitCodes = []int{0}
 	}
 	r.SuccessExitCodes = slices.Clone(r.SuccessExitCodes)

@@ -51,6 +51,8 @@ func TestRunExitCodes(t *testing.T) {
 		{"fatal exit code", "exit", []string{"7"}, "restart: {fatal_exit_codes: [7], delay: 0s}\n", ExitChildFailed, "code=7"},
 		{"extra success code", "exit", []string{"9"}, "restart: {success_exit_codes: [0, 9]}\n", ExitOK, "code=9"},
 		{"circuit breaker", "exit", []string{"1"}, "restart: {delay: 0s, max_failures: 3}\n", ExitGaveUp, "giving up"},
+		// success_exit_codes: [] makes every exit a failure, 0 included.
+		{"no success code", "exit", []string{"0"}, "restart: {policy: always, success_exit_codes: [], delay: 0s, max_failures: 2}\n", ExitGaveUp, "giving up"},
 		{"on_exit stop under always", "exit", []string{"75"}, "restart: {policy: always, on_exit: {75: stop}}\n", ExitOK, "action stop"},
 		{"on_exit fatal of a success code", "exit", []string{"0"}, "restart: {on_exit: {0: fatal}}\n", ExitChildFailed, "will not be restarted"},
 	}
