@@ -1,6 +1,9 @@
 package config
 
-import "time"
+import (
+	"net/url"
+	"time"
+)
 
 // Defaults of the heartbeat keys.
 const (
@@ -54,4 +57,16 @@ func (rs *resolver) heartbeat(r *rawHeartbeat) Heartbeat {
 		rs.ps.add(r.line, "heartbeat", "url is required (the URL to ping, e.g. https://hc-ping.com/<uuid>)")
 	}
 	return out
+}
+
+// MaskURL returns a heartbeat URL with its path, query and user
+// information replaced by ***: a dead man's switch URL carries its secret
+// there (https://hc-ping.com/<uuid>), so what the wrapper prints names only
+// the host.
+func MaskURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return masked
+	}
+	return u.Scheme + "://" + u.Host + "/" + masked
 }

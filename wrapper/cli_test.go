@@ -142,7 +142,8 @@ func TestValidate(t *testing.T) {
 }
 
 // TestValidatePrintMasksEnv: validate --print names every env and env_file
-// entry and shows none of their values.
+// entry and shows none of their values, nor the heartbeat URL's path,
+// which is a dead man's switch's secret.
 func TestValidatePrintMasksEnv(t *testing.T) {
 	dir := t.TempDir()
 	exe, err := os.Executable()
@@ -151,7 +152,8 @@ func TestValidatePrintMasksEnv(t *testing.T) {
 	}
 	writeFile(t, dir, "secrets.env", "DB_PASSWORD=s3cr3t-from-file\nSHARED=s3cr3t-overridden\n")
 	cfg := writeFile(t, dir, "svc.yaml", "name: svc\nexecutable: "+strconv.Quote(exe)+
-		"\nenv_file: secrets.env\nenv:\n  API_TOKEN: s3cr3t-from-yaml\n  SHARED: s3cr3t-env-wins\n")
+		"\nenv_file: secrets.env\nenv:\n  API_TOKEN: s3cr3t-from-yaml\n  SHARED: s3cr3t-env-wins\n"+
+		"heartbeat: {url: \"https://hc-ping.example/s3cr3t-ping-uuid?k=s3cr3t\"}\n")
 	code, stdout, stderr := runMain(t, "validate", "--config", cfg, "--print")
 	if code != ExitOK {
 		t.Fatalf("validate --print: exit %d\n%s", code, stderr)
@@ -159,9 +161,15 @@ func TestValidatePrintMasksEnv(t *testing.T) {
 	if strings.Contains(stdout, "s3cr3t") {
 		t.Errorf("validate --print shows a value:\n%s", stdout)
 	}
-	var printed struct{ Env []string }
+	var printed struct {
+		Env       []string
+		Heartbeat struct{ URL string }
+	}
 	if err := json.Unmarshal([]byte(stdout), &printed); err != nil {
 		t.Fatal(err)
+	}
+	if printed.Heartbeat.URL != "https://hc-ping.example/***" {
+		t.Errorf("printed heartbeat URL %q, want only its host", printed.Heartbeat.URL)
 	}
 	want := []string{"DB_PASSWORD=***", "SHARED=***", "API_TOKEN=***"}
 	if !slices.Equal(printed.Env, want) {

@@ -35,7 +35,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("validate", "validate [--config FILE] [--print]", stdout)
 	path := fs.String("config", "", configFlagUsage)
-	print := fs.Bool("print", false, "print the effective configuration (defaults filled, paths absolute, env values masked) as JSON")
+	print := fs.Bool("print", false, "print the effective configuration (defaults filled, paths absolute, env values and the heartbeat URL's path masked) as JSON")
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code
 	}
@@ -46,6 +46,9 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	if *print {
 		shown := *cfg
 		shown.Env = config.MaskEnv(cfg.Env) // values are often secrets
+		if shown.Heartbeat.Enabled() {
+			shown.Heartbeat.URL = config.MaskURL(cfg.Heartbeat.URL) // its path is the secret
+		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(&shown); err != nil {
