@@ -16,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/wrapper-dev/wrapper/internal/safefs"
 )
 
 // Account is the service's user and group, resolved on this machine.
@@ -184,11 +186,30 @@ func PrepareLogDir(dir string, files []string, a Account) ([]string, error) {
 			"the service could not write its logs; chown it, or choose another log.dir", dir, a.User, ownerOf(info), info.Mode().Perm()))
 	}
 	for _, f := range existing(files) {
-		if err := os.Lchown(f, a.UID, a.GID); err != nil {
+		if err := chownFile(f, a); err != nil {
 			warnings = append(warnings, fmt.Sprintf("cannot give %s to %s: %v", f, a.User, err))
 		}
 	}
 	return warnings, nil
+}
+
+// chownFile gives the file at path to the account through its descriptor,
+// opened relative to its directory without following a link: the
+// directory may already be the account's, which could have planted a
+// link, or a hard link to a file of root's, where a wrapper file should
+// be (safefs refuses both).
+func chownFile(path string, a Account) error {
+	root, err := os.OpenRoot(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	f, err := safefs.OpenFile(root, filepath.Base(path), os.O_RDONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Chown(a.UID, a.GID)
 }
 
 // mkdirOwned creates dir, owned by the account, when it is missing. Missing

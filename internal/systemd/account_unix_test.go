@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -111,5 +112,53 @@ func TestLookupReportsGetentFailure(t *testing.T) {
 	_, err := LookupAccount("ldapsvc", "")
 	if err == nil || !strings.Contains(err.Error(), "getent passwd ldapsvc: exit status 1") {
 		t.Fatalf("err = %v, want getent's failure in it", err)
+	}
+}
+
+// TestPrepareLogDirFollowsNoLink: handing the wrapper's old files to the
+// service account never changes the owner of a file elsewhere through a
+// hard link planted at a wrapper file's name (possible where
+// fs.protected_hardlinks is off; root plants it here) or a symbolic link.
+func TestPrepareLogDirFollowsNoLink(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to chown")
+	}
+	top := t.TempDir()
+	secret := filepath.Join(top, "shadow")
+	if err := os.WriteFile(secret, []byte("root:x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(top, "logs")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	own := filepath.Join(dir, "svc.out.log")
+	if err := os.WriteFile(own, []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hard, soft := filepath.Join(dir, "svc.err.log"), filepath.Join(dir, "svc.wrapper.log")
+	if err := os.Link(secret, hard); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, soft); err != nil {
+		t.Fatal(err)
+	}
+	a := Account{User: "nobody", UID: 65534, GID: 65534, Groups: []int{65534}}
+	warnings, err := PrepareLogDir(dir, []string{own, hard, soft}, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid := func(p string) uint32 {
+		fi, err := os.Lstat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Sys().(*syscall.Stat_t).Uid
+	}
+	if uid(secret) != 0 || uid(own) != 65534 {
+		t.Errorf("owners: secret %d (want 0), own file %d (want 65534)", uid(secret), uid(own))
+	}
+	if len(warnings) < 2 {
+		t.Errorf("warnings %q, want one for each link", warnings)
 	}
 }
