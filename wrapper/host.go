@@ -18,6 +18,7 @@ import (
 	"github.com/wrapper-dev/wrapper/config"
 	"github.com/wrapper-dev/wrapper/internal/control"
 	"github.com/wrapper-dev/wrapper/internal/httpapi"
+	"github.com/wrapper-dev/wrapper/internal/memtrim"
 	"github.com/wrapper-dev/wrapper/internal/metrics"
 	"github.com/wrapper-dev/wrapper/internal/registry"
 	"github.com/wrapper-dev/wrapper/internal/statusfile"
@@ -29,6 +30,16 @@ import (
 // agent that does not answer must not hold the child's stop for long (the
 // check turns critical within its TTL anyway).
 const deregisterTimeout = 2 * time.Second
+
+// settleAfter is how long a child must run before the wrapper gives back
+// the memory that start-up used (see internal/memtrim): long enough that a
+// crash loop or a start-up burst never pays for the pages coming back,
+// short enough that a service's idle footprint shows it soon. It and
+// releaseMemory are variables for the tests.
+var (
+	settleAfter   = 5 * time.Second
+	releaseMemory = memtrim.Release
+)
 
 // host is one running wrapper: the supervisor, its log files and the
 // configuration they were made from. Control requests, reload signals and
@@ -45,6 +56,7 @@ type host struct {
 	// page and /metrics; nil unless the http listener is on.
 	history   *metrics.Recorder
 	startArgs []string // hostOptions.startArgs
+	settle    *memtrim.Settler
 
 	reloading sync.Mutex                    // serialises reloads
 	cfg       atomic.Pointer[config.Config] // the configuration in force
@@ -111,6 +123,8 @@ func runHost(ctx context.Context, cfg *config.Config, o hostOptions) int {
 	h := &host{exe: exe, out: out, ctx: ctx, status: statusfile.NewPublisher(statusPath(cfg), func(f *statusfile.File) { f.StderrTail = out.stderr.Tail() }),
 		logger: newLogger(out.wrapper, o.console, o.extra).With("service", cfg.Name), startArgs: o.startArgs}
 	h.cfg.Store(cfg)
+	h.settle = memtrim.NewSettler(settleAfter, releaseMemory, func(err error) { h.logger.Debug("cannot give memory back", "err", err) })
+	defer h.settle.Stop()
 	for _, f := range out.all {
 		// Links replaced in the log directory, compression and pruning
 		// failures: the files report them once the wrapper log exists.
@@ -191,6 +205,11 @@ func (h *host) onStatus(st supervisor.Status) {
 	h.status.Update(newStatusFile(h.config(), st, time.Now()))
 	if h.reg != nil {
 		h.reg.Report(registryReport(st))
+	}
+	if st.State == supervisor.StateRunning {
+		h.settle.Observe(st.PID)
+	} else {
+		h.settle.Observe(0)
 	}
 }
 
@@ -284,6 +303,7 @@ func (h *host) config() *config.Config {
 
 // control answers one control request.
 func (h *host) control(req control.Request) control.Response {
+	defer h.settle.Touch() // what serving it touched is given back later
 	switch req.Cmd {
 	case "status":
 		st := h.liveStatus()

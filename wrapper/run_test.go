@@ -10,7 +10,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/wrapper-dev/wrapper/internal/control"
 	"github.com/wrapper-dev/wrapper/internal/fakechild"
 )
 
@@ -177,5 +179,42 @@ func TestHostStartArgs(t *testing.T) {
 	}
 	if !slices.Equal(cfg.Arguments, configured) {
 		t.Errorf("the configuration's arguments became %q", cfg.Arguments)
+	}
+}
+
+// TestHostGivesMemoryBack: once the child has run for settleAfter, the host
+// gives the memory back (internal/memtrim proves the effect), and again
+// after a control request.
+func TestHostGivesMemoryBack(t *testing.T) {
+	released := make(chan struct{}, 8)
+	defer func(d time.Duration, f func() error) { settleAfter, releaseMemory = d, f }(settleAfter, releaseMemory)
+	settleAfter = time.Millisecond
+	releaseMemory = func() error { released <- struct{}{}; return nil }
+
+	dir := t.TempDir()
+	cfg, code := loadConfig(writeFile(t, dir, "svc.yaml", childYAML(t, "hang", nil, "")), io.Discard)
+	if cfg == nil {
+		t.Fatalf("load: exit %d", code)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- runHost(ctx, cfg, hostOptions{}) }()
+	defer func() { cancel(); <-done }()
+	select {
+	case <-released:
+	case code := <-done:
+		t.Fatalf("host exited with %d before giving memory back", code)
+	case <-time.After(time.Minute):
+		t.Fatal("no memory given back a minute after the start")
+	}
+	if _, err := control.Ask(cfg.Name, control.Expect{}, "status"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-released:
+	case code := <-done:
+		t.Fatalf("host exited with %d before giving memory back after a request", code)
+	case <-time.After(time.Minute):
+		t.Fatal("no memory given back a minute after a request")
 	}
 }

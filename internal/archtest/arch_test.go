@@ -163,14 +163,15 @@ func TestImportRules(t *testing.T) {
 // name ending it requires: files are named for what they include or
 // exclude, the same way everywhere.
 var platformSuffixes = map[string]string{
-	"unix":              "_unix",
-	"!unix":             "_notunix",
-	"!windows":          "_notwindows",
-	"!linux":            "_notlinux",
-	"unix && !linux":    "_unix_notlinux",
-	"linux":             "_linux",
-	"windows":           "_windows",
-	"!unix && !windows": "_notunix_notwindows",
+	"unix":               "_unix",
+	"!unix":              "_notunix",
+	"!windows":           "_notwindows",
+	"!linux":             "_notlinux",
+	"unix && !linux":     "_unix_notlinux",
+	"linux":              "_linux",
+	"windows":            "_windows",
+	"!unix && !windows":  "_notunix_notwindows",
+	"!linux && !windows": "_notlinux_notwindows",
 }
 
 // platformTerms are the build tags that name a platform.
