@@ -30,6 +30,7 @@ func holdTrees(want Containment, log *slog.Logger) (held, error) {
 	attrs := []any{"mode", mode}
 	if mode == ContainCgroup {
 		attrs = append(attrs, "cgroup", parent)
+		undo = append(undo, shareCgroupWatch(parent))
 	} else {
 		u, err := adoptOrphans()
 		if err != nil && want == ContainSubreaper {

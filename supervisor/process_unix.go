@@ -117,6 +117,9 @@ func begin(cmd *exec.Cmd, opts Options, main bool) (*tree, error) {
 // process group (and put the child in cg), and a missing watchdog is only
 // reported.
 func hold(cmd *exec.Cmd, cg *cgroup, orphans bool) (*tree, error) {
+	if cg != nil && coverCgroup(cg) {
+		return &tree{p: cmd.Process, cg: cg, orphans: orphans}, nil
+	}
 	r, err := startReaper(cmd.Process.Pid, cg)
 	return &tree{p: cmd.Process, cg: cg, orphans: orphans, reaper: r, warn: err}, nil
 }

@@ -48,8 +48,8 @@ import (
 //   - Its working directory is / so that it keeps no directory busy, and its
 //     environment is empty.
 //
-// When the tree has a cgroup (see Containment), the watchdog kills the
-// cgroup instead, which holds the processes that left the group too, and
+// When the tree has a cgroup (see Containment), a watchdog kills the
+// cgroup instead (one watchdog for all of a Run's cgroups: watchdog_linux.go), which holds the processes that left the group too, and
 // whose path, unlike a process group id, names nothing else once the tree
 // is gone. echo is a builtin in dash, bash and busybox, and the kernel
 // takes "1" with or without the newline (both checked on real cgroups).
@@ -82,14 +82,27 @@ type reaper struct {
 // reported; a missing shell is reported only the first time (nil, nil
 // afterwards).
 func startReaper(pgid int, cg *cgroup) (*reaper, error) {
+	if cg != nil {
+		return startWatchdog(reaperCgroupScript, cg.dir)
+	}
+	r, err := startWatchdog(reaperScript, strconv.Itoa(pgid))
+	if err != nil && !errors.Is(err, errNoShell) {
+		err = fmt.Errorf("process-tree reaper for group %d: %w", pgid, err)
+	}
+	return r, err
+}
+
+// errNoShell marks the first report of a missing shell.
+var errNoShell = errors.New("process-tree reaper unavailable, grandchildren may outlive a killed wrapper")
+
+// startWatchdog starts a shell running script with arg as $1 and the read
+// end of a pipe as its standard input (see above).
+func startWatchdog(script, arg string) (*reaper, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("process-tree reaper: create pipe: %w", err)
 	}
-	cmd := exec.Command(reaperShell, "-c", reaperScript, "sh", strconv.Itoa(pgid))
-	if cg != nil {
-		cmd.Args[2], cmd.Args[4] = reaperCgroupScript, cg.dir
-	}
+	cmd := exec.Command(reaperShell, "-c", script, "sh", arg)
 	cmd.Stdin = r // dup2 to fd 0 clears close-on-exec for the watchdog only
 	cmd.Dir = "/"
 	cmd.Env = []string{}
@@ -102,9 +115,9 @@ func startReaper(pgid int, cg *cgroup) (*reaper, error) {
 			if reaperUnavailable.Swap(true) {
 				return nil, nil
 			}
-			return nil, fmt.Errorf("process-tree reaper unavailable, grandchildren may outlive a killed wrapper: %w", err)
+			return nil, fmt.Errorf("%w: %w", errNoShell, err)
 		}
-		return nil, fmt.Errorf("process-tree reaper for group %d: %w", pgid, err)
+		return nil, err
 	}
 	return &reaper{cmd: cmd, w: w, stopped: make(chan struct{})}, nil
 }

@@ -2,14 +2,17 @@ package supervisor
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/wrapper-dev/wrapper/internal/fakechild"
 )
@@ -186,4 +189,117 @@ func TestReaperKillsCgroupAtEOF(t *testing.T) {
 	if err := cg.remove(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestCgroupsWatchdogKillsEveryCgroupAtEOF: the shared watchdog's script
+// kills every cgroup with its prefix, escapees included, when the write
+// end closes, and leaves others alone.
+func TestCgroupsWatchdogKillsEveryCgroupAtEOF(t *testing.T) {
+	parent, err := cgroupParent()
+	if err != nil {
+		t.Skipf("no cgroup containment here: %v", err)
+	}
+	prefix := filepath.Join(parent, fmt.Sprintf("%s%d-", cgroupPrefix, os.Getpid()))
+	var escapees []int
+	for range 2 {
+		cmd, gpid, cg := escapeInto(t, parent)
+		escapees = append(escapees, gpid)
+		defer func() { cmd.Wait(); cg.waitEmpty(waitLimit); cg.remove() }()
+	}
+	r, err := startWatchdog(cgroupsScript, prefix)
+	if err != nil || r == nil {
+		t.Fatalf("startWatchdog = %v, %v", r, err)
+	}
+	r.w.Close() // what the kernel does when the wrapper dies
+	if err := r.cmd.Wait(); err != nil {
+		t.Fatalf("watchdog: %v (want exit 0: its writes reached cgroup.kill)", err)
+	}
+	for _, gpid := range escapees {
+		waitGone(t, gpid)
+	}
+}
+
+// escapeInto starts the grandchild setsid helper in a new cgroup below
+// parent and returns it, its escaped grandchild's pid and the cgroup.
+func escapeInto(t *testing.T, parent string) (*exec.Cmd, int, *cgroup) {
+	t.Helper()
+	cg, err := makeCgroup(parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, argv, env := fakechild.Command(t, "grandchild", "setsid")
+	cmd := exec.Command(path, argv...)
+	cmd.Env = env
+	cmd.SysProcAttr = &syscall.SysProcAttr{}
+	cg.into(cmd.SysProcAttr)
+	out, err := cmd.StdoutPipe()
+	if err == nil {
+		err = cmd.Start()
+	}
+	cg.started()
+	if err != nil {
+		t.Fatal(err)
+	}
+	killLater(t, cmd.Process.Pid)
+	sc := bufio.NewScanner(out)
+	if !sc.Scan() {
+		t.Fatalf("no grandchild pid: %v", sc.Err())
+	}
+	gpid, _ := strconv.Atoi(sc.Text())
+	killLater(t, gpid)
+	mustEscape(t, cmd.Process.Pid, gpid)
+	return cmd, gpid, cg
+}
+
+// TestOneWatchdogPerRun: in ContainCgroup mode a Run starts one watchdog,
+// the shared one, and keeps it across restarts: no shell is forked on the
+// path of a restart.
+func TestOneWatchdogPerRun(t *testing.T) {
+	if containModes(t)[0] != ContainCgroup {
+		t.Skip("no cgroup containment here")
+	}
+	r := newReal(t, "exit", []string{"0"}, func(o *Options) {
+		o.Containment = ContainCgroup
+		o.Restart = RestartOptions{Policy: Always}
+	})
+	stop := r.background(t)
+	defer stop()
+	first := waitWatchdogs(t, r.Supervisor, 1)
+	later := waitWatchdogs(t, r.Supervisor, 20)
+	if len(first) != 1 || len(later) != 1 || first[0] != later[0] {
+		t.Fatalf("watchdogs %v after the first restart, %v after twenty: want the same single one", first, later)
+	}
+}
+
+// waitWatchdogs waits until s has restarted its child n times, then
+// returns this process's children that run a cgroup watchdog (pid and
+// script), in pid order.
+func waitWatchdogs(t *testing.T, s *Supervisor, n int) []string {
+	t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for s.Status().Restarts < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("fewer than %d restarts after %v", n, waitLimit)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	var out []string
+	procs, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, stat := range procs {
+		b, err := os.ReadFile(stat)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) < 2 || f[1] != strconv.Itoa(os.Getpid()) {
+			continue
+		}
+		cmdline, _ := os.ReadFile(filepath.Join(filepath.Dir(stat), "cmdline"))
+		args := strings.Split(string(cmdline), "\x00")
+		if len(args) > 2 && strings.Contains(args[2], "cgroup.kill") {
+			out = append(out, filepath.Base(filepath.Dir(stat))+" "+args[2])
+		}
+	}
+	return out
 }

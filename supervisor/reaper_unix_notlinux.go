@@ -11,3 +11,6 @@ func startReaper(int, *cgroup) (*reaper, error) { return nil, nil }
 
 // stop does nothing outside Linux.
 func (*reaper) stop() {}
+
+// coverCgroup: there are no cgroups outside Linux.
+func coverCgroup(*cgroup) bool { return false }
