@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"reflect"
 	"slices"
@@ -275,8 +276,12 @@ func (h *host) startHTTP(cfg *config.Config) (*httpapi.Server, error) {
 		o.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	if cfg.Metrics {
-		o.Metrics = metrics.New(metrics.Source{Version: version(), Status: h.sup.Status, Usage: h.sup.Usage,
+		m := metrics.New(metrics.Source{Version: version(), Status: h.sup.Status, Usage: h.sup.Usage,
 			Health: func() bool { return h.config().Health.Enabled() }, Logs: h.out.streams(), Recorder: h.history})
+		o.Metrics = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer h.settle.Touch() // a scrape's pages are given back once it is over
+			m.ServeHTTP(w, r)
+		})
 	}
 	srv, err := httpapi.Listen(o)
 	if err != nil {
@@ -289,6 +294,7 @@ func (h *host) startHTTP(cfg *config.Config) (*httpapi.Server, error) {
 // tail writes the last n lines of a log stream (stdout, stderr, wrapper):
 // `wrapper logs -n N` and GET /logs share it.
 func (h *host) tail(w io.Writer, stream string, n int) error {
+	defer h.settle.Touch()
 	l := h.config().Log
 	path := map[string]string{"stdout": l.Stdout, "stderr": l.Stderr, "wrapper": l.Wrapper}[stream]
 	return showLog(h.ctx, w, path, n, false)
