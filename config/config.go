@@ -13,7 +13,8 @@ package config
 // entry in the field table and its resolver (defaults, expansion, checks):
 // section_top.go (the top-level keys and Config), section_restart.go,
 // section_stop.go, section_log.go, section_service.go, section_health.go,
-// section_waitfor.go, section_hooks.go, section_heartbeat.go, section_http.go,
+// section_waitfor.go, section_hooks.go, section_heartbeat.go,
+// section_limits.go, section_http.go,
 // section_metrics.go and section_registry.go. Adding a key touches its section
 // file, schema/wrapper.schema.json, docs/config.md and
 // examples/complete.yaml; tests fail until they agree. The shared machinery is apart: load.go (Locate, Load,

@@ -3,7 +3,7 @@ package config
 // The top level of the file: the program to run, the service's name and the
 // program's environment, and the Config type that holds every section. Each
 // section (restart, stop, log, service, health, wait_for, hooks, heartbeat,
-// http, registry) and the metrics switch has its own section_*.go file with
+// limits, http, registry) and the metrics switch has its own section_*.go file with
 // its type, raw form, field table and resolver.
 
 import (
@@ -71,6 +71,9 @@ type Config struct {
 	// Heartbeat pings a dead man's switch while the program is healthy.
 	// Default: off (Heartbeat.Enabled() is false).
 	Heartbeat Heartbeat
+	// Limits restart the program when its process tree uses too much
+	// memory or CPU. Default: none (Limits.Enabled() is false).
+	Limits Limits
 	// Watch makes the wrapper reload this file when it changes, as
 	// `wrapper reload` does. Default: false.
 	Watch bool
@@ -106,6 +109,7 @@ type raw struct {
 	waitFor                        val[[]*rawCondition]
 	hooks                          rawHooks
 	heartbeat                      rawHeartbeat
+	limits                         rawLimits
 	watch, passStartArgs           val[bool]
 	http                           rawHTTP
 	metrics                        val[bool]
@@ -135,6 +139,7 @@ func fields(r *raw) []field {
 		waitForField(&r.waitFor),
 		hooksField(&r.hooks),
 		heartbeatField(&r.heartbeat),
+		limitsField(&r.limits),
 		{name: "watch", decode: boolean(&r.watch)},
 		{name: "pass_start_args", decode: boolean(&r.passStartArgs)},
 		httpField(&r.http),
@@ -194,6 +199,7 @@ func resolve(r *raw, ps *problems, file string, opts Options, fold bool) *Config
 	c.WaitFor = rs.waitFor(r.waitFor.v)
 	c.Hooks = rs.hooks(&r.hooks)
 	c.Heartbeat = rs.heartbeat(&r.heartbeat)
+	c.Limits = rs.limits(&r.limits)
 	c.Watch = or(r.watch, false)
 	c.PassStartArgs = or(r.passStartArgs, false)
 	rs.checkLogDir(r.log.dir.line, c, opts.WrapperExe)

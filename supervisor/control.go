@@ -28,12 +28,13 @@ func (s *Supervisor) RestartChild(ctx context.Context) error {
 }
 
 // Update replaces the options while Run is in progress. Restart, Stop,
-// Health, Hooks, WaitFor, Heartbeat and Logger apply at once: a pending
-// backoff keeps its timer, a running health check continues with the new
-// settings (a check removed ends), hooks and conditions apply from their
-// next run, the scheduled restarts are scheduled again (At from now,
+// Health, Hooks, WaitFor, Heartbeat, Limits and Logger apply at once: a
+// pending backoff keeps its timer, a running health check continues with
+// the new settings (a check removed ends), hooks and conditions apply from
+// their next run, the scheduled restarts are scheduled again (At from now,
 // Every from the running child's start), a changed heartbeat starts its
-// interval again. A change of Path, Args, Dir or Env restarts a running
+// interval again, changed limits start their watch of the running child
+// again (a time over a limit so far is forgotten). A change of Path, Args, Dir or Env restarts a running
 // child gracefully (cause CauseUpdate, not a failure); otherwise they
 // apply at the next start. Stdout, Stderr, OnStatus and Containment cannot
 // change: the values given are ignored. Invalid options return an error
@@ -118,6 +119,10 @@ func (l *loop) update(o Options) (done bool, err error) {
 	}
 	if o.Heartbeat != old.Heartbeat {
 		l.armBeat()
+	}
+	if running && o.Limits != old.Limits {
+		l.limits = l.limits.stop()
+		l.limits = l.startLimits() // the watch starts over
 	}
 	next := l.st.NextScheduledRestart
 	l.scheduleRun()

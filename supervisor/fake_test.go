@@ -21,6 +21,9 @@ type run struct {
 	cleanStop  bool          // the stop request makes it exit with code 0
 	beforeExit func()        // called just before the exit is reported
 	atStart    bool          // exits inside start, before the loop selects again
+	// usage is what the child's tree uses this long after its start; nil
+	// uses nothing.
+	usage func(elapsed time.Duration) (Usage, error)
 }
 
 // fakeStarter replaces Supervisor.start: it plays a plan of runs in fake
@@ -45,7 +48,8 @@ func (f *fakeStarter) start() (process, error) {
 	if r.startErr != nil {
 		return nil, r.startErr
 	}
-	p := &fakeProc{id: 1000 + len(f.starts), exit: make(chan Exit, 1), ignoreStop: r.ignoreStop, cleanStop: r.cleanStop}
+	p := &fakeProc{id: 1000 + len(f.starts), exit: make(chan Exit, 1), ignoreStop: r.ignoreStop, cleanStop: r.cleanStop,
+		use: r.usage, started: time.Now()}
 	f.procs = append(f.procs, p)
 	exit := func() {
 		if r.beforeExit != nil {
@@ -76,9 +80,19 @@ type fakeProc struct {
 	once       sync.Once
 	ignoreStop bool
 	cleanStop  bool
+	use        func(elapsed time.Duration) (Usage, error)
+	started    time.Time
 	mu         sync.Mutex
 	stops      int
 	kills      int
+}
+
+// usage plays the run's usage (see measurer).
+func (p *fakeProc) usage() (Usage, error) {
+	if p.use == nil {
+		return Usage{}, nil
+	}
+	return p.use(time.Since(p.started))
 }
 
 func (p *fakeProc) pid() int          { return p.id }

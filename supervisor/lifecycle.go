@@ -67,7 +67,7 @@ func (l *loop) failedStart(err error) (done bool, _ error) {
 // end, then post_stop runs (after a pre_stop still running), then the
 // decision.
 func (l *loop) afterExit(e Exit, pid int) (done bool, err error) {
-	l.health, l.postStart = l.health.stop(), l.postStart.stop()
+	l.health, l.postStart, l.limits = l.health.stop(), l.postStart.stop(), l.limits.stop()
 	l.st.Health, l.st.HealthFailures, l.st.HealthCheckDuration = "", 0, 0
 	if l.killT != nil {
 		l.killT.Stop()
@@ -111,9 +111,9 @@ func (l *loop) settle(e Exit) (done bool, err error) {
 		return l.restartNow(cause)
 	}
 	class := classify(l.s.opts.Restart, e)
-	if cause == CauseHealth {
+	if cause == CauseHealth || cause == CauseLimit {
 		// The supervisor caused this exit: whatever its code, it is the
-		// failure of an unhealthy child.
+		// failure of an unhealthy child, or of one over its limits.
 		class = exitFailure
 	} else {
 		cause = CauseExit
@@ -188,7 +188,7 @@ func (l *loop) restartNow(cause string) (done bool, err error) {
 // cancelled.
 func (l *loop) beginStop(cause string) (done bool, err error) {
 	l.restart = cause
-	l.health, l.postStart = l.health.stop(), l.postStart.stop()
+	l.health, l.postStart, l.limits = l.health.stop(), l.postStart.stop(), l.limits.stop()
 	l.killed, l.windowed = false, false
 	l.st.State = StateStopping
 	l.publish()

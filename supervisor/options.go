@@ -161,6 +161,9 @@ type Options struct {
 	// Heartbeat pings a dead man's switch while the child is healthy;
 	// none by default.
 	Heartbeat HeartbeatOptions
+	// Limits restart the child when its process tree uses too much memory
+	// or CPU; none by default.
+	Limits LimitOptions
 	// Containment is how the child's whole process tree is held on Linux
 	// (see Containment). Default (empty) ContainAuto: a cgroup where
 	// possible, else the subreaper. Update does not change it.
@@ -215,6 +218,7 @@ func normalize(o Options) (Options, error) {
 		errs = append(errs, err)
 	}
 	errs = append(errs, normalizeHeartbeat(&o.Heartbeat)...)
+	errs = append(errs, normalizeLimits(o.Limits)...)
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}

@@ -82,10 +82,11 @@ type child struct {
 	tree *tree
 }
 
-func (c *child) pid() int          { return c.cmd.Process.Pid }
-func (c *child) done() <-chan Exit { return c.exit }
-func (c *child) stop() error       { return c.tree.stop(c.sig) }
-func (c *child) kill() error       { return c.tree.kill() }
+func (c *child) pid() int              { return c.cmd.Process.Pid }
+func (c *child) done() <-chan Exit     { return c.exit }
+func (c *child) stop() error           { return c.tree.stop(c.sig) }
+func (c *child) kill() error           { return c.tree.kill() }
+func (c *child) usage() (Usage, error) { return c.tree.usage() }
 
 // signal sends sig to the child alone (see signaler).
 func (c *child) signal(sig os.Signal) error { return c.cmd.Process.Signal(sig) }

@@ -177,3 +177,17 @@ func waitErr(t *testing.T, errc <-chan error) error {
 		return nil
 	}
 }
+
+// waitUntil polls cond until it holds, failing after waitLimit: for a
+// state that no event announces (a process's memory settling, a count of
+// samples).
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

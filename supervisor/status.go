@@ -32,7 +32,7 @@ const (
 	StateBackoff State = "backoff"
 	// StateStopping: the child is being stopped gracefully (Run's context
 	// was cancelled, or a restart was asked for by a failed health check,
-	// RestartChild or Update): the pre_stop hook runs, or the child got the
+	// a limit, a schedule, RestartChild or Update): the pre_stop hook runs, or the child got the
 	// stop signal and is being waited for (or killed). The state stays
 	// stopping while the post_stop hook runs after the child's exit.
 	StateStopping State = "stopping"
@@ -125,9 +125,16 @@ type Status struct {
 	// a Condition's Name, or "pre_start hook". "" otherwise.
 	Waiting string
 	// LastRestartCause says why the current (or last) child was restarted:
-	// CauseExit, CauseHealth, CauseRequest, CauseUpdate or CauseSchedule;
-	// "" before the first restart.
+	// CauseExit, CauseHealth, CauseRequest, CauseUpdate, CauseSchedule or
+	// CauseLimit; "" before the first restart.
 	LastRestartCause string
+	// LastLimit is the limit breach that made the last restart with cause
+	// CauseLimit; nil before the first.
+	LastLimit *LimitBreach
+	// LimitSamples counts the samples of the child's tree taken for
+	// Options.Limits since Run began. Status shows each one, but OnStatus
+	// is not called for them.
+	LimitSamples int
 	// NextScheduledRestart is when the next scheduled restart is due
 	// (RestartOptions.Every and At), whatever the state: one due while no
 	// child runs is skipped. Zero when none is scheduled or Run has ended.
@@ -158,6 +165,9 @@ const (
 	CauseUpdate = "update"
 	// CauseSchedule: a scheduled restart (RestartOptions.Every or At).
 	CauseSchedule = "schedule"
+	// CauseLimit: the child's tree stayed over a limit (Options.Limits;
+	// Status.LastLimit says which).
+	CauseLimit = "limit"
 )
 
 // clone returns a deep copy, so that a snapshot shares nothing with the
@@ -166,6 +176,10 @@ func (s Status) clone() Status {
 	if s.LastExit != nil {
 		e := *s.LastExit
 		s.LastExit = &e
+	}
+	if s.LastLimit != nil {
+		b := *s.LastLimit
+		s.LastLimit = &b
 	}
 	return s
 }

@@ -105,7 +105,7 @@ func (s *Supervisor) Run(ctx context.Context) error {
 	bg, stopBg := context.WithCancel(context.WithoutCancel(ctx))
 	l := &loop{s: s, ctx: ctx, st: s.Status(), bg: bg, stopBg: stopBg, undo: s.setup(), forward: h.forward,
 		seqC: make(chan seqEvent), hookC: make(chan hookDone), healthC: make(chan healthResult),
-		pingC: make(chan pingDone)}
+		sampleC: make(chan sampled), pingC: make(chan pingDone)}
 	defer l.finish()
 	return l.run()
 }
@@ -136,6 +136,13 @@ type loop struct {
 	failNext    bool        // send the failure signal after the ping in flight
 	gaveUp      error       // Run's error once the give-up's hook and signal end
 
+	// The limits (limits.go): the watch over the running child's samples,
+	// whether its last sample failed, and whether this system cannot
+	// measure a tree at all.
+	watch        limitWatch
+	sampleFailed bool
+	noUsage      bool
+
 	cancelled bool   // ctx is done: nothing starts any more
 	restart   string // cause of the restart that follows the stop under way
 	next      string // cause of the restart the backoff leads to
@@ -143,16 +150,18 @@ type loop struct {
 	exit      *Exit  // the exit whose hooks run (pre_stop, post_stop)
 	exitPID   int    // the pid of that exit's child
 
-	// Tasks (see task): at most one of seq and hook; postStart and health
-	// only while a child runs.
+	// Tasks (see task): at most one of seq and hook; postStart, health
+	// and limits only while a child runs.
 	seq       *task // wait_for conditions and pre_start
 	hook      *task // pre_stop, post_stop or on_give_up
 	postStart *task
 	health    *task
+	limits    *task // samples the tree for Options.Limits
 	ping      *task // a heartbeat in flight
 	seqC      chan seqEvent
 	hookC     chan hookDone
 	healthC   chan healthResult
+	sampleC   chan sampled
 	pingC     chan pingDone
 	bg        context.Context // tasks' parent: outlives ctx, for the stop hooks
 	stopBg    context.CancelFunc
@@ -198,6 +207,8 @@ func (l *loop) run() error {
 			done, err = l.onHookDone(d)
 		case r := <-l.healthC:
 			done, err = l.onHealth(r)
+		case r := <-l.sampleC:
+			done, err = l.onSample(r)
 		case r := <-l.s.reqs:
 			done, err = l.onRequest(r)
 		case sig := <-l.forward:
@@ -268,6 +279,7 @@ func (l *loop) startChild() (done bool, err error) {
 	l.publish()
 	l.s.log.Info("child started", "pid", l.st.PID)
 	l.health = l.startHealth()
+	l.limits = l.startLimits()
 	if h := l.s.opts.Hooks.PostStart; h.Argv != nil {
 		l.postStart = l.runHookTask(eventPostStart, h, l.st.PID, nil)
 	}

@@ -193,6 +193,7 @@ func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slo
 			PreStop: hook(cfg.Hooks.PreStop), PostStop: hook(cfg.Hooks.PostStop), OnGiveUp: hook(cfg.Hooks.OnGiveUp)},
 		Heartbeat: supervisor.HeartbeatOptions{URL: cfg.Heartbeat.URL, Interval: cfg.Heartbeat.Interval,
 			Timeout: cfg.Heartbeat.Timeout},
+		Limits: supervisor.LimitOptions{Memory: cfg.Limits.Memory, CPU: cfg.Limits.CPU, For: cfg.Limits.For},
 		Logger: logger,
 	}
 }

@@ -93,3 +93,15 @@ func runAsync(t *testing.T, args ...string) (wait func() (int, string)) {
 		}
 	}
 }
+
+// TestSupervisorOptionsLimits: the limits section reaches the supervisor.
+func TestSupervisorOptionsLimits(t *testing.T) {
+	cfg := loadYAML(t, "limits: {memory: 1GB, cpu: 150%, for: 5m}\n")
+	o := supervisorOptions(cfg, "/usr/bin/wrapper", &outputs{}, nil)
+	if want := (supervisor.LimitOptions{Memory: 1 << 30, CPU: 150, For: 5 * time.Minute}); o.Limits != want {
+		t.Errorf("Limits %+v, want %+v", o.Limits, want)
+	}
+	if _, err := supervisor.New(o); err != nil {
+		t.Errorf("the supervisor refuses the options: %v", err)
+	}
+}

@@ -39,6 +39,9 @@ func newStatusFile(cfg *config.Config, st supervisor.Status, now time.Time) stat
 	if !st.NextScheduledRestart.IsZero() {
 		f.NextScheduledRestart = &st.NextScheduledRestart
 	}
+	if b := st.LastLimit; b != nil {
+		f.LastLimit = &statusfile.Limit{Breach: b.String(), At: b.At}
+	}
 	if e := st.LastExit; e != nil {
 		f.LastExit = &statusfile.Exit{Code: e.Code, Signal: e.Signal, Meaning: statusfile.DescribeExit(e.Code, e.Signal),
 			At: e.At, Uptime: e.Uptime.Round(time.Millisecond).String()}
@@ -122,8 +125,12 @@ func statusText(st supervisor.Status) string {
 	return string(st.State)
 }
 
-// lastExit describes the child's last exit for statusText.
+// lastExit describes the child's last exit for statusText: the limit it
+// was stopped for, when it was.
 func lastExit(st supervisor.Status) string {
+	if b := st.LastLimit; b != nil && !b.At.Before(st.Started) {
+		return "stopped over its limit (" + b.String() + ")"
+	}
 	if st.LastExit == nil {
 		return "exited"
 	}

@@ -14,6 +14,13 @@ import (
 	"github.com/wrapper-dev/wrapper/supervisor"
 )
 
+// limitAt and breach are a limit breach for the tests.
+var (
+	limitAt = time.Date(2026, 3, 8, 3, 0, 0, 0, time.UTC)
+	breach  = supervisor.LimitBreach{Resource: supervisor.LimitMemory, Value: 1.2 * (1 << 30), Limit: 1 << 30,
+		For: 5 * time.Minute, At: limitAt}
+)
+
 func TestStatusTextEnds(t *testing.T) {
 	tests := []struct {
 		st   supervisor.Status
@@ -27,6 +34,12 @@ func TestStatusTextEnds(t *testing.T) {
 		{supervisor.Status{State: supervisor.StateRunning, PID: 7, Restarts: 1,
 			NextScheduledRestart: time.Date(2026, 3, 8, 3, 0, 0, 0, time.UTC)},
 			"child running, pid 7, 1 restarts, scheduled restart 2026-03-08 03:00 UTC"},
+		{supervisor.Status{State: supervisor.StateGaveUp, Failures: 3, Started: limitAt.Add(-time.Minute),
+			LastExit: &supervisor.Exit{Code: 0}, LastLimit: &breach},
+			"gave up after 3 consecutive failures; child stopped over its limit (memory 1.2 GB > 1 GB for 5m)"},
+		{supervisor.Status{State: supervisor.StateExited, Started: limitAt.Add(time.Minute),
+			LastExit: &supervisor.Exit{Code: 1}, LastLimit: &breach},
+			"child exited with code 1; not restarted"}, // an earlier child's limit
 	}
 	for _, tt := range tests {
 		if got := statusText(tt.st); got != tt.want {
@@ -82,5 +95,29 @@ func TestStatusShowsScheduledRestart(t *testing.T) {
 	}
 	if f = newStatusFile(cfg, supervisor.Status{State: supervisor.StateRunning}, now); f.NextScheduledRestart != nil {
 		t.Fatalf("next scheduled restart %v without a schedule", f.NextScheduledRestart)
+	}
+}
+
+// TestStatusShowsLimit: the restart reason and the last limit breached
+// reach the status file and `wrapper status`.
+func TestStatusShowsLimit(t *testing.T) {
+	now := limitAt.Add(time.Minute)
+	cfg := &config.Config{Name: "svc"}
+	st := supervisor.Status{State: supervisor.StateRunning, PID: 7, Restarts: 1, Failures: 1,
+		LastRestartCause: supervisor.CauseLimit, LastLimit: &breach, Started: limitAt.Add(time.Second)}
+	f := newStatusFile(cfg, st, now)
+	if f.LastLimit == nil || f.LastLimit.Breach != "memory 1.2 GB > 1 GB for 5m" || !f.LastLimit.At.Equal(limitAt) {
+		t.Fatalf("status file last limit %+v", f.LastLimit)
+	}
+	var b strings.Builder
+	printStatus(&b, statusReport{Service: "svc", Running: true, Status: &statusfile.Live{File: f}}, now)
+	for _, want := range []string{"restarts:    1 (consecutive failures: 1), last because of: limit\n",
+		"limit:       memory 1.2 GB > 1 GB for 5m, at 2026-03-08T03:00:00Z\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("status output lacks %q:\n%s", want, b.String())
+		}
+	}
+	if f = newStatusFile(cfg, supervisor.Status{State: supervisor.StateRunning}, now); f.LastLimit != nil {
+		t.Fatalf("last limit %v without a limit restart", f.LastLimit)
 	}
 }

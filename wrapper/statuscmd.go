@@ -134,6 +134,9 @@ func printStatus(w io.Writer, rep statusReport, now time.Time) {
 		restarts += ", last because of: " + f.LastRestartCause
 	}
 	row("restarts", "%s", restarts)
+	if l := f.LastLimit; l != nil {
+		row("limit", "%s, at %s", l.Breach, l.At.Format(time.RFC3339))
+	}
 	if e := f.LastExit; e != nil {
 		row("last exit", "%s after %s, at %s", e.Meaning, e.Uptime, e.At.Format(time.RFC3339))
 		if e.Error != "" {

@@ -45,6 +45,11 @@
 //	write-bytes HEX...       each argument, hex-decoded, in a write of its
 //	                         own to stdout (for bytes that are no text, cut
 //	                         where the test chooses); exit 0
+//	alloc MB [grandchild]    write to every page of MB megabytes, print
+//	                         "allocated", sleep; with grandchild, start a
+//	                         grandchild that does so (sharing stdout and
+//	                         stderr) and sleep without allocating
+//	burn                     print "burning", keep one CPU busy until killed
 package fakechild
 
 import (

@@ -31,6 +31,8 @@ func builtins() map[string]Func {
 		"cwd":             cwd,
 		"write-then-exit": writeThenExit,
 		"write-bytes":     writeBytes,
+		"alloc":           alloc,
+		"burn":            burn,
 	}
 }
 

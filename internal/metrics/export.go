@@ -84,7 +84,7 @@ var (
 	famDropped    = family{"wrapper_log_dropped_bytes_total", "Bytes lost to write errors on a log file.", "counter", []string{"stream"}}
 	famRotations  = family{"wrapper_log_rotations_total", "Rotations of a log file.", "counter", []string{"stream"}}
 	famCPU        = family{"wrapper_child_cpu_seconds_total", "CPU time (user and system) of the child's process tree; restarts from 0 with each child.", "counter", nil}
-	famRSS        = family{"wrapper_child_resident_memory_bytes", "Resident memory of the child's process tree, summed over its processes.", "gauge", nil}
+	famRSS        = family{"wrapper_child_resident_memory_bytes", "Memory of the child's process tree: resident memory summed over its processes, or its cgroup's memory less inactive file cache.", "gauge", nil}
 	famProcs      = family{"wrapper_child_processes", "Live processes in the child's process tree.", "gauge", nil}
 )
 

@@ -31,7 +31,8 @@ func newTestRecorder(start time.Time) (*Recorder, *clock) {
 // every reason is in the fixed label set.
 func TestReasonOfEveryCause(t *testing.T) {
 	seen := map[Reason]string{}
-	for _, cause := range []string{supervisor.CauseExit, supervisor.CauseHealth, supervisor.CauseRequest, supervisor.CauseUpdate, supervisor.CauseSchedule} {
+	for _, cause := range []string{supervisor.CauseExit, supervisor.CauseHealth, supervisor.CauseRequest, supervisor.CauseUpdate, supervisor.CauseSchedule,
+		supervisor.CauseLimit} {
 		r := ReasonOf(cause)
 		if prev, dup := seen[r]; dup {
 			t.Errorf("causes %q and %q both map to %q", prev, cause, r)
@@ -46,9 +47,9 @@ func TestReasonOfEveryCause(t *testing.T) {
 		}
 	}
 	if ReasonOf(supervisor.CauseExit) != ReasonCrash || ReasonOf(supervisor.CauseUpdate) != ReasonReload ||
-		ReasonOf(supervisor.CauseSchedule) != ReasonSchedule {
-		t.Errorf("exit -> %q, update -> %q, schedule -> %q", ReasonOf(supervisor.CauseExit),
-			ReasonOf(supervisor.CauseUpdate), ReasonOf(supervisor.CauseSchedule))
+		ReasonOf(supervisor.CauseSchedule) != ReasonSchedule || ReasonOf(supervisor.CauseLimit) != ReasonLimit {
+		t.Errorf("exit -> %q, update -> %q, schedule -> %q, limit -> %q", ReasonOf(supervisor.CauseExit),
+			ReasonOf(supervisor.CauseUpdate), ReasonOf(supervisor.CauseSchedule), ReasonOf(supervisor.CauseLimit))
 	}
 }
 

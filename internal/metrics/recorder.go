@@ -33,7 +33,8 @@ const (
 	ReasonRequest Reason = "request"
 	// ReasonSchedule: a scheduled restart (restart.every, restart.at).
 	ReasonSchedule Reason = "schedule"
-	// ReasonLimit: a resource limit was exceeded (none yet).
+	// ReasonLimit: the child's tree stayed over a resource limit
+	// (limits.memory, limits.cpu).
 	ReasonLimit Reason = "limit"
 )
 
@@ -53,6 +54,8 @@ func ReasonOf(cause string) Reason {
 		return ReasonRequest
 	case supervisor.CauseSchedule:
 		return ReasonSchedule
+	case supervisor.CauseLimit:
+		return ReasonLimit
 	}
 	return ReasonCrash
 }

@@ -97,6 +97,13 @@ var eventIDs = []Event{
 	{ID: 342, Msg: "sending the heartbeat failure signal"},
 	{ID: 343, Msg: "heartbeat failure signal sent"},
 	{ID: 344, Msg: "heartbeat failure signal failed"},
+	{ID: 350, Msg: "limit exceeded, restarting"},
+	{ID: 351, Msg: "over the memory limit", Quiet: true},
+	{ID: 352, Msg: "back under the memory limit", Quiet: true},
+	{ID: 353, Msg: "over the cpu limit", Quiet: true},
+	{ID: 354, Msg: "back under the cpu limit", Quiet: true},
+	{ID: 355, Msg: "limit sample failed"},
+	{ID: 356, Msg: "limits are not enforced: the process tree cannot be measured here"},
 
 	{ID: 400, Msg: "stopping"},
 	{ID: 401, Msg: "stop step skipped"},

@@ -37,8 +37,10 @@ type File struct {
 	// Waiting names the wait_for condition or hook a start waits for.
 	Waiting string `json:"waiting,omitempty"`
 	// LastRestartCause is why the child was last restarted: exit, health,
-	// request, update or schedule.
+	// request, update, schedule or limit.
 	LastRestartCause string `json:"last_restart_cause,omitempty"`
+	// LastLimit is the limit breach of the last restart for a limit.
+	LastLimit *Limit `json:"last_limit,omitempty"`
 	// NextStart is when a child backing off starts again.
 	NextStart *time.Time `json:"next_start,omitempty"`
 	// NextScheduledRestart is when the next scheduled restart
@@ -59,6 +61,14 @@ type Exit struct {
 	Error   string    `json:"error,omitempty"`
 	At      time.Time `json:"at"`
 	Uptime  string    `json:"uptime"`
+}
+
+// Limit is a limit breach that restarted the child.
+type Limit struct {
+	// Breach says what went over which limit for how long, as in "memory
+	// 1.2 GB > 1 GB for 5m".
+	Breach string    `json:"breach"`
+	At     time.Time `json:"at"`
 }
 
 // Logs are the files the wrapper writes.
