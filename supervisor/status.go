@@ -128,6 +128,10 @@ type Status struct {
 	// CauseExit, CauseHealth, CauseRequest, CauseUpdate or CauseSchedule;
 	// "" before the first restart.
 	LastRestartCause string
+	// LastStop says which step of the stop ladder ended the child at the
+	// last graceful stop (Run cancelled, or a restart the supervisor
+	// caused), or that the tree was killed; nil before the first.
+	LastStop *StopResult
 	// NextScheduledRestart is when the next scheduled restart is due
 	// (RestartOptions.Every and At), whatever the state: one due while no
 	// child runs is skipped. Zero when none is scheduled or Run has ended.
@@ -166,6 +170,10 @@ func (s Status) clone() Status {
 	if s.LastExit != nil {
 		e := *s.LastExit
 		s.LastExit = &e
+	}
+	if s.LastStop != nil {
+		r := *s.LastStop
+		s.LastStop = &r
 	}
 	return s
 }
