@@ -181,10 +181,12 @@ func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slo
 			Every:            cfg.Restart.Every,
 			At:               timesOfDay(cfg.Restart.At),
 		},
+		Stdin: stdinOptions(cfg.Stdin),
 		Stop: supervisor.StopOptions{
 			Timeout:       cfg.Stop.Timeout,
 			Signal:        cfg.Stop.Signal,
 			WindowTimeout: cfg.Stop.WindowTimeout,
+			Steps:         stopSteps(cfg.Stop.Steps),
 		},
 		Health: supervisor.HealthOptions{Check: check, Interval: h.Interval, Timeout: h.Timeout,
 			StartPeriod: h.StartPeriod, Failures: h.Failures},
@@ -195,6 +197,28 @@ func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slo
 			Timeout: cfg.Heartbeat.Timeout},
 		Logger: logger,
 	}
+}
+
+// stdinOptions translates stdin.
+func stdinOptions(in config.Stdin) supervisor.Stdin {
+	switch in.Mode {
+	case config.StdinOpen:
+		return supervisor.Stdin{Mode: supervisor.StdinOpen}
+	case config.StdinFile:
+		return supervisor.Stdin{Mode: supervisor.StdinFile, File: in.File}
+	}
+	return supervisor.Stdin{}
+}
+
+// stopSteps translates stop.steps; the kinds have the same names. None
+// (nil) is the supervisor's default ladder.
+func stopSteps(steps []config.StopStep) []supervisor.StopStep {
+	var out []supervisor.StopStep
+	for _, s := range steps {
+		out = append(out, supervisor.StopStep{Kind: supervisor.StepKind(s.Kind), Signal: s.Signal, URL: s.HTTP,
+			Method: s.Method, Command: s.Command, Timeout: s.Timeout})
+	}
+	return out
 }
 
 // exitActions translates restart.on_exit; the action names are the same.

@@ -39,6 +39,10 @@ func newStatusFile(cfg *config.Config, st supervisor.Status, now time.Time) stat
 	if !st.NextScheduledRestart.IsZero() {
 		f.NextScheduledRestart = &st.NextScheduledRestart
 	}
+	if r := st.LastStop; r != nil {
+		f.LastStop = &statusfile.Stop{Step: r.Step, By: r.By, After: r.After.Round(time.Millisecond).String(),
+			Meaning: r.String(), At: r.At}
+	}
 	if e := st.LastExit; e != nil {
 		f.LastExit = &statusfile.Exit{Code: e.Code, Signal: e.Signal, Meaning: statusfile.DescribeExit(e.Code, e.Signal),
 			At: e.At, Uptime: e.Uptime.Round(time.Millisecond).String()}
