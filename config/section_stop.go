@@ -1,6 +1,7 @@
 package config
 
 import (
+	"math"
 	"strings"
 	"time"
 )
@@ -35,10 +36,13 @@ type Stop struct {
 }
 
 // StepsTimeout is the longest the steps wait in all: the sum of their
-// timeouts; 0 without steps.
+// timeouts, saturated rather than overflowing; 0 without steps.
 func (s Stop) StepsTimeout() time.Duration {
 	var d time.Duration
 	for _, st := range s.Steps {
+		if st.Timeout > math.MaxInt64-d {
+			return math.MaxInt64
+		}
 		d += st.Timeout
 	}
 	return d

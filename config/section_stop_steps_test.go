@@ -1,6 +1,7 @@
 package config
 
 import (
+	"math"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -48,6 +49,10 @@ func TestStopSteps(t *testing.T) {
 		if got := c.Stop.StepsTimeout(); got != 200*time.Millisecond+7*time.Second+2*time.Second+7*time.Second+time.Minute+5*time.Second {
 			t.Errorf("windows=%v: StepsTimeout %v", windows, got)
 		}
+	}
+	long := Stop{Steps: []StopStep{{Timeout: math.MaxInt64 - 1}, {Timeout: 2}}}
+	if got := long.StepsTimeout(); got != math.MaxInt64 {
+		t.Errorf("StepsTimeout of a sum too long: %v", got)
 	}
 	c, err := parseStop(t, "stop: {timeout: 3s}\n", false)
 	if err != nil || c.Stop.Steps == nil || len(c.Stop.Steps) != 0 || c.Stop.StepsTimeout() != 0 {
