@@ -48,6 +48,17 @@ func (s Stop) StepsTimeout() time.Duration {
 	return d
 }
 
+// commands returns the commands of the command steps.
+func (s Stop) commands() [][]string {
+	var out [][]string
+	for _, st := range s.Steps {
+		if st.Kind == StepCommand {
+			out = append(out, st.Command)
+		}
+	}
+	return out
+}
+
 // rawStop is the stop section as written.
 type rawStop struct {
 	timeout, windowTimeout val[time.Duration]

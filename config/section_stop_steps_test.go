@@ -2,8 +2,10 @@ package config
 
 import (
 	"math"
+	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -137,5 +139,32 @@ func TestStdinKey(t *testing.T) {
 		if msg := strings.ReplaceAll(p.Key+": "+p.Msg, filepath.Dir(p.File), "$DIR"); !strings.HasPrefix(msg, want) {
 			t.Errorf("%q: %s, want %s", yaml, msg, want)
 		}
+	}
+}
+
+// TestStopCommandAndStdinAreServiceFiles: install requires that others
+// cannot change a stop step's program nor the stdin file (input to a
+// REPL-like program is code), and the log directory, which the service
+// account may write, must not hold the program.
+func TestStopCommandAndStdinAreServiceFiles(t *testing.T) {
+	dir := recoveryDir(t)
+	in := filepath.Join(dir, "in.txt")
+	if err := os.WriteFile(in, []byte("input\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	yaml := "executable: bin/app.exe\nstdin: {file: in.txt}\nstop:\n  steps: [{command: [bin/notify.exe, --stop]}]\n"
+	c, err := parse(filepath.Join(dir, "svc.yaml"), []byte(yaml), Options{DefaultName: "svc", LookupEnv: mapEnv(nil)}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := c.ServiceFiles()
+	for _, want := range []string{in, filepath.Join(dir, "bin", "notify.exe")} {
+		if !slices.Contains(files, want) {
+			t.Errorf("ServiceFiles() = %q lacks %s", files, want)
+		}
+	}
+	_, err = parseStop(t, "log: {dir: bin}\nstop:\n  steps: [{command: [bin/notify.exe]}]\n", false)
+	if err == nil || !strings.Contains(err.Error(), "the program of a stop.steps command") {
+		t.Fatalf("log.dir holding a stop command: %v", err)
 	}
 }
