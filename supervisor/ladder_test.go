@@ -118,54 +118,61 @@ func (p *stepProc) step(s StopStep) error {
 	return nil
 }
 
+// sigAfter, stdinAfter, httpAfter and cmdAfter make the steps of
+// ladderStepCases: one of each kind with its timeout.
+func sigAfter(d time.Duration) StopStep {
+	return StopStep{Kind: StepSignal, Signal: "TERM", Timeout: d}
+}
+func stdinAfter(d time.Duration) StopStep { return StopStep{Kind: StepCloseStdin, Timeout: d} }
+func httpAfter(d time.Duration) StopStep {
+	return StopStep{Kind: StepHTTP, URL: "http://127.0.0.1:1/stop", Method: "POST", Timeout: d}
+}
+func cmdAfter(d time.Duration) StopStep {
+	return StopStep{Kind: StepCommand, Command: []string{"stopper"}, Timeout: d}
+}
+
+// ladderStepCases are TestLadderSteps's cases.
+var ladderStepCases = []struct {
+	name     string
+	steps    []StopStep
+	exitsOn  StepKind // the process step the fake child exits on
+	skips    StepKind
+	external string        // the http or command step's outcome
+	preStop  bool          // a pre_stop hook that ends the child
+	after    time.Duration // from the cancel to Run's return
+	step     int
+	by       string
+	taken    []StepKind // the process steps taken
+}{
+	{"signal ignored, close_stdin ends it", []StopStep{sigAfter(s1 / 5), stdinAfter(2 * s1)}, StepCloseStdin, "", "", false,
+		s1 / 5, 2, "close_stdin", []StepKind{StepSignal, StepCloseStdin}},
+	{"every timeout passes: the kill", []StopStep{sigAfter(s1), stdinAfter(2 * s1)}, "", "", "", false,
+		3 * s1, 0, StopKill, []StepKind{StepSignal, StepCloseStdin}},
+	{"a skipped step is followed at once", []StopStep{sigAfter(4 * s1), stdinAfter(2 * s1)}, StepCloseStdin, StepSignal, "", false,
+		0, 2, "close_stdin", []StepKind{StepSignal, StepCloseStdin}},
+	{"http ends it", []StopStep{httpAfter(4 * s1), sigAfter(s1)}, StepSignal, "", "exit", false,
+		0, 1, "http", nil},
+	{"http refused: next at once", []StopStep{httpAfter(4 * s1), sigAfter(s1)}, StepSignal, "", "skip", false,
+		0, 2, "signal", []StepKind{StepSignal}},
+	{"http without answer: its timeout", []StopStep{httpAfter(4 * s1), sigAfter(s1)}, StepSignal, "", "error", false,
+		4 * s1, 2, "signal", []StepKind{StepSignal}},
+	{"http accepted, child stays: its timeout", []StopStep{httpAfter(4 * s1), sigAfter(s1)}, StepSignal, "", "", false,
+		4 * s1, 2, "signal", []StepKind{StepSignal}},
+	{"command ends it", []StopStep{sigAfter(s1), cmdAfter(3 * s1)}, "", "", "exit", false,
+		s1, 2, "command", []StepKind{StepSignal}},
+	{"command fails: the kill at once", []StopStep{sigAfter(s1), cmdAfter(3 * s1)}, "", "", "skip", false,
+		s1, 0, StopKill, []StepKind{StepSignal}},
+	{"the child ends during pre_stop", []StopStep{sigAfter(s1)}, StepSignal, "", "", true,
+		0, 0, StopPreStop, nil},
+}
+
 // TestLadderSteps drives the loop through stop steps in fake time: each
 // step's timeout, skipped steps, http and command steps (through the
 // supervisor's seams), and what the status credits. A step's outcome is
 // named by the fake: "exit" ends the child, "skip" fails as a request
 // that did not reach it, "error" fails after reaching it, "" asks in vain.
 func TestLadderSteps(t *testing.T) {
-	sig := func(d time.Duration) StopStep { return StopStep{Kind: StepSignal, Signal: "TERM", Timeout: d} }
-	stdin := func(d time.Duration) StopStep { return StopStep{Kind: StepCloseStdin, Timeout: d} }
-	http := func(d time.Duration) StopStep {
-		return StopStep{Kind: StepHTTP, URL: "http://127.0.0.1:1/stop", Method: "POST", Timeout: d}
-	}
-	cmd := func(d time.Duration) StopStep {
-		return StopStep{Kind: StepCommand, Command: []string{"stopper"}, Timeout: d}
-	}
-	tests := []struct {
-		name     string
-		steps    []StopStep
-		exitsOn  StepKind // the process step the fake child exits on
-		skips    StepKind
-		external string        // the http or command step's outcome
-		preStop  bool          // a pre_stop hook that ends the child
-		after    time.Duration // from the cancel to Run's return
-		step     int
-		by       string
-		taken    []StepKind // the process steps taken
-	}{
-		{"signal ignored, close_stdin ends it", []StopStep{sig(s1 / 5), stdin(2 * s1)}, StepCloseStdin, "", "", false,
-			s1 / 5, 2, "close_stdin", []StepKind{StepSignal, StepCloseStdin}},
-		{"every timeout passes: the kill", []StopStep{sig(s1), stdin(2 * s1)}, "", "", "", false,
-			3 * s1, 0, StopKill, []StepKind{StepSignal, StepCloseStdin}},
-		{"a skipped step is followed at once", []StopStep{sig(4 * s1), stdin(2 * s1)}, StepCloseStdin, StepSignal, "", false,
-			0, 2, "close_stdin", []StepKind{StepSignal, StepCloseStdin}},
-		{"http ends it", []StopStep{http(4 * s1), sig(s1)}, StepSignal, "", "exit", false,
-			0, 1, "http", nil},
-		{"http refused: next at once", []StopStep{http(4 * s1), sig(s1)}, StepSignal, "", "skip", false,
-			0, 2, "signal", []StepKind{StepSignal}},
-		{"http without answer: its timeout", []StopStep{http(4 * s1), sig(s1)}, StepSignal, "", "error", false,
-			4 * s1, 2, "signal", []StepKind{StepSignal}},
-		{"http accepted, child stays: its timeout", []StopStep{http(4 * s1), sig(s1)}, StepSignal, "", "", false,
-			4 * s1, 2, "signal", []StepKind{StepSignal}},
-		{"command ends it", []StopStep{sig(s1), cmd(3 * s1)}, "", "", "exit", false,
-			s1, 2, "command", []StepKind{StepSignal}},
-		{"command fails: the kill at once", []StopStep{sig(s1), cmd(3 * s1)}, "", "", "skip", false,
-			s1, 0, StopKill, []StepKind{StepSignal}},
-		{"the child ends during pre_stop", []StopStep{sig(s1)}, StepSignal, "", "", true,
-			0, 0, StopPreStop, nil},
-	}
-	for _, tt := range tests {
+	for _, tt := range ladderStepCases {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				s, f, lb := newFake(t, RestartOptions{}, StopOptions{})

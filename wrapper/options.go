@@ -182,12 +182,7 @@ func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slo
 			At:               timesOfDay(cfg.Restart.At),
 		},
 		Stdin: stdinOptions(cfg.Stdin),
-		Stop: supervisor.StopOptions{
-			Timeout:       cfg.Stop.Timeout,
-			Signal:        cfg.Stop.Signal,
-			WindowTimeout: cfg.Stop.WindowTimeout,
-			Steps:         stopSteps(cfg.Stop.Steps),
-		},
+		Stop:  stopOptions(cfg.Stop),
 		Health: supervisor.HealthOptions{Check: check, Interval: h.Interval, Timeout: h.Timeout,
 			StartPeriod: h.StartPeriod, Failures: h.Failures},
 		WaitFor: waitFor,
@@ -210,15 +205,15 @@ func stdinOptions(in config.Stdin) supervisor.Stdin {
 	return supervisor.Stdin{}
 }
 
-// stopSteps translates stop.steps; the kinds have the same names. None
-// (nil) is the supervisor's default ladder.
-func stopSteps(steps []config.StopStep) []supervisor.StopStep {
-	var out []supervisor.StopStep
-	for _, s := range steps {
-		out = append(out, supervisor.StopStep{Kind: supervisor.StepKind(s.Kind), Signal: s.Signal, URL: s.HTTP,
+// stopOptions translates the stop section; the steps' kinds have the
+// same names. No steps (nil) is the supervisor's default ladder.
+func stopOptions(st config.Stop) supervisor.StopOptions {
+	o := supervisor.StopOptions{Timeout: st.Timeout, Signal: st.Signal, WindowTimeout: st.WindowTimeout}
+	for _, s := range st.Steps {
+		o.Steps = append(o.Steps, supervisor.StopStep{Kind: supervisor.StepKind(s.Kind), Signal: s.Signal, URL: s.HTTP,
 			Method: s.Method, Command: s.Command, Timeout: s.Timeout})
 	}
-	return out
+	return o
 }
 
 // exitActions translates restart.on_exit; the action names are the same.
