@@ -79,8 +79,9 @@ func (s *Supervisor) Status() Status {
 // Run starts the child and supervises it until one of these happens:
 //   - ctx is cancelled: the child is stopped gracefully (the pre_stop hook,
 //     the stop ladder of StopOptions, whose last step is the kill of the
-//     whole process tree, the post_stop hook), and Run returns nil. Cancellation during a backoff returns at once; during
-//     the start conditions or the pre_start hook too, after killing them.
+//     whole process tree, the post_stop hook), and Run returns nil.
+//     Cancellation during a backoff returns at once; during the start
+//     conditions or the pre_start hook too, after killing them.
 //   - the child exits with a success code and the policy does not restart,
 //     or with a code whose OnExit action is ActionStop: nil.
 //   - the child fails and the policy, a fatal exit code or ActionFatal
