@@ -25,6 +25,7 @@ import (
 var schemaCannotExpress = map[string]string{
 	// The file system.
 	"env-file-missing":          "the env_file must exist",
+	"stdin-file-missing":        "stdin's file must exist",
 	"executable-directory":      "the executable must be a program",
 	"executable-not-found":      "the executable must exist",
 	"executable-not-on-path":    "a bare executable is looked up on PATH",

@@ -179,7 +179,7 @@ func (rs *resolver) log(r *rawLog, name string) Log {
 // checkLogDir refuses a log directory that is a file system root or holds
 // (directly or in a subdirectory) a file the service runs or trusts: the
 // wrapper executable, this file, the env_file, the executable, or the
-// program of health.command or of a hook. The service account gets write
+// program of health.command, of a hook or of a stop step's command. The service account gets write
 // access to the log directory, and could then replace such a file: the
 // next start, or an admin's `sudo wrapper run`, would run its code. Paths
 // are compared as written and with their links resolved. line is log.dir's
@@ -204,6 +204,9 @@ func (rs *resolver) checkLogDir(line int, c *Config, wrapperExe string) {
 		{"the hooks.pre_stop program", first(c.Hooks.PreStop.Command)},
 		{"the hooks.post_stop program", first(c.Hooks.PostStop.Command)},
 		{"the hooks.on_give_up program", first(c.Hooks.OnGiveUp.Command)},
+	}
+	for _, argv := range c.Stop.commands() {
+		held = append(held, struct{ what, path string }{"the program of a stop.steps command", first(argv)})
 	}
 	var found []string
 	for _, h := range held {

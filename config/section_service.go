@@ -293,18 +293,23 @@ func closestCapability(name string) string {
 
 // ServiceFiles lists the files an installed service reads or runs, which
 // `wrapper install` requires other accounts not to be able to change: the
-// YAML, the env_file, the program, and the programs of the health check,
-// the hooks and the recovery's run action (the SCM runs it as the
-// service's account). A program given by bare name is listed as
-// the PATH of this process finds it, and left out when it no longer does.
+// YAML, the env_file, the stdin file (input to a REPL-like program is
+// code), the program, and the programs of the health check, the hooks, the
+// stop steps and the recovery's run action (the SCM runs it as the
+// service's account). A program given by bare name is listed as the PATH
+// of this process finds it, and left out when it no longer does.
 func (c *Config) ServiceFiles() []string {
 	files := []string{c.File}
 	if c.EnvFile != "" {
 		files = append(files, c.EnvFile)
 	}
+	if c.Stdin.File != "" {
+		files = append(files, c.Stdin.File)
+	}
 	programs := []string{c.Executable}
-	for _, argv := range [][]string{c.Health.Command, c.Hooks.PreStart.Command, c.Hooks.PostStart.Command,
-		c.Hooks.PreStop.Command, c.Hooks.PostStop.Command, c.Hooks.OnGiveUp.Command, c.Service.recoveryCommand()} {
+	for _, argv := range append([][]string{c.Health.Command, c.Hooks.PreStart.Command, c.Hooks.PostStart.Command,
+		c.Hooks.PreStop.Command, c.Hooks.PostStop.Command, c.Hooks.OnGiveUp.Command, c.Service.recoveryCommand()},
+		c.Stop.commands()...) {
 		if len(argv) > 0 {
 			programs = append(programs, argv[0])
 		}

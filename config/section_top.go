@@ -3,8 +3,8 @@ package config
 // The top level of the file: the program to run, the service's name and the
 // program's environment, and the Config type that holds every section. Each
 // section (restart, stop, log, service, health, wait_for, hooks, heartbeat,
-// limits, http, registry) and the metrics switch has its own section_*.go file with
-// its type, raw form, field table and resolver.
+// limits, http, registry), the metrics switch and the stdin key has its own
+// section_*.go file with its type, raw form, field table and resolver.
 
 import (
 	"fmt"
@@ -52,6 +52,8 @@ type Config struct {
 	// 0 leaves the system's default. Other systems ignore it (the wrapper
 	// logs a warning). Default: 0.
 	ConsoleCodePage int
+	// Stdin is the program's standard input. Default: the null device.
+	Stdin Stdin
 	// Restart is the restart policy.
 	Restart Restart
 	// Stop describes how the child is asked to stop.
@@ -101,6 +103,7 @@ type raw struct {
 	env                            val[[]envEntry]
 	envFile                        val[string]
 	consoleCodePage                val[int]
+	stdin                          rawStdin
 	restart                        rawRestart
 	stop                           rawStop
 	log                            rawLog
@@ -131,6 +134,7 @@ func fields(r *raw) []field {
 		{name: "env", decode: envMap(&r.env)},
 		{name: "env_file", decode: str(&r.envFile)},
 		{name: "console_codepage", decode: codePage(&r.consoleCodePage)},
+		stdinField(&r.stdin),
 		restartField(&r.restart),
 		stopField(&r.stop),
 		logField(&r.log),
@@ -192,7 +196,8 @@ func resolve(r *raw, ps *problems, file string, opts Options, fold bool) *Config
 	c.WorkingDirectory = rs.workingDirectory(r.workingDirectory)
 	c.ConsoleCodePage = or(r.consoleCodePage, 0)
 	c.Restart = rs.restart(&r.restart)
-	c.Stop = rs.stop(&r.stop)
+	c.Stdin = rs.stdin(&r.stdin)
+	c.Stop = rs.stop(&r.stop, c.Stdin)
 	c.Log = rs.log(&r.log, c.Name)
 	c.Service = rs.service(&r.service)
 	c.Health = rs.health(&r.health)

@@ -33,7 +33,7 @@ const (
 	echoWindow = 10 * time.Second
 )
 
-// consoleMu serialises sendCtrlC: which console the wrapper is attached to
+// consoleMu serialises sendCtrl: which console the wrapper is attached to
 // is process-wide state, shared by every Supervisor in the process.
 var consoleMu sync.Mutex
 
@@ -45,8 +45,9 @@ var echo echoFilter
 //
 // GenerateConsoleCtrlEvent only reaches the caller's own console, and a
 // child with a console of its own is the only kind a console-less service
-// can interrupt (CTRL_BREAK_EVENT to a process group would need a shared
-// console, and Wine does not deliver it). So the wrapper leaves its own
+// can interrupt (CTRL_BREAK_EVENT reaches a process group only, which the
+// child leads only when started for it: see sendCtrlBreak). So the
+// wrapper leaves its own
 // console, if any, attaches to the child's, sends Ctrl-C to process group
 // 0 (everyone on that console, itself included), leaves, and returns to
 // the console it came from.
@@ -61,7 +62,17 @@ var echo echoFilter
 // Instead a handler of the wrapper's own (ctrlHandler, ahead of the Go
 // runtime's) swallows the echo, and the wrapper stays attached until the
 // echo has arrived: by then the console has dispatched the event.
-func sendCtrlC(pid uint32) error {
+func sendCtrlC(pid uint32) error { return sendCtrl(pid, windows.CTRL_C_EVENT) }
+
+// sendCtrlBreak delivers CTRL_BREAK_EVENT to the process group pid (the
+// child, started with CREATE_NEW_PROCESS_GROUP: see ownProcessGroup) on
+// that process's console, the way sendCtrlC reaches the console. The
+// wrapper, attached meanwhile but not in the group, gets no echo.
+func sendCtrlBreak(pid uint32) error { return sendCtrl(pid, windows.CTRL_BREAK_EVENT) }
+
+// sendCtrl attaches to the console of process pid, generates event there
+// (see generate) and returns to the wrapper's own console.
+func sendCtrl(pid, event uint32) error {
 	if err := installCtrlHandler(); err != nil {
 		return err
 	}
@@ -78,22 +89,42 @@ func sendCtrlC(pid uint32) error {
 		return errors.Join(fmt.Errorf("%w: attach to the child's console: %w", errStepSkipped, err),
 			returnHome(home))
 	}
-	got := echo.expect(time.Now())
-	err = windows.GenerateConsoleCtrlEvent(windows.CTRL_C_EVENT, 0)
-	if err == nil {
-		select {
-		case <-got:
-		case <-time.After(echoWait):
-		}
-	} else {
-		echo.cancel()
-		err = fmt.Errorf("generate ctrl-c: %w", err)
-	}
+	err = generate(pid, event)
 	procFreeConsole.Call()
 	if herr := returnHome(home); herr != nil {
-		return errors.Join(err, fmt.Errorf("ctrl-c sent, but: %w", herr))
+		return errors.Join(err, fmt.Errorf("%s sent, but: %w", ctrlName(event), herr))
 	}
 	return err
+}
+
+// generate sends event on the console the wrapper is attached to: Ctrl-C
+// to process group 0, everyone there, the wrapper included, which then
+// waits for its own echo (see sendCtrlC); Ctrl-Break to process group pid.
+func generate(pid, event uint32) error {
+	if event != windows.CTRL_C_EVENT {
+		if err := windows.GenerateConsoleCtrlEvent(event, pid); err != nil {
+			return fmt.Errorf("generate %s: %w", ctrlName(event), err)
+		}
+		return nil
+	}
+	got := echo.expect(time.Now())
+	if err := windows.GenerateConsoleCtrlEvent(windows.CTRL_C_EVENT, 0); err != nil {
+		echo.cancel()
+		return fmt.Errorf("generate ctrl-c: %w", err)
+	}
+	select {
+	case <-got:
+	case <-time.After(echoWait):
+	}
+	return nil
+}
+
+// ctrlName names a console control event in messages.
+func ctrlName(event uint32) string {
+	if event == windows.CTRL_BREAK_EVENT {
+		return "ctrl-break"
+	}
+	return "ctrl-c"
 }
 
 // homeConsole returns the other processes attached to the wrapper's own

@@ -34,9 +34,11 @@ func (s *Supervisor) RestartChild(ctx context.Context) error {
 // their next run, the scheduled restarts are scheduled again (At from now,
 // Every from the running child's start), a changed heartbeat starts its
 // interval again, changed limits start their watch of the running child
-// again (a time over a limit so far is forgotten). A change of Path, Args, Dir or Env restarts a running
+// again (a time over a limit so far is forgotten). A change of Path, Args,
+// Dir, Env or Stdin, or a StepCtrlBreak added to or removed from
+// Stop.Steps, restarts a running
 // child gracefully (cause CauseUpdate, not a failure); otherwise they
-// apply at the next start. Stdout, Stderr, OnStatus and Containment cannot
+// apply at the next start. A stop ladder under way keeps its steps. Stdout, Stderr, OnStatus and Containment cannot
 // change: the values given are ignored. Invalid options return an error
 // and change nothing. Update returns ErrNotRunning when Run is not in
 // progress (or is stopping, or giving up), and otherwise once the loop
@@ -98,7 +100,7 @@ func (l *loop) update(o Options) (done bool, err error) {
 	b := newBackoff(o.Restart)
 	b.rand = l.s.backoff.rand
 	l.s.backoff = b
-	if o.Stop.Signal != old.Stop.Signal {
+	if !slices.Equal(stopSignalNames(o.Stop), stopSignalNames(old.Stop)) {
 		l.undo()
 		l.undo = l.s.setup()
 	}
@@ -129,8 +131,11 @@ func (l *loop) update(o Options) (done bool, err error) {
 	if !l.st.NextScheduledRestart.Equal(next) {
 		l.publish()
 	}
+	// A Ctrl-Break step needs a child started in a process group of its
+	// own, which the running child is not, or the other way round.
+	group := hasKind(o.Stop.Steps, StepCtrlBreak) != hasKind(old.Stop.Steps, StepCtrlBreak)
 	restart := running && (o.Path != old.Path || !slices.Equal(o.Args, old.Args) ||
-		o.Dir != old.Dir || !slices.Equal(o.Env, old.Env))
+		o.Dir != old.Dir || !slices.Equal(o.Env, old.Env) || o.Stdin != old.Stdin || group)
 	l.s.log.Info("options updated", "restart", restart)
 	if restart {
 		return l.beginStop(CauseUpdate)

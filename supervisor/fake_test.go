@@ -84,6 +84,7 @@ type fakeProc struct {
 	started    time.Time
 	mu         sync.Mutex
 	stops      int
+	steps      []StepKind
 	kills      int
 }
 
@@ -102,9 +103,11 @@ func (p *fakeProc) finish(code int, signal string) {
 	p.once.Do(func() { p.exit <- Exit{Code: code, Signal: signal, At: time.Now()} })
 }
 
-func (p *fakeProc) stop() error {
+// step takes any step as a stop request; the steps it got are recorded.
+func (p *fakeProc) step(s StopStep) error {
 	p.mu.Lock()
 	p.stops++
+	p.steps = append(p.steps, s.Kind)
 	p.mu.Unlock()
 	switch {
 	case p.cleanStop:

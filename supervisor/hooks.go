@@ -203,7 +203,7 @@ func (l *loop) onHookDone(d hookDone) (done bool, err error) {
 	case d.event == eventGiveUp:
 		return l.giveUpDone()
 	case l.proc != nil:
-		return l.signalStop()
+		return l.startLadder()
 	}
 	return l.cleanup() // the child exited while pre_stop ran
 

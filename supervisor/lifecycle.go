@@ -69,10 +69,6 @@ func (l *loop) failedStart(err error) (done bool, _ error) {
 func (l *loop) afterExit(e Exit, pid int) (done bool, err error) {
 	l.health, l.postStart, l.limits = l.health.stop(), l.postStart.stop(), l.limits.stop()
 	l.st.Health, l.st.HealthFailures, l.st.HealthCheckDuration = "", 0, 0
-	if l.killT != nil {
-		l.killT.Stop()
-		l.killT = nil
-	}
 	l.exit, l.exitPID = &e, pid
 	if l.hook != nil {
 		return false, nil // pre_stop still runs; onHookDone continues
@@ -189,7 +185,7 @@ func (l *loop) restartNow(cause string) (done bool, err error) {
 func (l *loop) beginStop(cause string) (done bool, err error) {
 	l.restart = cause
 	l.health, l.postStart, l.limits = l.health.stop(), l.postStart.stop(), l.limits.stop()
-	l.killed, l.windowed = false, false
+	l.stop = stopState{began: time.Now(), cur: -1}
 	l.st.State = StateStopping
 	l.publish()
 	if cause != "" {
@@ -199,7 +195,7 @@ func (l *loop) beginStop(cause string) (done bool, err error) {
 		l.hook = l.runHookTask(eventPreStop, h, l.st.PID, nil)
 		return false, nil
 	}
-	return l.signalStop()
+	return l.startLadder()
 }
 
 // onCancel ends Run: a start in progress is abandoned (its probes and

@@ -90,27 +90,37 @@ const (
 	ActionFatal ExitAction = "fatal"
 )
 
-// StopOptions describe how the child is stopped when Run's context is
-// cancelled.
+// StopOptions describe how the child is stopped gracefully: when Run's
+// context is cancelled, and before a restart the supervisor causes. The
+// stop ladder is Steps, each followed by a wait for the child's exit; after
+// the last, the whole process tree is killed. Without Steps it is this
+// system's default: on Unix Signal, then after Timeout the kill; on
+// Windows Ctrl-C, then after Timeout WM_CLOSE when the child has windows,
+// then after WindowTimeout the kill.
 type StopOptions struct {
-	// Timeout is how long the child may take to exit after the stop signal
-	// (Unix) or Ctrl-C (Windows) before the next step of the stop ladder:
-	// on Unix, and on Windows when the child has no window, the kill of the
-	// whole process tree. Default (0) 10s.
+	// Timeout is how long the child may take to exit after the first step
+	// of the default ladder, and the timeout of a step that has none.
+	// Default (0) 10s.
 	Timeout time.Duration
-	// Signal is the stop signal sent to the child's process group on Unix:
-	// one of TERM, INT, HUP, QUIT, USR1, USR2 (an optional SIG prefix is
-	// accepted). Default (empty) TERM. While Run runs, a stop signal the
-	// wrapper inherited as ignored (nohup's HUP) is handled, and discarded,
-	// by the wrapper so that children start with its default action. Windows
-	// validates the name but ignores it: the child gets Ctrl-C on its console.
+	// Signal is the stop signal of the default ladder on Unix: one of TERM,
+	// INT, HUP, QUIT, USR1, USR2 (an optional SIG prefix is accepted).
+	// Default (empty) TERM. While Run runs, a signal of the ladder the
+	// wrapper inherited as ignored (nohup's HUP) is handled, and
+	// discarded, by the wrapper so that children start with its default
+	// action. Windows validates the name but ignores it: the child gets
+	// Ctrl-C on its console.
 	Signal string
-	// WindowTimeout is, on Windows, how long the child may take to exit
-	// after WM_CLOSE was posted to the top-level windows of its process tree
-	// (once Timeout has passed) before the tree is killed. The step is
-	// skipped when the tree has no window. 0 (the default) skips it always.
-	// Ignored elsewhere.
+	// WindowTimeout is, in the default ladder on Windows, how long the
+	// child may take to exit after WM_CLOSE was posted to the top-level
+	// windows of its process tree (once Timeout has passed) before the tree
+	// is killed. The step is skipped when the tree has no window. 0 (the
+	// default) skips it always. Ignored elsewhere.
 	WindowTimeout time.Duration
+	// Steps replace the default ladder when not empty (see StopStep).
+	// Only the kinds this system can take are valid (stepKinds); a
+	// StepCloseStdin needs Options.Stdin StdinOpen; StepCtrlC and
+	// StepCtrlBreak exclude each other. Default none.
+	Steps []StopStep
 }
 
 // Options describe the child to supervise. New copies them; later changes
@@ -126,6 +136,8 @@ type Options struct {
 	// Env is the child's full environment as KEY=value strings. nil means
 	// the wrapper's own environment.
 	Env []string
+	// Stdin is the child's standard input. Default the null device.
+	Stdin Stdin
 	// Stdout and Stderr receive the child's output: for every child start
 	// the supervisor hands each pipe's read end to ReadFrom in its own
 	// goroutine and waits for ReadFrom to return after the child exits.
@@ -207,6 +219,10 @@ func normalize(o Options) (Options, error) {
 		errs = append(errs, err)
 	}
 	o.Stop.Signal = sig
+	errs = append(errs, validStdin(o.Stdin))
+	var serrs []error
+	o.Stop.Steps, serrs = normalizeSteps(o.Stop.Steps, o.Stdin.Mode, o.Stop.Timeout)
+	errs = append(errs, serrs...)
 	o.Args = slices.Clone(o.Args)
 	o.Env = slices.Clone(o.Env)
 	errs = append(errs, normalizeHealth(&o.Health)...)

@@ -31,18 +31,17 @@ type process interface {
 	// has been killed and its output has been drained or cut off (see
 	// pipes.drain).
 	done() <-chan Exit
-	// stop takes the first, graceful step of the stop ladder: the stop
-	// signal to the child's process group (Unix), Ctrl-C to its console
-	// (Windows). An error wrapping errStepSkipped means the step could not
-	// reach the child at all, so there is nothing to wait for.
-	stop() error
+	// step takes a step of the stop ladder that acts on the child itself:
+	// StepSignal, StepCtrlC, StepCtrlBreak or StepCloseStdin (the loop
+	// takes the others). An error wrapping errStepSkipped means the step
+	// could not reach the child at all, so there is nothing to wait for.
+	step(s StopStep) error
 	// kill kills the child's whole process tree. It does not wait.
 	kill() error
 }
 
-// windowCloser is implemented by processes whose stop ladder has a second
-// graceful step (Windows). The loop calls closeWindows when the wait after
-// stop ends, and then waits StopOptions.WindowTimeout before the kill.
+// windowCloser is implemented by processes that can take StepWMClose
+// (Windows).
 type windowCloser interface {
 	// closeWindows posts WM_CLOSE to every top-level window of the child's
 	// process tree and returns how many were posted; 0 skips the step.
@@ -56,10 +55,10 @@ type signaler interface {
 	signal(sig os.Signal) error
 }
 
-// errStepSkipped is wrapped by process.stop when the graceful step cannot
-// reach the child (a Windows child without a console gets no Ctrl-C). The
-// loop then goes on to the next step at once rather than wait
-// StopOptions.Timeout for an exit that nothing asked for.
+// errStepSkipped is wrapped by process.step when a step cannot reach the
+// child (a Windows child without a console gets no Ctrl-C). The loop then
+// goes on to the next step at once rather than wait the step's timeout
+// for an exit that nothing asked for.
 var errStepSkipped = errors.New("stop step skipped")
 
 // spawner starts real children. Its start method is the Supervisor's
@@ -75,18 +74,27 @@ type spawner struct {
 // child is a started OS process.
 type child struct {
 	cmd  *exec.Cmd
-	sig  string // canonical stop signal name
 	exit chan Exit
 	// tree is the platform's hold on the child's process tree (process
 	// group, Job Object). own sets it before reporting a successful start.
 	tree *tree
+	// stdin is the write end of the child's StdinOpen pipe; nil for the
+	// other modes.
+	stdin *os.File
 }
 
 func (c *child) pid() int              { return c.cmd.Process.Pid }
 func (c *child) done() <-chan Exit     { return c.exit }
-func (c *child) stop() error           { return c.tree.stop(c.sig) }
 func (c *child) kill() error           { return c.tree.kill() }
 func (c *child) usage() (Usage, error) { return c.tree.usage() }
+
+// step takes the steps that act on the child (see process.step).
+func (c *child) step(s StopStep) error {
+	if s.Kind == StepCloseStdin {
+		return c.closeStdin()
+	}
+	return c.tree.step(s)
+}
 
 // signal sends sig to the child alone (see signaler).
 func (c *child) signal(sig os.Signal) error { return c.cmd.Process.Signal(sig) }
@@ -95,28 +103,53 @@ func (c *child) signal(sig os.Signal) error { return c.cmd.Process.Signal(sig) }
 // dedicated goroutine (see own), which reports the start result back.
 func (sp *spawner) start() (process, error) {
 	o := sp.opts
-	cmd := exec.Command(o.Path, o.Args...)
-	cmd.Dir = o.Dir
-	cmd.Env = o.Env
-	cmd.SysProcAttr = sysProcAttr()
-	p, err := newPipes(cmd, o.Stdout, o.Stderr)
+	cmd := sp.command()
+	in, err := openStdin(cmd, o.Stdin)
 	if err != nil {
 		return nil, err
 	}
-	c := &child{cmd: cmd, sig: o.Stop.Signal, exit: make(chan Exit, 1)}
+	p, err := newPipes(cmd, o.Stdout, o.Stderr)
+	if err != nil {
+		in.started()
+		closeKept(in)
+		return nil, err
+	}
+	c := &child{cmd: cmd, exit: make(chan Exit, 1), stdin: in.keep}
 	started := make(chan error, 1)
-	go sp.own(c, p, started)
+	go sp.own(c, p, in, started)
 	if err := <-started; err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
+// command returns the command of one start. The supervised child (main)
+// is started in a process group of its own when a StepCtrlBreak may
+// target it (see ownProcessGroup).
+func (sp *spawner) command() *exec.Cmd {
+	o := sp.opts
+	cmd := exec.Command(o.Path, o.Args...)
+	cmd.Dir = o.Dir
+	cmd.Env = o.Env
+	cmd.SysProcAttr = sysProcAttr()
+	if sp.main && hasKind(o.Stop.Steps, StepCtrlBreak) {
+		ownProcessGroup(cmd.SysProcAttr)
+	}
+	return cmd
+}
+
+// closeKept closes the stdin pipe's write end of a child that never ran.
+func closeKept(in stdinEnds) {
+	if in.keep != nil {
+		_ = in.keep.Close()
+	}
+}
+
 // own starts the child, waits for it, kills what is left of its tree,
 // drains its output and reports the exit. It runs on a locked OS thread
 // from Start until the child is reaped: Linux's parent-death signal fires
 // when the thread that forked the child exits, not the process.
-func (sp *spawner) own(c *child, p *pipes, started chan<- error) {
+func (sp *spawner) own(c *child, p *pipes, in stdinEnds, started chan<- error) {
 	unlock := lockThread()
 	// On failure begin has already killed and reaped the child.
 	var err error
@@ -124,9 +157,11 @@ func (sp *spawner) own(c *child, p *pipes, started chan<- error) {
 	// The child holds its own copies of the write ends now; while ours are
 	// open the pumps would never see EOF.
 	p.closeWriters()
+	in.started()
 	if err != nil {
 		unlock()
 		p.closeReaders()
+		closeKept(in)
 		started <- err
 		return
 	}
@@ -135,6 +170,7 @@ func (sp *spawner) own(c *child, p *pipes, started chan<- error) {
 	werr := c.cmd.Wait()
 	at := time.Now()
 	unlock()
+	closeKept(in) // the pipe no one reads any more
 	// Kill what is left of the tree even when the child exited by itself:
 	// grandchildren must not outlive it, nor hold the pipes open.
 	if err := c.tree.reap(sp.drain); err != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
 )
@@ -56,35 +57,55 @@ func sysProcAttr() *syscall.SysProcAttr {
 }
 
 // deliverStopSignal makes children start with the default action for the
-// stop signal even when the wrapper inherited it ignored (nohup ignores HUP;
-// a non-interactive shell's background job ignores INT). exec keeps ignored
-// signals ignored but resets handled ones, and the Go runtime keeps an
-// inherited ignore of HUP and INT; so the child would ignore the stop signal
-// and every graceful stop would end in a kill at the timeout. Handling the
-// signal on a channel nobody reads keeps the wrapper ignoring it (signal
-// drops what a full channel cannot take) and has exec reset it for the
-// child. It returns the function that restores the ignore.
-func deliverStopSignal(name string) (undo func()) {
-	sig, ok := stopSignals[name]
-	if !ok || !signal.Ignored(sig) {
+// stop signals (those of the stop ladder's steps) even when the wrapper
+// inherited them ignored (nohup ignores HUP; a non-interactive shell's
+// background job ignores INT). exec keeps ignored signals ignored but
+// resets handled ones, and the Go runtime keeps an inherited ignore of HUP
+// and INT; so the child would ignore the stop signal and every graceful
+// stop would end in a kill at the timeout. Handling the signals on a
+// channel nobody reads keeps the wrapper ignoring them (signal drops what
+// a full channel cannot take) and has exec reset them for the child. It
+// returns the function that restores the ignores.
+func deliverStopSignal(names ...string) (undo func()) {
+	var ignored []os.Signal
+	for _, name := range names {
+		if sig, ok := stopSignals[name]; ok && signal.Ignored(sig) && !slices.Contains(ignored, os.Signal(sig)) {
+			ignored = append(ignored, sig)
+		}
+	}
+	if len(ignored) == 0 {
 		return func() {}
 	}
 	c := make(chan os.Signal, 1)
-	signal.Notify(c, sig)
+	signal.Notify(c, ignored...)
 	return func() {
 		signal.Stop(c)
-		signal.Ignore(sig) // Stop alone would leave the default action
+		signal.Ignore(ignored...) // Stop alone would leave the default action
 	}
 }
 
-// gracefulStop names the first step of the stop ladder in the log
+// gracefulStop names the first step of the default stop ladder in the log
 // ("stopped by=signal").
 const gracefulStop = "signal"
 
-// stopAttrs describe the stop ladder in the "stopping" log line.
+// stopAttrs describe the default stop ladder in the "stopping" log line.
 func stopAttrs(o StopOptions) []any {
 	return []any{"signal", o.Signal, "timeout", o.Timeout}
 }
+
+// stepKinds are the stop steps a Unix system can take: no console events
+// but Ctrl-C (SIGINT, as a terminal sends it), no windows.
+var stepKinds = []StepKind{StepSignal, StepCtrlC, StepCloseStdin, StepHTTP, StepCommand}
+
+// defaultLadder is the stop ladder without StopOptions.Steps: the stop
+// signal, then, after Timeout, the kill.
+func defaultLadder(o StopOptions) []StopStep {
+	return []StopStep{{Kind: StepSignal, Signal: o.Signal, Timeout: o.Timeout}}
+}
+
+// ownProcessGroup does nothing: a Unix child always leads a process group
+// of its own (see sysProcAttr).
+func ownProcessGroup(*syscall.SysProcAttr) {}
 
 // tree is the Unix hold on a child's process tree: its process group,
 // whose id is the child's pid (see sysProcAttr); on Linux its cgroup or the
@@ -124,7 +145,18 @@ func hold(cmd *exec.Cmd, cg *cgroup, orphans bool) (*tree, error) {
 	return &tree{p: cmd.Process, cg: cg, orphans: orphans, reaper: r, warn: err}, nil
 }
 
-func (t *tree) stop(sig string) error { return signalTree(t.p, sig) }
+// step sends a stop step's signal to the child's process group: the
+// step's own, or SIGINT for Ctrl-C. normalizeSteps refused the kinds a Unix
+// system cannot take.
+func (t *tree) step(s StopStep) error {
+	switch s.Kind {
+	case StepSignal:
+		return signalTree(t.p, s.Signal)
+	case StepCtrlC:
+		return signalGroup(t.p.Pid, syscall.SIGINT)
+	}
+	return fmt.Errorf("%w: %s cannot be taken on this system", errStepSkipped, s.Kind)
+}
 
 // kill kills the whole tree: the cgroup if any, the group anyway.
 func (t *tree) kill() error { return errors.Join(t.cg.kill(), killTree(t.p)) }

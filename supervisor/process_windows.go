@@ -11,14 +11,38 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// gracefulStop names the first step of the stop ladder in the log
+// gracefulStop names the first step of the default stop ladder in the log
 // ("stopped by=ctrl-c"); "wm-close" and "kill" follow.
 const gracefulStop = "ctrl-c"
 
-// stopAttrs describe the stop ladder in the "stopping" log line.
+// stopAttrs describe the default stop ladder in the "stopping" log line.
 // StopOptions.Signal means nothing on Windows and is not shown.
 func stopAttrs(o StopOptions) []any {
 	return []any{"by", gracefulStop, "timeout", o.Timeout, "window_timeout", o.WindowTimeout}
+}
+
+// stepKinds are the stop steps Windows can take: no signals.
+var stepKinds = []StepKind{StepCtrlC, StepCtrlBreak, StepWMClose, StepCloseStdin, StepHTTP, StepCommand}
+
+// defaultLadder is the stop ladder without StopOptions.Steps: Ctrl-C, then
+// after Timeout WM_CLOSE (unless WindowTimeout is 0), then after
+// WindowTimeout the kill.
+func defaultLadder(o StopOptions) []StopStep {
+	steps := []StopStep{{Kind: StepCtrlC, Timeout: o.Timeout}}
+	if o.WindowTimeout > 0 {
+		steps = append(steps, StopStep{Kind: StepWMClose, Timeout: o.WindowTimeout})
+	}
+	return steps
+}
+
+// ownProcessGroup starts the child in a process group of its own, whose id
+// is its pid, for StepCtrlBreak: GenerateConsoleCtrlEvent sends
+// CTRL_BREAK_EVENT to a process group, so the group must hold the child's
+// tree and not the wrapper, which would otherwise get it too (and die of
+// it: the echo filter swallows only Ctrl-C). Windows disables Ctrl-C in
+// such a group, hence normalizeSteps refuses a ladder with both.
+func ownProcessGroup(a *syscall.SysProcAttr) {
+	a.CreationFlags |= windows.CREATE_NEW_PROCESS_GROUP
 }
 
 // sysProcAttr starts the child suspended, so that hold can put it in its
@@ -38,7 +62,7 @@ func sysProcAttr() *syscall.SysProcAttr {
 func lockThread() (unlock func()) { return func() {} }
 
 // deliverStopSignal does nothing: Windows has no inherited signal ignores.
-func deliverStopSignal(string) (undo func()) { return func() {} }
+func deliverStopSignal(...string) (undo func()) { return func() {} }
 
 // tree is the Windows hold on a child's process tree: the Job Object that
 // contains it, and a handle on the child itself, which keeps its pid from
@@ -94,15 +118,23 @@ func contained(pid uint32) (*tree, error) {
 	return &tree{job: job, proc: proc, pid: pid}, nil
 }
 
-// stop sends Ctrl-C to the child's console. A child that has exited
-// already is left alone: its exit is on its way to the loop.
-func (t *tree) stop(string) error {
+// step sends Ctrl-C to the child's console, or Ctrl-Break to the child's
+// process group on it. A child that has exited already is left alone: its
+// exit is on its way to the loop. normalizeSteps refused the kinds Windows
+// cannot take.
+func (t *tree) step(s StopStep) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.job == 0 || exited(t.proc) {
 		return nil
 	}
-	return sendCtrlC(t.pid)
+	switch s.Kind {
+	case StepCtrlC:
+		return sendCtrlC(t.pid)
+	case StepCtrlBreak:
+		return sendCtrlBreak(t.pid)
+	}
+	return fmt.Errorf("%w: %s cannot be taken on this system", errStepSkipped, s.Kind)
 }
 
 // kill terminates every process in the job. It does not wait.
@@ -132,7 +164,7 @@ func (t *tree) release() {
 	t.job, t.proc = 0, 0
 }
 
-// closeWindows is the second step of the stop ladder (see windowCloser).
+// closeWindows is StepWMClose (see windowCloser).
 func (t *tree) closeWindows() (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()

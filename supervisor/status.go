@@ -135,6 +135,10 @@ type Status struct {
 	// Options.Limits since Run began. Status shows each one, but OnStatus
 	// is not called for them.
 	LimitSamples int
+	// LastStop says which step of the stop ladder ended the child at the
+	// last graceful stop (Run cancelled, or a restart the supervisor
+	// caused), or that the tree was killed; nil before the first.
+	LastStop *StopResult
 	// NextScheduledRestart is when the next scheduled restart is due
 	// (RestartOptions.Every and At), whatever the state: one due while no
 	// child runs is skipped. Zero when none is scheduled or Run has ended.
@@ -180,6 +184,10 @@ func (s Status) clone() Status {
 	if s.LastLimit != nil {
 		b := *s.LastLimit
 		s.LastLimit = &b
+	}
+	if s.LastStop != nil {
+		r := *s.LastStop
+		s.LastStop = &r
 	}
 	return s
 }

@@ -34,8 +34,10 @@ type Supervisor struct {
 	hook  func(context.Context, hookRun) error
 	setup func() (undo func())
 	enter func() (held, error)
-	// ping GETs a heartbeat URL (httpPing).
-	ping func(ctx context.Context, url string) error
+	// ping GETs a heartbeat URL (httpPing); request sends a StepHTTP's
+	// request (httpStep).
+	ping    func(ctx context.Context, url string) error
+	request func(ctx context.Context, s StopStep) error
 	// now is the clock of scheduled restarts (RestartOptions.At, in its
 	// location): the seam that lets tests pick a time zone.
 	now    func() time.Time
@@ -56,13 +58,13 @@ func New(opts Options) (*Supervisor, error) {
 	if o.ConsoleCodePage != 0 && !codePageApplies {
 		o.Logger.Warn("console code page ignored: only Windows consoles have one", "code_page", o.ConsoleCodePage)
 	}
-	s := &Supervisor{opts: o, log: o.Logger, backoff: newBackoff(o.Restart), hook: runHook, ping: httpPing, now: time.Now,
-		reqs: make(chan request), done: make(chan struct{})}
+	s := &Supervisor{opts: o, log: o.Logger, backoff: newBackoff(o.Restart), hook: runHook, ping: httpPing,
+		request: httpStep, now: time.Now, reqs: make(chan request), done: make(chan struct{})}
 	// Both read s.opts when called, from Run's loop, which Update changes.
 	s.start = func() (process, error) {
 		return (&spawner{opts: s.opts, drain: defaultDrainTimeout, main: true}).start()
 	}
-	s.setup = func() func() { return deliverStopSignal(s.opts.Stop.Signal) }
+	s.setup = func() func() { return deliverStopSignal(stopSignalNames(s.opts.Stop)...) }
 	s.enter = func() (held, error) { return holdTrees(s.opts.Containment, s.log) }
 	s.status.Store(&Status{State: StateStopped})
 	return s, nil
@@ -76,10 +78,10 @@ func (s *Supervisor) Status() Status {
 
 // Run starts the child and supervises it until one of these happens:
 //   - ctx is cancelled: the child is stopped gracefully (the pre_stop hook,
-//     the stop signal, the whole process tree killed after
-//     StopOptions.Timeout if still running, the post_stop hook), and Run
-//     returns nil. Cancellation during a backoff returns at once; during
-//     the start conditions or the pre_start hook too, after killing them.
+//     the stop ladder of StopOptions, whose last step is the kill of the
+//     whole process tree, the post_stop hook), and Run returns nil.
+//     Cancellation during a backoff returns at once; during the start
+//     conditions or the pre_start hook too, after killing them.
 //   - the child exits with a success code and the policy does not restart,
 //     or with a code whose OnExit action is ActionStop: nil.
 //   - the child fails and the policy, a fatal exit code or ActionFatal
@@ -105,7 +107,7 @@ func (s *Supervisor) Run(ctx context.Context) error {
 	bg, stopBg := context.WithCancel(context.WithoutCancel(ctx))
 	l := &loop{s: s, ctx: ctx, st: s.Status(), bg: bg, stopBg: stopBg, undo: s.setup(), forward: h.forward,
 		seqC: make(chan seqEvent), hookC: make(chan hookDone), healthC: make(chan healthResult),
-		sampleC: make(chan sampled), pingC: make(chan pingDone)}
+		sampleC: make(chan sampled), pingC: make(chan pingDone), stepC: make(chan stepDone), stop: stopState{cur: -1}}
 	defer l.finish()
 	return l.run()
 }
@@ -118,9 +120,7 @@ type loop struct {
 	st       Status
 	proc     process     // the running child, nil when none
 	backoff  *time.Timer // pending restart, nil when none
-	killT    *time.Timer // wait for the next stop step, nil when none
-	killed   bool        // the stop ladder ended in a kill of the tree
-	windowed bool        // WM_CLOSE was posted to the child's windows
+	stop     stopState   // the graceful stop under way (ladder.go)
 	stopping bool        // the stop ladder under way ends Run
 
 	// Scheduled restarts (schedule.go): the timer of the earlier of
@@ -163,6 +163,7 @@ type loop struct {
 	healthC   chan healthResult
 	sampleC   chan sampled
 	pingC     chan pingDone
+	stepC     chan stepDone
 	bg        context.Context // tasks' parent: outlives ctx, for the stop hooks
 	stopBg    context.CancelFunc
 	tasks     sync.WaitGroup
@@ -193,8 +194,10 @@ func (l *loop) run() error {
 			done, err = l.onExit(e)
 		case <-timerC(l.backoff):
 			done, err = l.onBackoffEnd()
-		case <-timerC(l.killT):
-			l.onStopTimeout()
+		case <-timerC(l.stop.timer):
+			l.onStepTimeout()
+		case d := <-l.stepC:
+			l.onStepDone(d)
 		case <-timerC(l.sched):
 			done, err = l.onSchedule()
 		case <-timerC(l.beat):
@@ -291,79 +294,23 @@ func (l *loop) onExit(e Exit) (done bool, err error) {
 	pid := l.st.PID
 	l.proc, l.st.PID = nil, 0
 	l.s.tree.Store(nil)
+	stopped := l.endStop(e.At)
 	if e.Err == nil {
 		e.Uptime = max(0, e.At.Sub(l.st.Started))
 		attrs := []any{"pid", pid, "code", e.Code, "uptime", e.Uptime}
 		if e.Signal != "" {
 			attrs = append(attrs, "signal", e.Signal)
 		}
-		l.s.log.Info("child exited", attrs...)
+		l.s.log.Info("child exited", append(attrs, stopped...)...)
 	}
 	l.st.LastExit = &e
 	l.scheduleChild(false)
 	return l.afterExit(e, pid)
 }
 
-// signalStop takes the first step of the stop ladder: the stop signal
-// (Unix) or Ctrl-C (Windows), then the wait for the child's exit.
-func (l *loop) signalStop() (done bool, err error) {
-	o := l.s.opts.Stop
-	l.s.log.Info("stopping", append([]any{"pid", l.st.PID}, stopAttrs(o)...)...)
-	switch err := l.proc.stop(); {
-	case errors.Is(err, errStepSkipped):
-		l.s.log.Info("stop step skipped", "pid", l.st.PID, "step", gracefulStop, "reason", err)
-		l.onStopTimeout()
-		return false, nil
-	case err != nil:
-		l.s.log.Warn("stop signal", "pid", l.st.PID, "err", err)
-	}
-	l.killT = time.NewTimer(o.Timeout)
-	return false, nil
-}
-
-// onStopTimeout takes the next step of the stop ladder: WM_CLOSE when the
-// child has windows (Windows), else the kill of the tree, whose exit ends
-// Run.
-func (l *loop) onStopTimeout() {
-	l.killT = nil
-	if !l.windowed && l.closeWindows() {
-		return
-	}
-	l.killed = true
-	l.s.log.Info("stop timeout, killing the process tree", "pid", l.st.PID)
-	if err := l.proc.kill(); err != nil {
-		l.s.log.Warn("kill process tree", "pid", l.st.PID, "err", err)
-	}
-}
-
-// closeWindows posts WM_CLOSE to the child's windows and starts the wait
-// for its exit. It reports false when the step does not apply: no
-// windowCloser, no WindowTimeout, or no window.
-func (l *loop) closeWindows() bool {
-	wc, ok := l.proc.(windowCloser)
-	wait := l.s.opts.Stop.WindowTimeout
-	if !ok || wait <= 0 {
-		return false
-	}
-	n, err := wc.closeWindows()
-	if err != nil {
-		l.s.log.Warn("close windows", "pid", l.st.PID, "err", err)
-	}
-	if n == 0 {
-		return false
-	}
-	l.windowed = true
-	l.s.log.Info("closing windows", "pid", l.st.PID, "windows", n, "timeout", wait)
-	l.killT = time.NewTimer(wait)
-	return true
-}
-
 // stopped records the end of a cancelled Run.
 func (l *loop) stopped() error {
-	if l.killT != nil {
-		l.killT.Stop()
-		l.killT = nil
-	}
+	l.stopTimer()
 	l.unschedule()
 	if l.beat != nil {
 		l.beat.Stop()
@@ -371,15 +318,10 @@ func (l *loop) stopped() error {
 	}
 	l.st.State, l.st.NextStart = StateStopped, time.Time{}
 	l.publish()
-	switch {
-	case !l.stopping:
+	if r := l.st.LastStop; l.stopping && r != nil {
+		l.s.log.Info("stopped", "by", stepLabel(r.By), "step", r.Step, "after", r.After)
+	} else {
 		l.s.log.Info("stopped")
-	case l.killed:
-		l.s.log.Info("stopped", "by", "kill")
-	case l.windowed:
-		l.s.log.Info("stopped", "by", "wm-close")
-	default:
-		l.s.log.Info("stopped", "by", gracefulStop)
 	}
 	return nil
 }

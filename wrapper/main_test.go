@@ -12,5 +12,5 @@ import (
 func TestMain(m *testing.M) {
 	fakechild.Register("wrapper", func(args []string) int { return Main(args, os.Stdout, os.Stderr) })
 	isolateControl()
-	fakechild.Main(m, append([]string{"echo", "exit", "env", "cwd", "stderr"}, platformHelpers...)...)
+	fakechild.Main(m, append([]string{"echo", "exit", "env", "cwd", "stderr", "serve"}, platformHelpers...)...)
 }

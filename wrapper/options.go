@@ -181,11 +181,8 @@ func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slo
 			Every:            cfg.Restart.Every,
 			At:               timesOfDay(cfg.Restart.At),
 		},
-		Stop: supervisor.StopOptions{
-			Timeout:       cfg.Stop.Timeout,
-			Signal:        cfg.Stop.Signal,
-			WindowTimeout: cfg.Stop.WindowTimeout,
-		},
+		Stdin: stdinOptions(cfg.Stdin),
+		Stop:  stopOptions(cfg.Stop),
 		Health: supervisor.HealthOptions{Check: check, Interval: h.Interval, Timeout: h.Timeout,
 			StartPeriod: h.StartPeriod, Failures: h.Failures},
 		WaitFor: waitFor,
@@ -196,6 +193,28 @@ func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slo
 		Limits: supervisor.LimitOptions{Memory: cfg.Limits.Memory, CPU: cfg.Limits.CPU, For: cfg.Limits.For},
 		Logger: logger,
 	}
+}
+
+// stdinOptions translates stdin.
+func stdinOptions(in config.Stdin) supervisor.Stdin {
+	switch in.Mode {
+	case config.StdinOpen:
+		return supervisor.Stdin{Mode: supervisor.StdinOpen}
+	case config.StdinFile:
+		return supervisor.Stdin{Mode: supervisor.StdinFile, File: in.File}
+	}
+	return supervisor.Stdin{}
+}
+
+// stopOptions translates the stop section; the steps' kinds have the
+// same names. No steps (nil) is the supervisor's default ladder.
+func stopOptions(st config.Stop) supervisor.StopOptions {
+	o := supervisor.StopOptions{Timeout: st.Timeout, Signal: st.Signal, WindowTimeout: st.WindowTimeout}
+	for _, s := range st.Steps {
+		o.Steps = append(o.Steps, supervisor.StopStep{Kind: supervisor.StepKind(s.Kind), Signal: s.Signal, URL: s.HTTP,
+			Method: s.Method, Command: s.Command, Timeout: s.Timeout})
+	}
+	return o
 }
 
 // exitActions translates restart.on_exit; the action names are the same.

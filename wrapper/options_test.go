@@ -69,6 +69,41 @@ func TestSupervisorOptionsGiveUp(t *testing.T) {
 	}
 }
 
+// TestSupervisorOptionsStdinAndSteps: stdin and stop.steps reach the
+// supervisor, which takes them; no steps leave its default ladder.
+func TestSupervisorOptionsStdinAndSteps(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := loadYAML(t, "stdin: open\nstop:\n  timeout: 3s\n  steps:\n    - {ctrl_c: true, timeout: 1s}\n"+
+		"    - {close_stdin: true}\n    - {http: \"http://127.0.0.1:9/stop\", method: put}\n"+
+		"    - {command: ["+strconv.Quote(exe)+", stop], timeout: 2s}\n")
+	o := supervisorOptions(cfg, "/usr/bin/wrapper", &outputs{}, nil)
+	if o.Stdin != (supervisor.Stdin{Mode: supervisor.StdinOpen}) {
+		t.Errorf("Stdin %+v", o.Stdin)
+	}
+	want := []supervisor.StopStep{
+		{Kind: supervisor.StepCtrlC, Timeout: time.Second},
+		{Kind: supervisor.StepCloseStdin, Timeout: 3 * time.Second},
+		{Kind: supervisor.StepHTTP, URL: "http://127.0.0.1:9/stop", Method: "PUT", Timeout: 3 * time.Second},
+		{Kind: supervisor.StepCommand, Command: []string{exe, "stop"}, Timeout: 2 * time.Second},
+	}
+	if !slices.EqualFunc(o.Stop.Steps, want, func(a, b supervisor.StopStep) bool {
+		return a.Kind == b.Kind && a.URL == b.URL && a.Method == b.Method && slices.Equal(a.Command, b.Command) && a.Timeout == b.Timeout
+	}) {
+		t.Errorf("Steps %+v, want %+v", o.Stop.Steps, want)
+	}
+	if _, err := supervisor.New(o); err != nil {
+		t.Errorf("the supervisor refuses the options: %v", err)
+	}
+	file := writeFile(t, t.TempDir(), "in.txt", "input\n")
+	o = supervisorOptions(loadYAML(t, "stdin: {file: "+strconv.Quote(file)+"}\n"), "/usr/bin/wrapper", &outputs{}, nil)
+	if o.Stdin != (supervisor.Stdin{Mode: supervisor.StdinFile, File: file}) || o.Stop.Steps != nil {
+		t.Errorf("Stdin %+v, Steps %+v", o.Stdin, o.Stop.Steps)
+	}
+}
+
 // runAsync runs Main in a goroutine; the returned wait gives its exit code
 // and stderr, failing the test when it does not end within a minute.
 func runAsync(t *testing.T, args ...string) (wait func() (int, string)) {

@@ -134,11 +134,14 @@ func unitSpec(cfg *config.Config, exe string) systemd.Unit {
 
 // stopBudget is how long a stop on request may take before the wrapper
 // exits, as far as the YAML says: the pre_stop hook, then stop.timeout
-// for the child, then the post_stop hook (the supervisor runs both hooks
-// within a stop). It saturates instead of overflowing; the unit writer
-// refuses a budget that large.
+// (or the stop steps' timeouts) for the child, then the post_stop hook
+// (the supervisor runs both hooks within a stop). It saturates instead of
+// overflowing; the unit writer refuses a budget that large.
 func stopBudget(cfg *config.Config) time.Duration {
 	budget := cfg.Stop.Timeout
+	if len(cfg.Stop.Steps) > 0 {
+		budget = cfg.Stop.StepsTimeout()
+	}
 	for _, h := range []config.Hook{cfg.Hooks.PreStop, cfg.Hooks.PostStop} {
 		if h.Command == nil {
 			continue

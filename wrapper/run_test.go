@@ -57,6 +57,9 @@ func TestRunExitCodes(t *testing.T) {
 		{"no success code", "exit", []string{"0"}, "restart: {policy: always, success_exit_codes: [], delay: 0s, max_failures: 2}\n", ExitGaveUp, "giving up"},
 		{"on_exit stop under always", "exit", []string{"75"}, "restart: {policy: always, on_exit: {75: stop}}\n", ExitOK, "action stop"},
 		{"on_exit fatal of a success code", "exit", []string{"0"}, "restart: {on_exit: {0: fatal}}\n", ExitChildFailed, "will not be restarted"},
+		// A new user's server that stops at the end of its stdin: with the
+		// default stdin (the null device) it exits 0 at once, a success.
+		{"a server that stops at the end of its stdin", "serve", []string{"eof"}, "", ExitOK, "code=0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

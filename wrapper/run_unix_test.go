@@ -192,3 +192,45 @@ func TestStatusAfterGivingUpShowsStderr(t *testing.T) {
 		}
 	}
 }
+
+// TestRunStopStepsCloseStdin: a wrapper process runs a server that ignores
+// SIGTERM but stops at the end of its stdin (stdin: open), with the steps
+// [signal TERM 200ms, close_stdin]. SIGTERM to the wrapper stops it at
+// step 2 with exit code 0 (close_stdin's timeout is an hour: only that
+// step can have ended it), and `status` says so, as a person reads it and
+// in JSON.
+func TestRunStopStepsCloseStdin(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "svc.yaml", childYAML(t, "serve", []string{"eof", "ignore-term"},
+		"stdin: open\nstop:\n  steps:\n    - {signal: TERM, timeout: 200ms}\n    - {close_stdin: true, timeout: 1h}\n"))
+	cmd, stderr := startWrapper(t, cfg)
+	waitFor(t, "the server's first line", func() bool {
+		return strings.HasPrefix(readLog(t, dir, "svc.out.log"), "listening ") &&
+			strings.Contains(readLog(t, dir, "svc.wrapper.log"), `msg="child started"`)
+	})
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("wrapper exit: %v; stderr:\n%s", err, stderr.String())
+	}
+	if out := readLog(t, dir, "svc.out.log"); !strings.HasSuffix(out, "stdin closed\n") {
+		t.Errorf("child output %q", out)
+	}
+	wl := readLog(t, dir, "svc.wrapper.log")
+	for _, want := range []string{`msg=stopped .*by=close-stdin step=2`, `msg="child exited" .*code=0 .*stopped_by=close-stdin step=2`} {
+		if !regexp.MustCompile(want).MatchString(wl) {
+			t.Errorf("wrapper log lacks %s:\n%s", want, wl)
+		}
+	}
+	_, stdout, _ := runMain(t, "status", "--config", cfg)
+	if !regexp.MustCompile(`last stop: +step 2 \(close_stdin\) after \d`).MatchString(stdout) {
+		t.Errorf("status lacks the last stop:\n%s", stdout)
+	}
+	_, stdout, _ = runMain(t, "status", "--config", cfg, "--json")
+	var rep statusReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || rep.Status == nil || rep.Status.LastStop == nil ||
+		rep.Status.LastStop.Step != 2 || rep.Status.LastStop.By != "close_stdin" {
+		t.Errorf("status --json: %v\n%s", err, stdout)
+	}
+}

@@ -188,11 +188,14 @@ func (h *serviceHandler) reload(cfg *config.Config, elog *slog.Logger) {
 }
 
 // stopBudget is the longest a graceful stop may take with cfg: the
-// deregistration from the registry, the pre_stop hook, Ctrl-C's wait,
-// WM_CLOSE's wait, the post_stop hook, plus slack for draining output and
-// exiting. It is the StopPending wait hint.
+// deregistration from the registry, the pre_stop hook, Ctrl-C's wait and
+// WM_CLOSE's wait (or the stop steps' waits), the post_stop hook, plus
+// slack for draining output and exiting. It is the StopPending wait hint.
 func stopBudget(cfg *config.Config) time.Duration {
 	d := cfg.Stop.Timeout + cfg.Stop.WindowTimeout + stopSlack
+	if len(cfg.Stop.Steps) > 0 {
+		d = cfg.Stop.StepsTimeout() + stopSlack
+	}
 	if cfg.Registry.Consul.Enabled {
 		d += deregisterTimeout
 	}

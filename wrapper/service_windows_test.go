@@ -263,6 +263,10 @@ func TestStopBudgetCoversHooks(t *testing.T) {
 	if got := stopBudget(cfg); got != 47*time.Second+stopSlack {
 		t.Errorf("with pre_stop and post_stop hooks: %v", got)
 	}
+	cfg.Stop.Steps = []config.StopStep{{Kind: config.StepCtrlBreak, Timeout: time.Second}, {Kind: config.StepHTTP, Timeout: 4 * time.Second}}
+	if got := stopBudget(cfg); got != 40*time.Second+stopSlack {
+		t.Errorf("with stop steps and hooks: %v", got)
+	}
 }
 
 // recordedEvents is an Event Log that remembers each entry as

@@ -42,6 +42,10 @@ func newStatusFile(cfg *config.Config, st supervisor.Status, now time.Time) stat
 	if b := st.LastLimit; b != nil {
 		f.LastLimit = &statusfile.Limit{Breach: b.String(), At: b.At}
 	}
+	if r := st.LastStop; r != nil {
+		f.LastStop = &statusfile.Stop{Step: r.Step, By: r.By, After: r.After.Round(time.Millisecond).String(),
+			Meaning: r.String(), At: r.At}
+	}
 	if e := st.LastExit; e != nil {
 		f.LastExit = &statusfile.Exit{Code: e.Code, Signal: e.Signal, Meaning: statusfile.DescribeExit(e.Code, e.Signal),
 			At: e.At, Uptime: e.Uptime.Round(time.Millisecond).String()}

@@ -121,3 +121,29 @@ func TestStatusShowsLimit(t *testing.T) {
 		t.Fatalf("last limit %v without a limit restart", f.LastLimit)
 	}
 }
+
+// TestStatusShowsLastStop: the step that ended the child at the last stop
+// reaches the status file and `wrapper status`.
+func TestStatusShowsLastStop(t *testing.T) {
+	now := time.Date(2026, 3, 8, 2, 0, 0, 0, time.UTC)
+	cfg := &config.Config{Name: "svc"}
+	r := supervisor.StopResult{Step: 2, By: "close_stdin", After: 312 * time.Millisecond, At: now.Add(-time.Minute)}
+	f := newStatusFile(cfg, supervisor.Status{State: supervisor.StateStopped, LastStop: &r}, now)
+	want := statusfile.Stop{Step: 2, By: "close_stdin", After: "312ms", Meaning: "step 2 (close_stdin) after 312ms", At: r.At}
+	if f.LastStop == nil || *f.LastStop != want {
+		t.Fatalf("status file last stop %+v, want %+v", f.LastStop, want)
+	}
+	var b strings.Builder
+	printStatus(&b, statusReport{Service: "svc", Status: &statusfile.Live{File: f}}, now)
+	if want := "last stop:   step 2 (close_stdin) after 312ms, at 2026-03-08T01:59:00Z\n"; !strings.Contains(b.String(), want) {
+		t.Fatalf("status output lacks %q:\n%s", want, b.String())
+	}
+	r = supervisor.StopResult{By: supervisor.StopKill, After: 12 * time.Second, At: now}
+	f = newStatusFile(cfg, supervisor.Status{State: supervisor.StateStopped, LastStop: &r}, now)
+	if f.LastStop.Meaning != "killed after 12s (no step ended the child)" || f.LastStop.Step != 0 || f.LastStop.By != "kill" {
+		t.Fatalf("killed: %+v", f.LastStop)
+	}
+	if f = newStatusFile(cfg, supervisor.Status{State: supervisor.StateRunning}, now); f.LastStop != nil {
+		t.Fatalf("last stop %+v before any stop", f.LastStop)
+	}
+}

@@ -143,6 +143,9 @@ func printStatus(w io.Writer, rep statusReport, now time.Time) {
 			row("", "%s", e.Error)
 		}
 	}
+	if r := f.LastStop; r != nil {
+		row("last stop", "%s, at %s", r.Meaning, r.At.Format(time.RFC3339))
+	}
 	if f.NextStart != nil && rep.Running {
 		row("next start", "in %s (%s)", f.NextStart.Sub(now).Round(time.Millisecond), f.NextStart.Format(time.RFC3339))
 	}

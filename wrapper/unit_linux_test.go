@@ -226,7 +226,7 @@ func TestSandboxSwitchesAgree(t *testing.T) {
 }
 
 // TestUnitStopBudget: TimeoutStopSec= covers the pre_stop and post_stop
-// hooks as well as stop.timeout, and a budget that would overflow it is
+// hooks as well as stop.timeout or the stop steps' timeouts, and a budget that would overflow it is
 // refused instead of written as a value systemd ignores.
 func TestUnitStopBudget(t *testing.T) {
 	dir := t.TempDir()
@@ -237,6 +237,7 @@ func TestUnitStopBudget(t *testing.T) {
 	}{
 		{"stop: {timeout: 10s}\n" + hooks, "TimeoutStopSec=140s\n", ExitOK},
 		{"stop: {timeout: 10s}\nhooks:\n  pre_start: {command: [/bin/true], timeout: 60s}\n", "TimeoutStopSec=20s\n", ExitOK},
+		{"stop: {timeout: 10s, steps: [{signal: INT, timeout: 20s}, {ctrl_c: true}]}\n" + hooks, "TimeoutStopSec=160s\n", ExitOK},
 		{"stop: {timeout: 2562047h47m10s}\n", "stop.timeout: too long", ExitUsage},
 		{"stop: {timeout: 106751d}\n" + strings.ReplaceAll(hooks, "60s", "106751d"), "stop.timeout: too long", ExitUsage},
 	}

@@ -50,6 +50,23 @@
 //	                         grandchild that does so (sharing stdout and
 //	                         stderr) and sleep without allocating
 //	burn                     print "burning", keep one CPU busy until killed
+//	serve [ADDR] [eof] [ignore-term]
+//	                         an HTTP server on ADDR (default 127.0.0.1:0, a
+//	                         free port): print "listening http://HOST:PORT",
+//	                         answer GET with "ok"; a POST to /stop is
+//	                         answered "stopping", then the server prints
+//	                         "stopped by post" and exits 0; with eof it also
+//	                         reads stdin and at its end prints "stdin
+//	                         closed" and exits 0 (as development servers
+//	                         do); with ignore-term it ignores SIGTERM and
+//	                         Interrupt (Ctrl-C, Ctrl-Break)
+//	post URL                 POST to URL, print the status; exit 0 on 2xx,
+//	                         else 1
+//	cat                      copy stdin to stdout; exit 0
+//
+// A command that inherits a helper's environment (a hook, a stop step's
+// command) runs that helper; Inherit returns the arguments that make it
+// run another.
 package fakechild
 
 import (
@@ -66,6 +83,10 @@ import (
 // EnvVar is the environment variable that names the helper a re-executed
 // test binary runs.
 const EnvVar = "WRAPPER_FAKECHILD"
+
+// helperFlag, as the first argument of a re-executed test binary, names
+// the helper it runs instead of EnvVar's (see Inherit).
+const helperFlag = "-fakechild.helper="
 
 // Func is a helper. It runs in the child process with the helper's
 // arguments and returns the process's exit code.
@@ -117,7 +138,11 @@ func AtExit(f func()) {
 // passes but never used one of them fails with a message.
 func Main(m *testing.M, helpers ...string) {
 	if name := os.Getenv(EnvVar); name != "" {
-		os.Exit(run(name, os.Args[1:]))
+		args := os.Args[1:]
+		if len(args) > 0 && strings.HasPrefix(args[0], helperFlag) {
+			name, args = strings.TrimPrefix(args[0], helperFlag), args[1:]
+		}
+		os.Exit(run(name, args))
 	}
 	if err := reg.declare(helpers); err != nil {
 		fmt.Fprintf(os.Stderr, "fakechild: %v\n", err)
@@ -151,6 +176,16 @@ func Command(t testing.TB, name string, args ...string) (path string, argv []str
 		t.Fatalf("fakechild: %v", err)
 	}
 	return path, argv, env
+}
+
+// Inherit is Command for a process that inherits the environment of
+// another helper's process, whose EnvVar names that helper: a hook or a
+// stop step's command of a supervised helper. The arguments begin with a
+// flag that names helper name, which Main prefers to EnvVar.
+func Inherit(t testing.TB, name string, args ...string) (path string, argv []string) {
+	t.Helper()
+	path, argv, _ = Command(t, name, args...)
+	return path, append([]string{helperFlag + name}, argv...)
 }
 
 // Spec is Command for use inside a helper, where there is no test: it

@@ -73,6 +73,18 @@ func TestOutputHelpers(t *testing.T) {
 	}
 }
 
+// TestCat: cat copies its stdin.
+func TestCat(t *testing.T) {
+	path, argv, env := Command(t, "cat")
+	cmd := exec.Command(path, argv...)
+	cmd.Env = env
+	cmd.Stdin = strings.NewReader("a\nb")
+	out, err := cmd.Output()
+	if err != nil || string(out) != "a\nb" {
+		t.Fatalf("cat: %q, %v", out, err)
+	}
+}
+
 func TestFloodLarge(t *testing.T) {
 	const n = 20000
 	r := runHelper(t, "", nil, "flood", strconv.Itoa(n))

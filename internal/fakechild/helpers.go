@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -33,6 +34,9 @@ func builtins() map[string]Func {
 		"write-bytes":     writeBytes,
 		"alloc":           alloc,
 		"burn":            burn,
+		"serve":           serve,
+		"post":            post,
+		"cat":             cat,
 	}
 }
 
@@ -207,6 +211,15 @@ func writeThenExit(args []string) int {
 		text = args[0]
 	}
 	if _, err := os.Stdout.WriteString(text); err != nil {
+		return 1
+	}
+	return 0
+}
+
+// cat copies stdin to stdout.
+func cat([]string) int {
+	if _, err := io.Copy(os.Stdout, os.Stdin); err != nil {
+		fmt.Fprintf(os.Stderr, "fakechild: cat: %v\n", err)
 		return 1
 	}
 	return 0

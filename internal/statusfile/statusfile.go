@@ -41,6 +41,9 @@ type File struct {
 	LastRestartCause string `json:"last_restart_cause,omitempty"`
 	// LastLimit is the limit breach of the last restart for a limit.
 	LastLimit *Limit `json:"last_limit,omitempty"`
+	// LastStop says how the child's last graceful stop ended: which stop
+	// step ended it, or the kill.
+	LastStop *Stop `json:"last_stop,omitempty"`
 	// NextStart is when a child backing off starts again.
 	NextStart *time.Time `json:"next_start,omitempty"`
 	// NextScheduledRestart is when the next scheduled restart
@@ -69,6 +72,22 @@ type Limit struct {
 	// 1.2 GB > 1 GB for 5m".
 	Breach string    `json:"breach"`
 	At     time.Time `json:"at"`
+}
+
+// Stop is how a graceful stop of the child ended.
+type Stop struct {
+	// Step is the number (from 1) of the stop step that ended the child;
+	// 0 for the kill and for an exit during the pre_stop hook.
+	Step int `json:"step"`
+	// By is that step's kind (signal, ctrl_c, ctrl_break, wm_close,
+	// close_stdin, http, command), kill or pre_stop.
+	By string `json:"by"`
+	// After is the time from the start of the stop (the pre_stop hook
+	// included) to the child's exit.
+	After string `json:"after"`
+	// Meaning says it for a person: "step 2 (close_stdin) after 300ms".
+	Meaning string    `json:"meaning"`
+	At      time.Time `json:"at"`
 }
 
 // Logs are the files the wrapper writes.
