@@ -33,17 +33,21 @@ func (s *Supervisor) RestartChild(ctx context.Context) error {
 // settings (a check removed ends), hooks and conditions apply from their
 // next run, the scheduled restarts are scheduled again (At from now,
 // Every from the running child's start), a changed heartbeat starts its
-// interval again. A change of Path, Args, Dir or Env restarts a running
-// child gracefully (cause CauseUpdate, not a failure); otherwise they
-// apply at the next start. Stdout, Stderr, OnStatus and Containment cannot
-// change: the values given are ignored. Invalid options return an error
-// and change nothing. Update returns ErrNotRunning when Run is not in
+// interval again. A change of Path, Args, Dir, Env, Priority, Affinity
+// or Account restarts a running child gracefully (cause CauseUpdate, not
+// a failure); otherwise they apply at the next start. Stdout, Stderr,
+// OnStatus and Containment cannot change: the values given are ignored.
+// Invalid options return an error and change nothing; options this host
+// cannot apply, one wrapping ErrCannotApply. Update returns ErrNotRunning when Run is not in
 // progress (or is stopping, or giving up), and otherwise once the loop
 // took the new options, before it applies them.
 func (s *Supervisor) Update(ctx context.Context, opts Options) error {
 	o, err := normalize(opts)
 	if err != nil {
 		return fmt.Errorf("supervisor options: %w", err)
+	}
+	if err := checkHost(o); err != nil {
+		return err
 	}
 	return s.ask(ctx, request{update: &o})
 }
@@ -125,7 +129,7 @@ func (l *loop) update(o Options) (done bool, err error) {
 		l.publish()
 	}
 	restart := running && (o.Path != old.Path || !slices.Equal(o.Args, old.Args) ||
-		o.Dir != old.Dir || !slices.Equal(o.Env, old.Env))
+		o.Dir != old.Dir || !slices.Equal(o.Env, old.Env) || !sameSched(o, old))
 	l.s.log.Info("options updated", "restart", restart)
 	if restart {
 		return l.beginStop(CauseUpdate)
