@@ -4,7 +4,8 @@ package config
 // program's environment, and the Config type that holds every section. Each
 // section (restart, stop, log, service, health, wait_for, hooks, heartbeat,
 // http, registry) and the metrics switch has its own section_*.go file with
-// its type, raw form, field table and resolver.
+// its type, raw form, field table and resolver; so do the top-level keys
+// priority and affinity (section_top_priority.go).
 
 import (
 	"fmt"
@@ -52,6 +53,16 @@ type Config struct {
 	// 0 leaves the system's default. Other systems ignore it (the wrapper
 	// logs a warning). Default: 0.
 	ConsoleCodePage int
+	// Priority is the scheduling priority of the program's whole process
+	// tree: PriorityIdle, PriorityBelowNormal, PriorityNormal,
+	// PriorityAboveNormal or PriorityHigh, a Windows priority class or on
+	// Linux a nice value (docs/config.md#priority-and-affinity). "" leaves
+	// the wrapper's own. Default: "".
+	Priority string
+	// Affinity are the CPUs, numbered from 0, ascending and each once,
+	// that the program's whole process tree may run on. Default: none
+	// (empty, non-nil): the CPUs the wrapper may use.
+	Affinity []int
 	// Restart is the restart policy.
 	Restart Restart
 	// Stop describes how the child is asked to stop.
@@ -98,6 +109,8 @@ type raw struct {
 	env                            val[[]envEntry]
 	envFile                        val[string]
 	consoleCodePage                val[int]
+	priority                       val[string]
+	affinity                       val[[]int]
 	restart                        rawRestart
 	stop                           rawStop
 	log                            rawLog
@@ -127,6 +140,8 @@ func fields(r *raw) []field {
 		{name: "env", decode: envMap(&r.env)},
 		{name: "env_file", decode: str(&r.envFile)},
 		{name: "console_codepage", decode: codePage(&r.consoleCodePage)},
+		{name: "priority", decode: enum(&r.priority, priorities, nil)},
+		{name: "affinity", decode: cpuSet(&r.affinity)},
 		restartField(&r.restart),
 		stopField(&r.stop),
 		logField(&r.log),
@@ -190,6 +205,7 @@ func resolve(r *raw, ps *problems, file string, opts Options, fold bool) *Config
 	c.Stop = rs.stop(&r.stop)
 	c.Log = rs.log(&r.log, c.Name)
 	c.Service = rs.service(&r.service)
+	c.Priority, c.Affinity = or(r.priority, ""), or(r.affinity, []int{})
 	c.Health = rs.health(&r.health)
 	c.WaitFor = rs.waitFor(r.waitFor.v)
 	c.Hooks = rs.hooks(&r.hooks)

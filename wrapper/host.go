@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"reflect"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -131,6 +130,9 @@ func runHost(ctx context.Context, cfg *config.Config, o hostOptions) int {
 	}
 	if h.sup, err = supervisor.New(opts); err != nil {
 		h.logger.Error("cannot supervise", "err", err)
+		if errors.Is(err, supervisor.ErrCannotApply) {
+			return ExitUsage // a priority, affinity or account this host cannot apply
+		}
 		return ExitError
 	}
 	if ctl != nil {
@@ -169,16 +171,6 @@ func runHost(ctx context.Context, cfg *config.Config, o hostOptions) int {
 	}
 	h.logger.Info("wrapper exiting", "code", code)
 	return code
-}
-
-// supervisorOptions translates cfg for the supervisor, with the start
-// arguments after the configured ones.
-func (h *host) supervisorOptions(cfg *config.Config) supervisor.Options {
-	opts := supervisorOptions(cfg, h.exe, h.out, h.logger)
-	if len(h.startArgs) > 0 {
-		opts.Args = append(slices.Clone(opts.Args), h.startArgs...)
-	}
-	return opts
 }
 
 // onStatus publishes every supervisor state change (called from the
@@ -307,7 +299,7 @@ func (h *host) control(req control.Request) control.Response {
 	case "reload":
 		msg, err := h.reload()
 		var refused *refusedError
-		if errors.As(err, &refused) {
+		if errors.As(err, &refused) || errors.Is(err, supervisor.ErrCannotApply) {
 			return control.Response{Error: err.Error(), Refused: true}
 		}
 		if err != nil {
@@ -389,7 +381,8 @@ func (h *host) reload() (string, error) {
 }
 
 // refusedError marks a reload refused because the new file is invalid
-// (`wrapper reload` exits 2) rather than one that failed (exit 1).
+// (`wrapper reload` exits 2, as for a priority or affinity the supervisor
+// cannot apply) rather than one that failed (exit 1).
 type refusedError struct{ error }
 
 func (e *refusedError) Unwrap() error { return e.error }
