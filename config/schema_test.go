@@ -119,6 +119,9 @@ func checkSchemaPatterns(t *testing.T, root *schemaNode) {
 		t.Errorf("priority enum %q, want %q", got, priorities)
 	}
 	for _, key := range []string{"user", "group"} {
+		if root.Properties[key].Pattern != service[key].Pattern {
+			t.Errorf("the pattern of %s differs from that of service.%s", key, key)
+		}
 		checkPattern(t, key, service[key].Pattern, []string{"", "svc", `DOMAIN\svc`, "ünï"}, []string{"my user", "g\x01", "a\tb"},
 			func(s string) bool {
 				return !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })

@@ -5,7 +5,8 @@ package config
 // section (restart, stop, log, service, health, wait_for, hooks, heartbeat,
 // http, registry) and the metrics switch has its own section_*.go file with
 // its type, raw form, field table and resolver; so do the top-level keys
-// priority and affinity (section_top_priority.go).
+// priority and affinity (section_top_priority.go), user and group
+// (section_top_user.go).
 
 import (
 	"fmt"
@@ -63,6 +64,13 @@ type Config struct {
 	// that the program's whole process tree may run on. Default: none
 	// (empty, non-nil): the CPUs the wrapper may use.
 	Affinity []int
+	// User is the account the program runs as, by name or uid, when the
+	// wrapper runs as root (Unix; an error on Windows). "" runs it as the
+	// wrapper's account. Default: "".
+	User string
+	// Group is the program's primary group, by name or gid, when User is
+	// set. Default: "" (User's primary group).
+	Group string
 	// Restart is the restart policy.
 	Restart Restart
 	// Stop describes how the child is asked to stop.
@@ -109,7 +117,7 @@ type raw struct {
 	env                            val[[]envEntry]
 	envFile                        val[string]
 	consoleCodePage                val[int]
-	priority                       val[string]
+	priority, user, group          val[string]
 	affinity                       val[[]int]
 	restart                        rawRestart
 	stop                           rawStop
@@ -142,6 +150,8 @@ func fields(r *raw) []field {
 		{name: "console_codepage", decode: codePage(&r.consoleCodePage)},
 		{name: "priority", decode: enum(&r.priority, priorities, nil)},
 		{name: "affinity", decode: cpuSet(&r.affinity)},
+		{name: "user", decode: str(&r.user)},
+		{name: "group", decode: str(&r.group)},
 		restartField(&r.restart),
 		stopField(&r.stop),
 		logField(&r.log),
@@ -206,6 +216,7 @@ func resolve(r *raw, ps *problems, file string, opts Options, fold bool) *Config
 	c.Log = rs.log(&r.log, c.Name)
 	c.Service = rs.service(&r.service)
 	c.Priority, c.Affinity = or(r.priority, ""), or(r.affinity, []int{})
+	c.User, c.Group = rs.account(r, c.Service)
 	c.Health = rs.health(&r.health)
 	c.WaitFor = rs.waitFor(r.waitFor.v)
 	c.Hooks = rs.hooks(&r.hooks)

@@ -200,12 +200,14 @@ func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slo
 }
 
 // supervisorOptions translates cfg for the supervisor, with the start
-// arguments after the configured ones.
-func (h *host) supervisorOptions(cfg *config.Config) supervisor.Options {
+// arguments after the configured ones and the child's account (see
+// childAccount).
+func (h *host) supervisorOptions(cfg *config.Config, acct *supervisor.Account) supervisor.Options {
 	opts := supervisorOptions(cfg, h.exe, h.out, h.logger)
 	if len(h.startArgs) > 0 {
 		opts.Args = append(slices.Clone(opts.Args), h.startArgs...)
 	}
+	opts.Account = acct
 	return opts
 }
 
