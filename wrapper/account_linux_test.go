@@ -142,7 +142,7 @@ func TestRunAsUserNeedsRoot(t *testing.T) {
 			"user: the wrapper runs as nobody (uid 65534), not as root, and cannot run the program as daemon: " +
 				"start it as root (sudo wrapper run; under systemd, service.user: root), or remove user"},
 		{"a raised priority", "user: nobody\npriority: high\nlog: {dir: " + logs + "}\n", ExitUsage,
-			"priority high (nice -10): the wrapper runs at nice 0 and may not raise the priority of what it starts: " +
+			"priority high (nice -10): the wrapper runs at nice " + procNice(t, os.Getpid()) + " and may not raise the priority of what it starts: " +
 				"that needs root or CAP_SYS_NICE"},
 		{"itself", "user: nobody\ngroup: nogroup\nrestart: {policy: never}\nlog: {dir: " + logs + "}\n", ExitOK, ""},
 	} {
