@@ -11,7 +11,8 @@ package config
 // How the package is laid out. Each YAML section has one file holding its
 // exported type, its raw form (the values as written, with their lines), its
 // entry in the field table and its resolver (defaults, expansion, checks):
-// section_top.go (the top-level keys and Config), section_restart.go,
+// section_top.go (the top-level keys and Config; priority and affinity in
+// section_top_priority.go, user and group in section_top_user.go), section_restart.go,
 // section_stop.go, section_log.go, section_service.go, section_health.go,
 // section_waitfor.go, section_hooks.go, section_heartbeat.go,
 // section_limits.go, section_http.go,

@@ -111,7 +111,17 @@ func checkSchemaPatterns(t *testing.T, root *schemaNode) {
 		func(s string) bool { return !strings.ContainsRune(s, 0) })
 	checkPattern(t, "line", defs["line"].Pattern, []string{"", "My App", "ünï"}, []string{"My\nApp", "tab\there", "\u0085"},
 		func(s string) bool { return !strings.ContainsFunc(s, unicode.IsControl) })
+	checkPattern(t, "affinity", root.Properties["affinity"].AnyOf[0].Pattern,
+		[]string{"0", "0-3,8", " 8, 0 - 1 ", "007", "1023", "0x0f", "0XA", "0x8" + strings.Repeat("0", 255), "1000-1023"},
+		[]string{"", "1024", "0-1024", "3,", "0x", "0x0", "0x1" + strings.Repeat("0", 256), "a", "1.5", "-1", "0,,1"},
+		func(s string) bool { _, err := parseCPUs(s); return err == nil })
+	if got := root.Properties["priority"].AnyOf[0].Enum; !slices.Equal(got, priorities) {
+		t.Errorf("priority enum %q, want %q", got, priorities)
+	}
 	for _, key := range []string{"user", "group"} {
+		if root.Properties[key].Pattern != service[key].Pattern {
+			t.Errorf("the pattern of %s differs from that of service.%s", key, key)
+		}
 		checkPattern(t, key, service[key].Pattern, []string{"", "svc", `DOMAIN\svc`, "ünï"}, []string{"my user", "g\x01", "a\tb"},
 			func(s string) bool {
 				return !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })

@@ -41,6 +41,7 @@ var schemaCannotExpress = map[string]string{
 	"log-wrapper-collision": "log.wrapper differs from stdout and stderr after resolution",
 	"max-delay-below-delay": "max_delay at least delay",
 	"on-exit-conflict":      "restart.on_exit actions consistent with the exit code lists",
+	"user-unit-conflict":    "user the same as service.user unless that is root",
 	// Values whose rule a JSON Schema pattern cannot state.
 	"recovery-too-long":      "a duration's length (at most 2^32-1 ms)",
 	"log-rotate-every-short": "a duration's length (at least 1s)",

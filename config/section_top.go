@@ -4,7 +4,9 @@ package config
 // program's environment, and the Config type that holds every section. Each
 // section (restart, stop, log, service, health, wait_for, hooks, heartbeat,
 // limits, http, registry), the metrics switch and the stdin key has its own
-// section_*.go file with its type, raw form, field table and resolver.
+// section_*.go file with its type, raw form, field table and resolver; so
+// do the top-level keys priority and affinity (section_top_priority.go),
+// user and group (section_top_user.go).
 
 import (
 	"fmt"
@@ -54,6 +56,23 @@ type Config struct {
 	ConsoleCodePage int
 	// Stdin is the program's standard input. Default: the null device.
 	Stdin Stdin
+	// Priority is the scheduling priority of the program's whole process
+	// tree: PriorityIdle, PriorityBelowNormal, PriorityNormal,
+	// PriorityAboveNormal or PriorityHigh, a Windows priority class or on
+	// Linux a nice value (docs/config.md#priority-and-affinity). "" leaves
+	// the wrapper's own. Default: "".
+	Priority string
+	// Affinity are the CPUs, numbered from 0, ascending and each once,
+	// that the program's whole process tree may run on. Default: none
+	// (empty, non-nil): the CPUs the wrapper may use.
+	Affinity []int
+	// User is the account the program runs as, by name or uid, when the
+	// wrapper runs as root (Unix; an error on Windows). "" runs it as the
+	// wrapper's account. Default: "".
+	User string
+	// Group is the program's primary group, by name or gid, when User is
+	// set. Default: "" (User's primary group).
+	Group string
 	// Restart is the restart policy.
 	Restart Restart
 	// Stop describes how the child is asked to stop.
@@ -104,6 +123,8 @@ type raw struct {
 	envFile                        val[string]
 	consoleCodePage                val[int]
 	stdin                          rawStdin
+	priority, user, group          val[string]
+	affinity                       val[[]int]
 	restart                        rawRestart
 	stop                           rawStop
 	log                            rawLog
@@ -135,6 +156,10 @@ func fields(r *raw) []field {
 		{name: "env_file", decode: str(&r.envFile)},
 		{name: "console_codepage", decode: codePage(&r.consoleCodePage)},
 		stdinField(&r.stdin),
+		{name: "priority", decode: enum(&r.priority, priorities, nil)},
+		{name: "affinity", decode: cpuSet(&r.affinity)},
+		{name: "user", decode: str(&r.user)},
+		{name: "group", decode: str(&r.group)},
 		restartField(&r.restart),
 		stopField(&r.stop),
 		logField(&r.log),
@@ -200,6 +225,8 @@ func resolve(r *raw, ps *problems, file string, opts Options, fold bool) *Config
 	c.Stop = rs.stop(&r.stop, c.Stdin)
 	c.Log = rs.log(&r.log, c.Name)
 	c.Service = rs.service(&r.service)
+	c.Priority, c.Affinity = or(r.priority, ""), or(r.affinity, []int{})
+	c.User, c.Group = rs.account(r, c.Service)
 	c.Health = rs.health(&r.health)
 	c.WaitFor = rs.waitFor(r.waitFor.v)
 	c.Hooks = rs.hooks(&r.hooks)

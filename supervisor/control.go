@@ -35,18 +35,22 @@ func (s *Supervisor) RestartChild(ctx context.Context) error {
 // Every from the running child's start), a changed heartbeat starts its
 // interval again, changed limits start their watch of the running child
 // again (a time over a limit so far is forgotten). A change of Path, Args,
-// Dir, Env or Stdin, or a StepCtrlBreak added to or removed from
-// Stop.Steps, restarts a running
-// child gracefully (cause CauseUpdate, not a failure); otherwise they
-// apply at the next start. A stop ladder under way keeps its steps. Stdout, Stderr, OnStatus and Containment cannot
-// change: the values given are ignored. Invalid options return an error
-// and change nothing. Update returns ErrNotRunning when Run is not in
+// Dir, Env, Stdin, Priority, Affinity or Account, or a StepCtrlBreak added
+// to or removed from Stop.Steps, restarts a running child gracefully (cause
+// CauseUpdate, not a failure); otherwise they apply at the next start. A
+// stop ladder under way keeps its steps. Stdout, Stderr, OnStatus and
+// Containment cannot change: the values given are ignored. Invalid options
+// return an error and change nothing; options this host cannot apply, one
+// wrapping ErrCannotApply. Update returns ErrNotRunning when Run is not in
 // progress (or is stopping, or giving up), and otherwise once the loop
 // took the new options, before it applies them.
 func (s *Supervisor) Update(ctx context.Context, opts Options) error {
 	o, err := normalize(opts)
 	if err != nil {
 		return fmt.Errorf("supervisor options: %w", err)
+	}
+	if err := checkHost(o); err != nil {
+		return err
 	}
 	return s.ask(ctx, request{update: &o})
 }
@@ -135,7 +139,7 @@ func (l *loop) update(o Options) (done bool, err error) {
 	// own, which the running child is not, or the other way round.
 	group := hasKind(o.Stop.Steps, StepCtrlBreak) != hasKind(old.Stop.Steps, StepCtrlBreak)
 	restart := running && (o.Path != old.Path || !slices.Equal(o.Args, old.Args) ||
-		o.Dir != old.Dir || !slices.Equal(o.Env, old.Env) || o.Stdin != old.Stdin || group)
+		o.Dir != old.Dir || !slices.Equal(o.Env, old.Env) || o.Stdin != old.Stdin || group || !sameSched(o, old))
 	l.s.log.Info("options updated", "restart", restart)
 	if restart {
 		return l.beginStop(CauseUpdate)

@@ -31,8 +31,9 @@ const childAccess = windows.PROCESS_SET_QUOTA | windows.PROCESS_TERMINATE |
 // its last handle closes. The handle is not inheritable and the supervisor
 // never duplicates it, so the wrapper's death, however it comes, closes it
 // and takes the child's whole tree along. Breakaway is not allowed: a
-// descendant's CREATE_BREAKAWAY_FROM_JOB fails rather than escape.
-func newJob() (windows.Handle, error) {
+// descendant's CREATE_BREAKAWAY_FROM_JOB fails rather than escape. The
+// job also holds the tree's priority class and affinity (see jobSched).
+func newJob(sched jobSched) (windows.Handle, error) {
 	job, err := windows.CreateJobObject(nil, nil)
 	if err != nil {
 		return 0, fmt.Errorf("create job object: %w", err)
@@ -42,6 +43,7 @@ func newJob() (windows.Handle, error) {
 			LimitFlags: windows.JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE,
 		},
 	}
+	sched.limit(&info.BasicLimitInformation)
 	_, err = windows.SetInformationJobObject(job, windows.JobObjectExtendedLimitInformation,
 		uintptr(unsafe.Pointer(&info)), uint32(unsafe.Sizeof(info)))
 	if err != nil {

@@ -188,6 +188,24 @@ type Options struct {
 	// Other systems have no console code pages: New logs a warning and the
 	// value is ignored. Default (0) the system's code page.
 	ConsoleCodePage uint32
+	// Priority is the scheduling priority the child starts with, which
+	// its whole tree inherits (see Priority). Raising it above the
+	// wrapper's own needs privileges: New and Update fail without them
+	// (ErrCannotApply). Hooks and command probes keep the wrapper's.
+	// Default (empty) PriorityInherit.
+	Priority Priority
+	// Affinity are the CPUs, numbered from 0, that the child and its
+	// whole tree may run on: on Linux the affinity the child starts with,
+	// which its descendants inherit; on Windows the Job Object's, which
+	// they cannot leave (CPUs 0 to 63). CPUs the wrapper may not use
+	// itself are left out with a warning, and New and Update fail when
+	// none is left (ErrCannotApply). Other Unix systems have no affinity.
+	// Default (nil) the wrapper's own.
+	Affinity []int
+	// Account, when not nil, is the Unix account the child runs as (see
+	// Account); the supervisor must run as root. Windows refuses it
+	// (ErrCannotApply). Default (nil) the wrapper's account.
+	Account *Account
 }
 
 // validSignals are the stop signal names accepted on every platform, so a
@@ -235,6 +253,7 @@ func normalize(o Options) (Options, error) {
 	}
 	errs = append(errs, normalizeHeartbeat(&o.Heartbeat)...)
 	errs = append(errs, normalizeLimits(o.Limits)...)
+	errs = append(errs, normalizeSched(&o)...)
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}

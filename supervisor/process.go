@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -132,6 +133,13 @@ func (sp *spawner) command() *exec.Cmd {
 	cmd.Dir = o.Dir
 	cmd.Env = o.Env
 	cmd.SysProcAttr = sysProcAttr()
+	if a := o.Account; a != nil {
+		if cmd.Env == nil {
+			cmd.Env = os.Environ()
+		}
+		cmd.Env = append(slices.Clip(cmd.Env), a.Env...)
+		runAs(cmd.SysProcAttr, a)
+	}
 	if sp.main && hasKind(o.Stop.Steps, StepCtrlBreak) {
 		ownProcessGroup(cmd.SysProcAttr)
 	}
@@ -151,9 +159,19 @@ func closeKept(in stdinEnds) {
 // when the thread that forked the child exits, not the process.
 func (sp *spawner) own(c *child, p *pipes, in stdinEnds, started chan<- error) {
 	unlock := lockThread()
-	// On failure begin has already killed and reaped the child.
-	var err error
-	c.tree, err = begin(c.cmd, sp.opts, sp.main)
+	// On Linux the child's priority and CPUs are this thread's at the
+	// fork; the thread gets the wrapper's back once the child is forked.
+	restore, err := threadSched(sp.opts)
+	restored := sync.OnceValue(restore)
+	if err == nil {
+		// On failure begin has already killed and reaped the child.
+		c.tree, err = begin(c.cmd, sp.opts, sp.main, func() { restored() })
+	}
+	if !restored() {
+		// The thread keeps the child's priority: the goroutine ends with
+		// the thread locked, and the runtime ends the thread with it.
+		unlock = func() {}
+	}
 	// The child holds its own copies of the write ends now; while ours are
 	// open the pumps would never see EOF.
 	p.closeWriters()

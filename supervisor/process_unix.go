@@ -121,8 +121,10 @@ type tree struct {
 
 // begin starts cmd's child, contained as opts.Containment says, and
 // takes hold of its tree. main is true for the supervised child, whose
-// tree takes the wrapper's orphans along in ContainSubreaper mode.
-func begin(cmd *exec.Cmd, opts Options, main bool) (*tree, error) {
+// tree takes the wrapper's orphans along in ContainSubreaper mode. forked
+// is called once the child is started, before the watchdog is: the
+// calling thread may stop being the child's (see threadSched).
+func begin(cmd *exec.Cmd, opts Options, main bool, forked func()) (*tree, error) {
 	cg, err := treeCgroup(cmd, opts.Containment)
 	if err != nil {
 		return nil, err
@@ -130,6 +132,7 @@ func begin(cmd *exec.Cmd, opts Options, main bool) (*tree, error) {
 	if err := startRegistered(cmd); err != nil {
 		return nil, errors.Join(err, cg.remove())
 	}
+	forked()
 	cg.started()
 	return hold(cmd, cg, main && cg == nil)
 }

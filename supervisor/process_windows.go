@@ -77,20 +77,26 @@ type tree struct {
 }
 
 // begin starts cmd's child (on a console with opts.ConsoleCodePage, see
-// startChild) and takes hold of its tree (see hold). The Job Object holds
-// the whole tree: Containment, Linux's choice, is ignored.
-func begin(cmd *exec.Cmd, opts Options, _ bool) (*tree, error) {
+// startChild) and takes hold of its tree (see hold), with opts' priority
+// class and affinity. The Job Object holds the whole tree: Containment,
+// Linux's choice, is ignored, and so is forked: the thread plays no part.
+func begin(cmd *exec.Cmd, opts Options, _ bool, _ func()) (*tree, error) {
+	sched, _, err := schedOf(opts) // the warning was logged by New
+	if err != nil {
+		return nil, err
+	}
 	if err := startChild(cmd, opts); err != nil {
 		return nil, err
 	}
-	return hold(cmd)
+	return hold(cmd, sched)
 }
 
 // hold puts a child started suspended (see sysProcAttr) into a new Job
-// Object and resumes it. When that fails the child, which never ran, is
-// killed and reaped, and the error is a start failure.
-func hold(cmd *exec.Cmd) (*tree, error) {
-	t, err := contained(uint32(cmd.Process.Pid))
+// Object with the limits of sched and resumes it. When that fails the
+// child, which never ran, is killed and reaped, and the error is a start
+// failure.
+func hold(cmd *exec.Cmd, sched jobSched) (*tree, error) {
+	t, err := contained(uint32(cmd.Process.Pid), sched)
 	if err != nil {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
@@ -99,12 +105,12 @@ func hold(cmd *exec.Cmd) (*tree, error) {
 	return t, nil
 }
 
-func contained(pid uint32) (*tree, error) {
+func contained(pid uint32, sched jobSched) (*tree, error) {
 	proc, err := windows.OpenProcess(childAccess, false, pid)
 	if err != nil {
 		return nil, fmt.Errorf("open child process: %w", err)
 	}
-	job, err := newJob()
+	job, err := newJob(sched)
 	if err == nil {
 		err = contain(job, proc)
 		if err != nil {

@@ -49,7 +49,8 @@ type Supervisor struct {
 }
 
 // New validates opts, fills in defaults and returns a Supervisor. The error
-// lists every invalid option.
+// lists every invalid option; it wraps ErrCannotApply when the options are
+// valid but this host or the wrapper's account cannot apply them.
 func New(opts Options) (*Supervisor, error) {
 	o, err := normalize(opts)
 	if err != nil {
@@ -57,6 +58,9 @@ func New(opts Options) (*Supervisor, error) {
 	}
 	if o.ConsoleCodePage != 0 && !codePageApplies {
 		o.Logger.Warn("console code page ignored: only Windows consoles have one", "code_page", o.ConsoleCodePage)
+	}
+	if err := checkHost(o); err != nil {
+		return nil, err
 	}
 	s := &Supervisor{opts: o, log: o.Logger, backoff: newBackoff(o.Restart), hook: runHook, ping: httpPing,
 		request: httpStep, now: time.Now, reqs: make(chan request), done: make(chan struct{})}
@@ -280,7 +284,7 @@ func (l *loop) startChild() (done bool, err error) {
 	}
 	l.scheduleChild(true)
 	l.publish()
-	l.s.log.Info("child started", "pid", l.st.PID)
+	l.s.log.Info("child started", append([]any{"pid", l.st.PID}, schedAttrs(l.s.opts)...)...)
 	l.health = l.startHealth()
 	l.limits = l.startLimits()
 	if h := l.s.opts.Hooks.PostStart; h.Argv != nil {

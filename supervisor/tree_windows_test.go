@@ -177,7 +177,7 @@ func TestWinJobPIDs(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	tr, err := hold(cmd)
+	tr, err := hold(cmd, jobSched{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,10 @@ const (
 	// that failed while the others were applied.
 	ExitError = 1
 	// ExitUsage: bad command line, invalid configuration file, or an
-	// `install --csv` file with a wrong row (nothing is changed then).
+	// `install --csv` file with a wrong row (nothing is changed then); or
+	// a configuration this host or account cannot run: a `user` the
+	// wrapper cannot switch to, a `priority` it may not raise the child
+	// to, an `affinity` with none of its CPUs.
 	ExitUsage = 2
 	// ExitChildFailed: the child failed and the policy forbids a restart
 	// (policy never, a fatal exit code, or the on_exit action fatal).
@@ -60,7 +63,7 @@ var exitCodes = []struct {
 }{
 	{ExitOK, "stopped on request (signal, service stop), or the child exited with a success code and the policy does not restart it, or with an `on_exit: stop` code", restartNever},
 	{ExitError, "runtime error of the wrapper itself (e.g. the log directory cannot be created); `install --csv`: a service failed, the others were applied", restartAfter},
-	{ExitUsage, "bad command line, or invalid configuration or `install --csv` file, which then changes nothing (every problem is printed as `file:line: key: message`)", restartNever},
+	{ExitUsage, "bad command line, or invalid configuration or `install --csv` file, which then changes nothing (every problem is printed as `file:line: key: message`); or a configuration this host or account cannot run (`user` without root, `priority` above what the wrapper may give, `affinity` naming none of its CPUs)", restartNever},
 	{ExitChildFailed, "the child failed and the policy forbids a restart (`policy: never`, a `fatal_exit_codes` code, or an `on_exit: fatal` code)", restartNever},
 	{ExitGaveUp, "gave up: `restart.max_failures` consecutive failures (circuit breaker)", restartAfter},
 	{ExitNotAdmin, "a service command lacks administrator (Windows) or root (Linux) rights", restartNotRun},

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"reflect"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -89,6 +88,12 @@ func runHost(ctx context.Context, cfg *config.Config, o hostOptions) int {
 		early.Error("cannot start", "err", err)
 		return ExitError
 	}
+	// A user the wrapper cannot switch to: refused before anything is made.
+	acct, err := childAccount(cfg)
+	if err != nil {
+		early.Error("cannot start", "err", err)
+		return ExitUsage
+	}
 	// One wrapper per service: claim the control endpoint before touching
 	// the logs, so a refused second wrapper never writes (or rotates) the
 	// running one's files.
@@ -137,7 +142,7 @@ func runHost(ctx context.Context, cfg *config.Config, o hostOptions) int {
 	}
 	h.startRegistry(cfg)
 	defer h.closeRegistry()
-	opts := h.supervisorOptions(cfg)
+	opts := h.supervisorOptions(cfg, acct)
 	onStatus, stopNotify := notifyServiceManager(ctx, h.onStatus, h.logger) // Type=notify: READY=1, STATUS=, STOPPING=1
 	defer stopNotify()
 	opts.OnStatus = onStatus
@@ -146,6 +151,9 @@ func runHost(ctx context.Context, cfg *config.Config, o hostOptions) int {
 	}
 	if h.sup, err = supervisor.New(opts); err != nil {
 		h.logger.Error("cannot supervise", "err", err)
+		if errors.Is(err, supervisor.ErrCannotApply) {
+			return ExitUsage // a priority, affinity or account this host cannot apply
+		}
 		return ExitError
 	}
 	if ctl != nil {
@@ -184,16 +192,6 @@ func runHost(ctx context.Context, cfg *config.Config, o hostOptions) int {
 	}
 	h.logger.Info("wrapper exiting", "code", code)
 	return code
-}
-
-// supervisorOptions translates cfg for the supervisor, with the start
-// arguments after the configured ones.
-func (h *host) supervisorOptions(cfg *config.Config) supervisor.Options {
-	opts := supervisorOptions(cfg, h.exe, h.out, h.logger)
-	if len(h.startArgs) > 0 {
-		opts.Args = append(slices.Clone(opts.Args), h.startArgs...)
-	}
-	return opts
 }
 
 // onStatus publishes every supervisor state change (called from the
@@ -333,7 +331,7 @@ func (h *host) control(req control.Request) control.Response {
 	case "reload":
 		msg, err := h.reload()
 		var refused *refusedError
-		if errors.As(err, &refused) {
+		if errors.As(err, &refused) || errors.Is(err, supervisor.ErrCannotApply) {
 			return control.Response{Error: err.Error(), Refused: true}
 		}
 		if err != nil {
@@ -373,6 +371,10 @@ func (h *host) reload() (string, error) {
 	opts := configOptions(h.exe)
 	opts.DefaultName = cur.Name
 	next, err := config.Load(cur.File, opts)
+	var acct *supervisor.Account
+	if err == nil {
+		acct, err = childAccount(next) // a user this wrapper cannot switch to
+	}
 	if err != nil {
 		h.logger.Warn("reload refused, keeping the running configuration", "err", err)
 		return "", &refusedError{fmt.Errorf("reload refused, keeping the running configuration:\n%w", err)}
@@ -395,7 +397,7 @@ func (h *host) reload() (string, error) {
 	next.Log.Stdout, next.Log.Stderr, next.Log.Wrapper = cur.Log.Stdout, cur.Log.Stderr, cur.Log.Wrapper
 	// The supervisor first: it can still refuse (stopping), and then
 	// nothing has changed. Limits were validated by the config loader.
-	if err := h.sup.Update(h.ctx, h.supervisorOptions(next)); err != nil {
+	if err := h.sup.Update(h.ctx, h.supervisorOptions(next, acct)); err != nil {
 		h.logger.Warn("reload failed, keeping the running configuration", "err", err)
 		return "", fmt.Errorf("reload failed: %w", err)
 	}
@@ -414,8 +416,10 @@ func (h *host) reload() (string, error) {
 	return "configuration reloaded", nil
 }
 
-// refusedError marks a reload refused because the new file is invalid
-// (`wrapper reload` exits 2) rather than one that failed (exit 1).
+// refusedError marks a reload refused because the new file is invalid,
+// or names a user the wrapper cannot switch to (`wrapper reload` exits 2,
+// as for a priority or affinity the supervisor cannot apply), rather than
+// one that failed (exit 1).
 type refusedError struct{ error }
 
 func (e *refusedError) Unwrap() error { return e.error }

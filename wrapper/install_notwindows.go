@@ -129,6 +129,9 @@ func installCSV(path string, force bool, stdout, stderr io.Writer) int {
 				return unit{}, nil, r.Problem(col, err)
 			}
 			acct, err := systemd.LookupAccount(cfg.Service.User, cfg.Service.Group)
+			if err == nil {
+				err = installableUser(cfg) // the account column may contradict user
+			}
 			if err != nil {
 				return unit{}, nil, r.Problem(col, err)
 			}
@@ -217,6 +220,9 @@ func activation(cfg *config.Config) string {
 // unchanged.
 func writeServiceFiles(cfg *config.Config, unit string, force bool, stderr io.Writer) (verb string, code int) {
 	acct, err := systemd.LookupAccount(cfg.Service.User, cfg.Service.Group)
+	if err == nil {
+		err = installableUser(cfg)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "wrapper install: %v\n", err)
 		return "", ExitUsage

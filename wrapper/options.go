@@ -169,6 +169,8 @@ func supervisorOptions(cfg *config.Config, exe string, out *outputs, logger *slo
 		Stdout:          out.stdout,
 		Stderr:          out.stderr,
 		ConsoleCodePage: uint32(cfg.ConsoleCodePage),
+		Priority:        supervisor.Priority(cfg.Priority),
+		Affinity:        cfg.Affinity,
 		Restart: supervisor.RestartOptions{
 			Policy:           supervisor.Policy(cfg.Restart.Policy),
 			Delay:            cfg.Restart.Delay,
@@ -215,6 +217,18 @@ func stopOptions(st config.Stop) supervisor.StopOptions {
 			Method: s.Method, Command: s.Command, Timeout: s.Timeout})
 	}
 	return o
+}
+
+// supervisorOptions translates cfg for the supervisor, with the start
+// arguments after the configured ones and the child's account (see
+// childAccount).
+func (h *host) supervisorOptions(cfg *config.Config, acct *supervisor.Account) supervisor.Options {
+	opts := supervisorOptions(cfg, h.exe, h.out, h.logger)
+	if len(h.startArgs) > 0 {
+		opts.Args = append(slices.Clone(opts.Args), h.startArgs...)
+	}
+	opts.Account = acct
+	return opts
 }
 
 // exitActions translates restart.on_exit; the action names are the same.

@@ -104,6 +104,19 @@ func TestSupervisorOptionsStdinAndSteps(t *testing.T) {
 	}
 }
 
+// TestSupervisorOptionsSched: priority and affinity reach the supervisor,
+// which takes them on this host (CPU 0 exists everywhere).
+func TestSupervisorOptionsSched(t *testing.T) {
+	cfg := loadYAML(t, "priority: below-normal\naffinity: 0x1\n")
+	o := supervisorOptions(cfg, "/usr/bin/wrapper", &outputs{}, nil)
+	if o.Priority != supervisor.PriorityBelowNormal || !slices.Equal(o.Affinity, []int{0}) {
+		t.Errorf("Priority %q, Affinity %v; want below-normal and [0]", o.Priority, o.Affinity)
+	}
+	if _, err := supervisor.New(o); err != nil {
+		t.Errorf("the supervisor refuses the options: %v", err)
+	}
+}
+
 // runAsync runs Main in a goroutine; the returned wait gives its exit code
 // and stderr, failing the test when it does not end within a minute.
 func runAsync(t *testing.T, args ...string) (wait func() (int, string)) {

@@ -31,6 +31,10 @@ package wrapper
 //	notifyServiceManager(ctx, onStatus, logger) (wrapped, stop)
 //	    tells the service manager about state changes (sd_notify); on
 //	    Windows the service handler reports to the SCM itself.
+//	childAccount(cfg) (*supervisor.Account, error)
+//	    the account the child runs as (user, group): looked up on this
+//	    machine, refused unless the wrapper is root or that account
+//	    already; Windows has none (the configuration refuses user there).
 //	replaceService(name, yaml, logDir, stdout, stderr) int
 //	    runs the wrapper in the place of an installed service's program
 //	    (wrapper import --replace); Windows only.

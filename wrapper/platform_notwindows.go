@@ -10,7 +10,10 @@ import (
 	"math"
 	"os"
 	"os/signal"
+	"os/user"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -183,4 +186,57 @@ func listUnits() ([]listedService, error) {
 		rows[i] = listedService{Name: u.Name, State: systemdManager.State(u.Name), Config: u.Config}
 	}
 	return rows, nil
+}
+
+// childAccount resolves the YAML's user and group on this machine into
+// the account the child runs as, with HOME, USER and LOGNAME of the
+// account for its environment where the YAML's env and env_file set none.
+// It returns nil without user, and when the wrapper already runs as that
+// user and group (under a unit whose service.user is the same), which
+// needs no switch. Any other switch needs root: the error says so.
+func childAccount(cfg *config.Config) (*supervisor.Account, error) {
+	if cfg.User == "" {
+		return nil, nil
+	}
+	a, err := systemd.LookupUser(cfg.User, cfg.Group)
+	if err != nil {
+		return nil, err
+	}
+	if a.UID == os.Geteuid() && a.GID == os.Getegid() {
+		return nil, nil
+	}
+	if uid := os.Geteuid(); uid != 0 {
+		who := fmt.Sprintf("uid %d", uid)
+		if u, err := user.LookupId(strconv.Itoa(uid)); err == nil {
+			who = fmt.Sprintf("%s (uid %d)", u.Username, uid)
+		}
+		return nil, fmt.Errorf("user: the wrapper runs as %s, not as root, and cannot run the program as %s: "+
+			"start it as root (sudo wrapper run; under systemd, service.user: root), or remove user", who, cfg.User)
+	}
+	acct := &supervisor.Account{UID: uint32(a.UID), GID: uint32(a.GID)}
+	for _, g := range a.Groups {
+		acct.Groups = append(acct.Groups, uint32(g))
+	}
+	for _, kv := range []string{"HOME=" + a.Home, "USER=" + a.User, "LOGNAME=" + a.User} {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.ContainsFunc(cfg.Env, func(e string) bool { return strings.HasPrefix(e, name+"=") }) {
+			acct.Env = append(acct.Env, kv)
+		}
+	}
+	return acct, nil
+}
+
+// installableUser checks the YAML's user for install: consistent with
+// service.user as it now is (an install --csv row may have replaced it),
+// and an account this machine has, which the service would otherwise fail
+// on at every start.
+func installableUser(cfg *config.Config) error {
+	if cfg.User == "" {
+		return nil
+	}
+	if err := cfg.CheckUser(); err != nil {
+		return err
+	}
+	_, err := systemd.LookupUser(cfg.User, cfg.Group)
+	return err
 }

@@ -105,3 +105,7 @@ func listServices() ([]listedService, error) {
 	}
 	return rows, nil
 }
+
+// childAccount returns nil: the child runs as the service's account, and
+// the configuration refuses user and group on Windows.
+func childAccount(*config.Config) (*supervisor.Account, error) { return nil, nil }

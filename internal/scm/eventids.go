@@ -104,6 +104,7 @@ var eventIDs = []Event{
 	{ID: 354, Msg: "back under the cpu limit", Quiet: true},
 	{ID: 355, Msg: "limit sample failed"},
 	{ID: 356, Msg: "limits are not enforced: the process tree cannot be measured here"},
+	{ID: 357, Msg: "affinity: CPUs left out"},
 
 	{ID: 400, Msg: "stopping"},
 	{ID: 401, Msg: "stop step skipped"},

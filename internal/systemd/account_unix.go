@@ -20,38 +20,58 @@ import (
 	"github.com/wrapper-dev/wrapper/internal/safefs"
 )
 
-// Account is the service's user and group, resolved on this machine.
+// Account is a user and group, resolved on this machine: the service's
+// (LookupAccount) or the child's (LookupUser).
 type Account struct {
 	User   string
 	UID    int
-	GID    int   // service.group, else the user's primary group
-	Groups []int // every group the user is in, GID included
+	GID    int    // the group asked for, else the user's primary group
+	Groups []int  // every group the user is in, GID included
+	Home   string // the user's home directory
 }
 
 // LookupAccount resolves service.user and service.group (group may be
 // empty). systemd would fail the start (status 217/USER) for a name that
-// does not exist, so install refuses it first.
+// does not exist, so install refuses it first. The user's groups are read
+// on a best-effort basis: they only refine a warning.
 func LookupAccount(userName, group string) (Account, error) {
+	return lookupAccount(userName, group, "service.user", "service.group", false)
+}
+
+// LookupUser resolves the top-level user and group (group may be empty):
+// the account the wrapper runs its child as. Groups holds, after GID,
+// every group the group database lists for the user (as initgroups(3)
+// reads it), which become the child's supplementary groups: failing to
+// read them is an error.
+func LookupUser(userName, group string) (Account, error) {
+	return lookupAccount(userName, group, "user", "group", true)
+}
+
+// lookupAccount is LookupAccount and LookupUser: userKey and groupKey
+// name the keys in messages; strict makes the group list required.
+func lookupAccount(userName, group, userKey, groupKey string, strict bool) (Account, error) {
 	u, err := lookupUser(userName)
 	if err != nil {
-		return Account{}, fmt.Errorf("service.user: no user %q on this machine (create it: useradd --system --no-create-home --shell /usr/sbin/nologin %s): %w", userName, userName, err)
+		return Account{}, fmt.Errorf("%s: no user %q on this machine (create it: useradd --system --no-create-home --shell /usr/sbin/nologin %s): %w", userKey, userName, userName, err)
 	}
-	a := Account{User: u.Username}
+	a := Account{User: u.Username, Home: u.HomeDir}
 	a.UID, _ = strconv.Atoi(u.Uid)
 	a.GID, _ = strconv.Atoi(u.Gid)
 	if group != "" {
 		g, err := lookupGroup(group)
 		if err != nil {
-			return Account{}, fmt.Errorf("service.group: no group %q on this machine: %w", group, err)
+			return Account{}, fmt.Errorf("%s: no group %q on this machine: %w", groupKey, group, err)
 		}
 		a.GID, _ = strconv.Atoi(g.Gid)
 	}
 	a.Groups = []int{a.GID}
-	if ids, err := u.GroupIds(); err == nil { // best effort: only refines a warning
-		for _, id := range ids {
-			if n, err := strconv.Atoi(id); err == nil {
-				a.Groups = append(a.Groups, n)
-			}
+	ids, err := u.GroupIds()
+	if err != nil && strict {
+		return Account{}, fmt.Errorf("%s: the groups of %q: %w", userKey, u.Username, err)
+	}
+	for _, id := range ids {
+		if n, err := strconv.Atoi(id); err == nil && !slices.Contains(a.Groups, n) {
+			a.Groups = append(a.Groups, n)
 		}
 	}
 	return a, nil

@@ -5,6 +5,7 @@ package systemd
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -97,6 +98,18 @@ esac
 	_, err = LookupAccount("ldapsvc", "nosuchgrp")
 	if err == nil || !strings.Contains(err.Error(), `no group "nosuchgrp"`) {
 		t.Fatalf("unknown group: err = %v", err)
+	}
+	// The child's account: the same lookup, with its home, and messages
+	// that name the top-level keys.
+	a, err = LookupUser("ldapsvc", "ldapgrp")
+	if err != nil || a.Home != "/nonexistent" || a.GID != 424244 || !slices.Contains(a.Groups, 424243) {
+		t.Fatalf("LookupUser = %+v, %v; want home /nonexistent, group 424244 and the primary group among the groups", a, err)
+	}
+	if _, err = LookupUser("nosuchsvc", ""); err == nil || !strings.HasPrefix(err.Error(), `user: no user "nosuchsvc"`) {
+		t.Fatalf("LookupUser of an unknown user: %v", err)
+	}
+	if _, err = LookupUser("ldapsvc", "nosuchgrp"); err == nil || !strings.HasPrefix(err.Error(), `group: no group "nosuchgrp"`) {
+		t.Fatalf("LookupUser of an unknown group: %v", err)
 	}
 }
 
