@@ -289,14 +289,14 @@ func TestAttackSymlinkAtCompressedBackup(t *testing.T) {
 	// to truncate that name and chown it to the backup's owner.
 	old := filepath.Join(lab.dir, "app-2001-02-03T04-05-06.789.log")
 	lab.mustPlant(t, "file", old, "old backup\n")
-	lab.mustPlant(t, "symlink", lab.target, old+compressSuffix)
+	lab.mustPlant(t, "symlink", lab.target, old+gzipSuffix)
 	rec := &recorder{}
-	f := openT(t, Options{Path: path, MaxSize: 1024, Compress: true, Logger: slog.New(rec)})
+	f := openT(t, Options{Path: path, MaxSize: 1024, Compress: Gzip, Logger: slog.New(rec)})
 	want := lines("out", 0, 100) // about 5 KiB: several rotations
 	pumpLines(t, f, want)
 	waitFor(t, "every backup to be compressed", func() bool {
 		for _, n := range backups(t, path) {
-			if !strings.HasSuffix(n, compressSuffix) {
+			if !strings.HasSuffix(n, gzipSuffix) {
 				return false
 			}
 		}

@@ -74,7 +74,7 @@ func openOutputs(cfg *config.Config) (*outputs, error) {
 // timestamps of ours and is not decoded.
 func logLimits(cfg *config.Config, wrapperLog bool) logrotate.Limits {
 	l := logrotate.Limits{MaxSize: cfg.Log.MaxSize, MaxFiles: cfg.Log.MaxFiles, MaxAge: cfg.Log.MaxAge,
-		Compress: cfg.Log.Compress, Timestamps: cfg.Log.Timestamps, RotateEvery: cfg.Log.RotateEvery,
+		Compress: logrotate.Compression(cfg.Log.Compress), Timestamps: cfg.Log.Timestamps, RotateEvery: cfg.Log.RotateEvery,
 		Encoding: cfg.Log.Encoding}
 	if wrapperLog {
 		l.Timestamps, l.Encoding = false, ""

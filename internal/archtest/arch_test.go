@@ -114,6 +114,11 @@ func TestImportRules(t *testing.T) {
 		{"the Consul client only in internal/registry",
 			func(g goFile) bool { return !g.under("internal/registry") },
 			func(imp string) bool { return strings.HasPrefix(imp, "github.com/hashicorp/consul/") }},
+		{"klauspost/compress only in logrotate (and tests, and bench/measure, which reads the backups)",
+			func(g goFile) bool {
+				return !strings.HasSuffix(g.path, "_test.go") && !g.under("logrotate") && !g.under("bench/measure")
+			},
+			func(imp string) bool { return strings.HasPrefix(imp, "github.com/klauspost/compress") }},
 		{"x/sys/windows only in _windows.go files",
 			func(g goFile) bool {
 				return !strings.HasSuffix(g.path, "_windows.go") && !strings.HasSuffix(g.path, "_windows_test.go")
@@ -163,14 +168,15 @@ func TestImportRules(t *testing.T) {
 // name ending it requires: files are named for what they include or
 // exclude, the same way everywhere.
 var platformSuffixes = map[string]string{
-	"unix":              "_unix",
-	"!unix":             "_notunix",
-	"!windows":          "_notwindows",
-	"!linux":            "_notlinux",
-	"unix && !linux":    "_unix_notlinux",
-	"linux":             "_linux",
-	"windows":           "_windows",
-	"!unix && !windows": "_notunix_notwindows",
+	"unix":               "_unix",
+	"!unix":              "_notunix",
+	"!windows":           "_notwindows",
+	"!linux":             "_notlinux",
+	"unix && !linux":     "_unix_notlinux",
+	"linux":              "_linux",
+	"windows":            "_windows",
+	"!unix && !windows":  "_notunix_notwindows",
+	"!linux && !windows": "_notlinux_notwindows",
 }
 
 // platformTerms are the build tags that name a platform.
