@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/wrapper-dev/wrapper/config"
 	"github.com/wrapper-dev/wrapper/internal/metrics"
@@ -67,6 +68,42 @@ func openOutputs(cfg *config.Config) (*outputs, error) {
 		return nil, err
 	}
 	return o, nil
+}
+
+// finishBackups has every log file's mill compress the backups still
+// plain, at normal priority, and waits until done or deadline: at a normal
+// exit no backup is left plain. When the deadline passes first, Close
+// abandons the compression in progress (no partial file is left) and the
+// next start compresses the rest. With compression off it does nothing:
+// an exit need not wait for pruning, which the next rotation or start does.
+func (o *outputs) finishBackups(cfg *config.Config, deadline time.Time, logger *slog.Logger) {
+	if cfg.Log.Compress == "" {
+		return
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	for _, f := range o.all {
+		if err := f.FinishBackups(ctx); err != nil {
+			logger.Warn("log backups left uncompressed: the stop budget ran out; the next start compresses them", "err", err)
+			return
+		}
+	}
+}
+
+// stopClock returns a function that tells when ctx ended, or now if it has
+// not: from then on the stop budget counts.
+func stopClock(ctx context.Context) (since func() time.Time, release func() bool) {
+	at := make(chan time.Time, 1)
+	release = context.AfterFunc(ctx, func() { at <- time.Now() })
+	return func() time.Time {
+		select {
+		case t := <-at:
+			at <- t
+			return t
+		default:
+			return time.Now()
+		}
+	}, release
 }
 
 // logLimits are the log settings of one file: the same for every file,

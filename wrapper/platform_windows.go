@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"golang.org/x/sys/windows/svc"
 
@@ -105,3 +106,8 @@ func listServices() ([]listedService, error) {
 	}
 	return rows, nil
 }
+
+// exitWorkBudget is the stop budget less its slack, which is kept for the
+// wrapper's own exit: the SCM's wait hint and preshutdown timeout are the
+// whole budget.
+func exitWorkBudget(cfg *config.Config) time.Duration { return stopBudget(cfg) - stopSlack }
