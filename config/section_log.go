@@ -43,8 +43,9 @@ type Log struct {
 	// MaxAge is how long rotated files are kept; 0 keeps them regardless of
 	// age. Default: 0.
 	MaxAge time.Duration
-	// Compress gzips rotated files. Default: false.
-	Compress bool
+	// Compress is how rotated files are compressed: "gzip", "zstd" or ""
+	// (not at all); `compress: true` means gzip. Default: "".
+	Compress string
 	// Timestamps prefixes every line of child output with a timestamp.
 	// Default: false.
 	Timestamps bool
@@ -72,8 +73,8 @@ type rawLog struct {
 	maxSize                      val[int64]
 	maxFiles                     val[int]
 	maxAge, rotateEvery          val[time.Duration]
-	compress, timestamps         val[bool]
-	encoding                     val[string]
+	timestamps                   val[bool]
+	compress, encoding           val[string]
 }
 
 // logField is the log section's entry in the field table.
@@ -86,11 +87,25 @@ func logField(r *rawLog) field {
 		{name: "max_size", decode: size(&r.maxSize)},
 		{name: "max_files", decode: count(&r.maxFiles)},
 		{name: "max_age", decode: duration(&r.maxAge)},
-		{name: "compress", decode: boolean(&r.compress)},
+		{name: "compress", decode: enum(&r.compress, compressions, strings.ToLower)},
 		{name: "timestamps", decode: boolean(&r.timestamps)},
 		{name: "rotate_every", decode: duration(&r.rotateEvery)},
 		{name: "encoding", decode: encodingName(&r.encoding)},
 	}}
+}
+
+// compressions are the values of log.compress: true is gzip.
+var compressions = []string{"true", "false", "gzip", "zstd"}
+
+// compression is log.compress's meaning: "gzip", "zstd" or "" (off).
+func compression(v string) string {
+	switch v {
+	case "true":
+		return "gzip"
+	case "false":
+		return ""
+	}
+	return v
 }
 
 // encodingName decodes log.encoding into the encoding's canonical name.
@@ -137,7 +152,7 @@ func (rs *resolver) log(r *rawLog, name string) Log {
 		MaxSize:     or(r.maxSize, defaultMaxSize),
 		MaxFiles:    or(r.maxFiles, defaultMaxFiles),
 		MaxAge:      or(r.maxAge, 0),
-		Compress:    or(r.compress, false),
+		Compress:    compression(or(r.compress, "false")),
 		Timestamps:  or(r.timestamps, false),
 		RotateEvery: rs.rotateEvery(r.rotateEvery),
 		Encoding:    or(r.encoding, charset.UTF8),

@@ -7,16 +7,13 @@ import (
 	"time"
 )
 
-// Backups are named <name>-<UTC time><ext>[.gz] beside the current file,
-// the layout lumberjack (which logrotate used to wrap) used, so backups of
-// earlier versions are still compressed and pruned.
-const (
-	backupTimeFormat = "2006-01-02T15-04-05.000"
-	compressSuffix   = ".gz"
-)
+// Backups are named <name>-<UTC time><ext>[.gz|.zst] beside the current
+// file, the layout lumberjack (which logrotate used to wrap) used, so
+// backups of earlier versions are still compressed and pruned.
+const backupTimeFormat = "2006-01-02T15-04-05.000"
 
 // backupName returns a backup name (in the log directory) for the current
-// file that no existing file (plain or compressed) uses, and the time
+// file that no existing file (plain or compressed in either format) uses, and the time
 // encoded in it.
 //
 // The time is now truncated to the millisecond, moved past the previous
@@ -32,7 +29,7 @@ func (f *File) backupName(now time.Time) (time.Time, string) {
 	}
 	for {
 		name := prefix + t.Format(backupTimeFormat) + ext
-		if !exists(f.root, name) && !exists(f.root, name+compressSuffix) {
+		if !exists(f.root, name) && !exists(f.root, name+gzipSuffix) && !exists(f.root, name+zstdSuffix) {
 			return t, name
 		}
 		t = t.Add(time.Millisecond)
@@ -49,7 +46,7 @@ func splitName(base string) (prefix, ext string) {
 // backupTime returns the time encoded in name if name is a backup (plain or
 // compressed) of a file with this prefix and ext.
 func backupTime(name, prefix, ext string) (t time.Time, ok bool) {
-	name = strings.TrimSuffix(name, compressSuffix)
+	name, _ = plainName(name)
 	if !strings.HasPrefix(name, prefix) || !strings.HasSuffix(name, ext) || len(name) < len(prefix)+len(ext) {
 		return time.Time{}, false
 	}

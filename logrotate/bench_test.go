@@ -2,11 +2,19 @@ package logrotate
 
 import (
 	"bytes"
+	stdgzip "compress/gzip"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 )
 
 // benchChunk is what the writer side sends per iteration: 100 lines of 100
@@ -97,4 +105,123 @@ func BenchmarkPlainCopy(b *testing.B) {
 		_, err := io.Copy(out, r)
 		return err
 	})
+}
+
+// compressCorpusSize is the size of the corpora the compression benchmarks
+// compress per iteration: one backup at the default MaxSize.
+const compressCorpusSize = DefaultMaxSize
+
+// genCorpus is what bench/gen writes (the throughput bench's child): "o",
+// a 10-digit sequence number and 86 filler bytes that depend on it.
+var genCorpus = sync.OnceValue(func() []byte {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz"
+	filler := strings.Repeat(alphabet, 5)
+	var b bytes.Buffer
+	for i := 1; b.Len() < int(compressCorpusSize); i++ {
+		k := i % len(alphabet)
+		fmt.Fprintf(&b, "o %010d %s\n", i, filler[k:k+86])
+	}
+	return b.Bytes()[:compressCorpusSize]
+})
+
+// appCorpus is a service's log as slog's text handler writes it: a
+// millisecond timestamp, a level, one of twenty messages and
+// attributes with ids, durations, addresses and paths that vary from line
+// to line (seeded: every run compresses the same bytes).
+var appCorpus = sync.OnceValue(func() []byte {
+	r := rand.New(rand.NewPCG(18, 2026))
+	levels := []string{"INFO", "INFO", "INFO", "INFO", "DEBUG", "DEBUG", "WARN", "ERROR"}
+	msgs := []string{"request served", "request served", "request served", "cache miss", "cache hit",
+		"connection opened", "connection closed", "job started", "job finished", "retrying upstream",
+		"slow query", "token refreshed", "user logged in", "user logged out", "file uploaded",
+		"rate limit reached", "health check", "config reloaded", "queue drained", "message published"}
+	paths := []string{"/api/v1/orders", "/api/v1/users", "/api/v1/items/search", "/static/app.js",
+		"/healthz", "/api/v2/payments", "/login", "/api/v1/orders/export"}
+	t := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	var b bytes.Buffer
+	for b.Len() < int(compressCorpusSize) {
+		t = t.Add(time.Duration(r.IntN(40)) * time.Millisecond)
+		fmt.Fprintf(&b, "time=%s level=%s msg=%q service=orders request_id=%016x user=%d",
+			t.Format("2006-01-02T15:04:05.000Z07:00"), levels[r.IntN(len(levels))], msgs[r.IntN(len(msgs))],
+			r.Uint64(), 1000+r.IntN(50000))
+		fmt.Fprintf(&b, " path=%s status=%d bytes=%d duration=%.3fms remote=10.%d.%d.%d:%d\n",
+			paths[r.IntN(len(paths))], []int{200, 200, 200, 201, 204, 304, 400, 404, 500}[r.IntN(9)],
+			r.IntN(200000), r.Float64()*250, r.IntN(256), r.IntN(256), r.IntN(256), 1024+r.IntN(60000))
+	}
+	return b.Bytes()[:compressCorpusSize]
+})
+
+// countWriter counts what a compressor writes.
+type countWriter struct{ n int64 }
+
+func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
+
+// compressors are the candidates: the standard library's gzip (the
+// baseline, at its default level, and at its fastest), klauspost's gzip at
+// several levels and zstd. Each is given a fresh writer per backup, as the
+// mill does, and compresses on the calling goroutine alone.
+var compressors = []struct {
+	name string
+	new  func(w io.Writer) io.WriteCloser
+}{
+	{"stdgzip-6", stdGzip(stdgzip.DefaultCompression)}, {"stdgzip-1", stdGzip(stdgzip.BestSpeed)},
+	{"kpgzip-1", kpGzip(1)}, {"kpgzip-2", kpGzip(2)}, {"kpgzip-3", kpGzip(3)}, {"kpgzip-4", kpGzip(4)},
+	{"zstd-fastest", kpZstd(zstd.SpeedFastest, 0)}, {"zstd-fastest-w1m", kpZstd(zstd.SpeedFastest, 1<<20)},
+	{"zstd-default-w1m", kpZstd(zstd.SpeedDefault, 1<<20)},
+}
+
+func stdGzip(level int) func(io.Writer) io.WriteCloser {
+	return func(w io.Writer) io.WriteCloser { z, _ := stdgzip.NewWriterLevel(w, level); return z }
+}
+
+func kpGzip(level int) func(io.Writer) io.WriteCloser {
+	return func(w io.Writer) io.WriteCloser { z, _ := gzip.NewWriterLevel(w, level); return z }
+}
+
+// kpZstd is a zstd encoder on the calling goroutine alone (concurrency 1),
+// with the given window (0: the level's default).
+func kpZstd(level zstd.EncoderLevel, window int) func(io.Writer) io.WriteCloser {
+	return func(w io.Writer) io.WriteCloser {
+		opts := []zstd.EOption{zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(1)}
+		if window > 0 {
+			opts = append(opts, zstd.WithWindowSize(window))
+		}
+		z, _ := zstd.NewWriter(w, opts...)
+		return z
+	}
+}
+
+// BenchmarkCompress compresses one 10 MiB backup per iteration with each
+// candidate, from two corpora: bench/gen's lines (what the throughput
+// bench's backups hold) and an application's slog lines. It reports the
+// cost per MB of input (ns/MB: one goroutine, so wall time is CPU time)
+// and the ratio (input / output). docs/performance.md#compression.
+func BenchmarkCompress(b *testing.B) {
+	corpora := []struct {
+		name string
+		data func() []byte
+	}{{"gen", genCorpus}, {"app", appCorpus}}
+	for _, c := range corpora {
+		for _, z := range compressors {
+			b.Run(c.name+"/"+z.name, func(b *testing.B) {
+				data := c.data()
+				var out countWriter
+				b.SetBytes(int64(len(data)))
+				b.ResetTimer()
+				for range b.N {
+					out.n = 0
+					zw := z.new(&out)
+					if _, err := io.Copy(zw, bytes.NewReader(data)); err != nil {
+						b.Fatal(err)
+					}
+					if err := zw.Close(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StopTimer()
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(float64(len(data))/1e6), "ns/MB")
+				b.ReportMetric(float64(len(data))/float64(out.n), "ratio")
+			})
+		}
+	}
 }

@@ -1,27 +1,115 @@
 package logrotate
 
 import (
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
 	"os"
+	"runtime"
+	"strings"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/wrapper-dev/wrapper/internal/safefs"
 )
 
+// Compression is how the mill compresses backups (Options.Compress).
+type Compression string
+
+// The compressions: each writes a standard file that gzip -d or zstd -d
+// reads.
+const (
+	NoCompression Compression = ""     // backups stay plain
+	Gzip          Compression = "gzip" // <backup>.gz
+	Zstd          Compression = "zstd" // <backup>.zst
+)
+
+// Suffixes of compressed backups. A backup compressed in either format
+// counts as compressed, whatever the current setting: switching formats
+// does not recompress older backups.
+const (
+	gzipSuffix = ".gz"
+	zstdSuffix = ".zst"
+)
+
+// suffix is the name ending of a backup compressed with c.
+func (c Compression) suffix() string {
+	if c == Zstd {
+		return zstdSuffix
+	}
+	return gzipSuffix
+}
+
+// valid reports whether c is one of the compressions above.
+func (c Compression) valid() bool { return c == NoCompression || c == Gzip || c == Zstd }
+
+// Compressor settings, chosen by BenchmarkCompress so that a MB costs at
+// most a third of the CPU of compress/gzip's default level: deflate at
+// its fastest level (klauspost's level 1 finds matches with one hash
+// probe), zstd at its fastest with a 1 MiB window (the default window
+// allocates more and was no faster on log lines). Figures:
+// docs/performance.md#compression.
+const (
+	gzipLevel  = gzip.BestSpeed
+	zstdLevel  = zstd.SpeedFastest
+	zstdWindow = 1 << 20
+)
+
+// newWriter returns c's compressing writer into w. Both compress on the
+// calling goroutine alone (zstd would start a goroutine per core by
+// default): the mill compresses one backup at a time, at low priority.
+func newWriter(c Compression, w io.Writer) (io.WriteCloser, error) {
+	if c == Zstd {
+		return zstd.NewWriter(w, zstd.WithEncoderLevel(zstdLevel), zstd.WithEncoderConcurrency(1),
+			zstd.WithWindowSize(zstdWindow))
+	}
+	return gzip.NewWriterLevel(w, gzipLevel)
+}
+
+// plainName returns name without a compressed backup's suffix, and
+// whether it had one.
+func plainName(name string) (string, bool) {
+	for _, s := range []string{gzipSuffix, zstdSuffix} {
+		if p, ok := strings.CutSuffix(name, s); ok {
+			return p, true
+		}
+	}
+	return name, false
+}
+
 // errStopped ends a pass that Close interrupted.
 var errStopped = errors.New("log backup mill stopped")
 
-// compress writes name's content gzipped to name.gz, created with O_EXCL
-// and given name's owner and mode through its descriptor, then removes
-// name. Lumberjack, which logrotate used to wrap, opened name.gz with
-// O_TRUNC and chowned it by path: a link planted at name.gz made it empty
-// and give away any file on the machine. A link at name (never a backup
-// this package made) is removed unread.
-func (m *mill) compress(root *os.Root, name string, rep *report) error {
+// slot lets one backup be compressed at a time in the whole process, the
+// backups of every File included: compression takes at most one processor
+// from the child and the pumps.
+var slot = make(chan struct{}, 1)
+
+// compress writes name's content compressed with c to name plus c's
+// suffix, created with O_EXCL and given name's owner and mode through its
+// descriptor, then removes name. Lumberjack, which logrotate used to wrap,
+// opened name.gz with O_TRUNC and chowned it by path: a link planted at
+// name.gz made it empty and give away any file on the machine. A link at
+// name (never a backup this package made) is removed unread. With low the
+// work runs on a thread of its own at low priority (background).
+func (m *mill) compress(root *os.Root, name string, c Compression, low bool, rep *report) error {
+	select {
+	case slot <- struct{}{}:
+		defer func() { <-slot }()
+	case <-m.stop:
+		return errStopped
+	}
+	if !low {
+		return m.compressNow(root, name, c, rep)
+	}
+	return background(func() error { return m.compressNow(root, name, c, rep) })
+}
+
+// compressNow is compress on the calling goroutine.
+func (m *mill) compressNow(root *os.Root, name string, c Compression, rep *report) error {
 	src, err := safefs.OpenFile(root, name, os.O_RDONLY, 0)
 	if errors.Is(err, safefs.ErrLink) {
 		return removeLink(root, name, "log backup", err, rep)
@@ -34,18 +122,26 @@ func (m *mill) compress(root *os.Root, name string, rep *report) error {
 	if err != nil {
 		return fmt.Errorf("compress log backup: %w", err)
 	}
-	gzName := name + compressSuffix
-	dst, err := createExcl(root, gzName, rep)
+	// A compressed copy beside the plain backup is the partial output of
+	// a compression that a crash interrupted (a finished one removes the
+	// plain backup), possibly in the other format.
+	for _, s := range []string{gzipSuffix, zstdSuffix} {
+		if s != c.suffix() {
+			_ = root.Remove(name + s)
+		}
+	}
+	zName := name + c.suffix()
+	dst, err := createExcl(root, zName, rep)
 	if err != nil {
 		return fmt.Errorf("compress log backup: %w", err)
 	}
 	keepModeAndOwner(dst, fi)
-	err = gzipTo(dst, stopReader{src, m.stop})
+	err = compressTo(c, dst, &millReader{r: src, stop: m.stop})
 	if cerr := dst.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		_ = root.Remove(gzName) // the name this pass created
+		_ = root.Remove(zName) // the name this pass created
 		if errors.Is(err, errStopped) {
 			return err
 		}
@@ -95,27 +191,46 @@ func removeLink(root *os.Root, name, what string, cause error, rep *report) erro
 	return nil
 }
 
-// gzipTo writes src to dst gzipped.
-func gzipTo(dst io.Writer, src io.Reader) error {
-	zw := gzip.NewWriter(dst)
+// compressTo writes src to dst compressed with c.
+func compressTo(c Compression, dst io.Writer, src io.Reader) error {
+	zw, err := newWriter(c, dst)
+	if err != nil {
+		return err
+	}
 	if _, err := io.Copy(zw, src); err != nil {
+		_ = zw.Close()
 		return err
 	}
 	return zw.Close()
 }
 
-// stopReader fails with errStopped once stop is closed, so that Close does
-// not wait for a large backup to be compressed.
-type stopReader struct {
+// yieldEvery is how many bytes the compressor reads between two yields of
+// its processor.
+const yieldEvery = 1 << 20
+
+// millReader reads a backup for its compressor. It fails with errStopped
+// once stop is closed, so that Close does not wait for a large backup to
+// be compressed, and yields the processor every yieldEvery bytes: a
+// thread at low priority can be descheduled while it holds one of Go's
+// processors, and with GOMAXPROCS 1 a pump returning from its read would
+// wait for it.
+type millReader struct {
 	r    io.Reader
 	stop <-chan struct{}
+	n    int // bytes read since the last yield
 }
 
-func (s stopReader) Read(p []byte) (int, error) {
+func (s *millReader) Read(p []byte) (int, error) {
 	select {
 	case <-s.stop:
 		return 0, errStopped
 	default:
-		return s.r.Read(p)
 	}
+	if s.n >= yieldEvery {
+		s.n = 0
+		runtime.Gosched()
+	}
+	n, err := s.r.Read(p)
+	s.n += n
+	return n, err
 }

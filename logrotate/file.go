@@ -58,7 +58,7 @@ var ErrAlreadyOpen = errors.New("log file already open in this process")
 type Options struct {
 	// Path is the absolute path of the current log file. Missing parent
 	// directories are created with mode 0o755. Backups are written beside it
-	// as <name>-<UTC time, 2006-01-02T15-04-05.000><ext>[.gz].
+	// as <name>-<UTC time, 2006-01-02T15-04-05.000><ext>[.gz|.zst].
 	Path string
 	// MaxSize is the size in bytes a file may reach: the file is rotated
 	// before a write would take it above MaxSize. Default (0) DefaultMaxSize
@@ -71,8 +71,10 @@ type Options struct {
 	// logrotate used to wrap, counted in. Default (0) keeps files
 	// regardless of age.
 	MaxAge time.Duration
-	// Compress gzips rotated files (in the background). Default false.
-	Compress bool
+	// Compress compresses rotated files, in the background, with gzip
+	// (<backup>.gz) or zstd (<backup>.zst); FinishBackups completes the
+	// work at exit. Default (NoCompression): backups stay plain.
+	Compress Compression
 	// RotateEvery also rotates the file when a period of this length ends
 	// by the local wall clock: periods under a day start at midnight and
 	// then every RotateEvery (1h: on the hour), periods of whole days at
@@ -231,6 +233,9 @@ func validate(o *Options) error {
 	if o.MaxAge < 0 {
 		errs = append(errs, fmt.Errorf("log max age %s: must not be negative", o.MaxAge))
 	}
+	if !o.Compress.valid() {
+		errs = append(errs, fmt.Errorf("log compression %q: unknown (want gzip or zstd)", string(o.Compress)))
+	}
 	if err := checkRotateEvery(o.RotateEvery); err != nil {
 		errs = append(errs, err)
 	}
@@ -281,8 +286,8 @@ func (f *File) Written() int64 { return f.written.Load() }
 func (f *File) Rotations() int64 { return f.rotated.Load() }
 
 // Close closes the current file, stops the backup mill (a compression in
-// progress is abandoned: the plain backup stays, for the next run) and
-// releases the path for another Open. Later writes fail with an error
+// progress is abandoned: its partial output is removed and the plain
+// backup stays, for the next run) and releases the path for another Open. Later writes fail with an error
 // wrapping os.ErrClosed and count as dropped. Close is idempotent.
 func (f *File) Close() error {
 	f.mu.Lock()

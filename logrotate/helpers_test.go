@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // deadline bounds every wait in these tests; waits end as soon as their
@@ -122,8 +124,8 @@ type logFile struct {
 	data []byte
 }
 
-// backups returns the names of path's backups (plain and .gz), sorted by
-// name, which is rotation order.
+// backups returns the names of path's backups (plain, .gz and .zst),
+// sorted by name, which is rotation order.
 func backups(t testing.TB, path string) []string {
 	t.Helper()
 	ents, err := os.ReadDir(filepath.Dir(path))
@@ -136,7 +138,7 @@ func backups(t testing.TB, path string) []string {
 	var names []string
 	for _, e := range ents {
 		n := e.Name()
-		if strings.HasPrefix(n, prefix) && (strings.HasSuffix(n, ext) || strings.HasSuffix(n, ext+compressSuffix)) {
+		if plain, _ := plainName(n); strings.HasPrefix(n, prefix) && strings.HasSuffix(plain, ext) {
 			names = append(names, n)
 		}
 	}
@@ -155,16 +157,37 @@ func readLogs(t testing.TB, path string) []logFile {
 		if err != nil {
 			t.Fatalf("read %s: %v", n, err)
 		}
-		if strings.HasSuffix(n, compressSuffix) {
-			zr, err := gzip.NewReader(bytes.NewReader(data))
-			if err != nil {
-				t.Fatalf("gunzip %s: %v", n, err)
-			}
-			if data, err = io.ReadAll(zr); err != nil {
-				t.Fatalf("gunzip %s: %v", n, err)
-			}
+		out = append(out, logFile{n, decompress(t, n, data)})
+	}
+	return out
+}
+
+// decompress returns data, the content of the file name, decompressed as
+// its suffix says: gzip by the standard library's reader (not the writer's
+// package), zstd by klauspost's decoder.
+func decompress(t testing.TB, name string, data []byte) []byte {
+	t.Helper()
+	var r io.Reader
+	switch {
+	case strings.HasSuffix(name, gzipSuffix):
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("gunzip %s: %v", name, err)
 		}
-		out = append(out, logFile{n, data})
+		r = zr
+	case strings.HasSuffix(name, zstdSuffix):
+		zr, err := zstd.NewReader(bytes.NewReader(data), zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			t.Fatalf("unzstd %s: %v", name, err)
+		}
+		defer zr.Close()
+		r = zr
+	default:
+		return data
+	}
+	out, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatalf("decompress %s: %v", name, err)
 	}
 	return out
 }

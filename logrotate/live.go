@@ -19,7 +19,7 @@ type Limits struct {
 	MaxSize     int64
 	MaxFiles    int
 	MaxAge      time.Duration
-	Compress    bool
+	Compress    Compression
 	Timestamps  bool
 	RotateEvery time.Duration
 	Encoding    string
@@ -33,7 +33,7 @@ type Limits struct {
 // Compress settings start a pass of the backup mill at once.
 func (f *File) SetLimits(l Limits) error {
 	o := Options{Path: f.path, MaxSize: l.MaxSize, MaxFiles: l.MaxFiles, MaxAge: l.MaxAge,
-		RotateEvery: l.RotateEvery, Encoding: l.Encoding}
+		Compress: l.Compress, RotateEvery: l.RotateEvery, Encoding: l.Encoding}
 	if err := validate(&o); err != nil {
 		return fmt.Errorf("set limits of %s: %w", f.path, err)
 	}

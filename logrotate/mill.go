@@ -1,6 +1,7 @@
 package logrotate
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,8 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -18,11 +19,11 @@ import (
 type millLimits struct {
 	maxFiles int           // backups kept; 0 = all
 	maxAge   time.Duration // a whole number of days; 0 = no age limit
-	compress bool
+	compress Compression
 }
 
 // millLimitsOf converts the Options fields of the same names.
-func millLimitsOf(maxFiles int, maxAge time.Duration, compress bool) millLimits {
+func millLimitsOf(maxFiles int, maxAge time.Duration, compress Compression) millLimits {
 	age := time.Duration(math.MaxInt64) // beyond any backup's age
 	if n := days(maxAge); int64(n) < math.MaxInt64/int64(24*time.Hour) {
 		age = time.Duration(n) * 24 * time.Hour
@@ -31,15 +32,19 @@ func millLimitsOf(maxFiles int, maxAge time.Duration, compress bool) millLimits 
 }
 
 // mill compresses and prunes the backups of one File in its own goroutine,
-// one pass after each rotation and one at Open. Passes run outside the
-// File's lock, so a slow compression never holds up the pump.
+// one pass after each rotation and one at Open, and one for finish at
+// exit. Passes run outside the File's lock, so a slow compression never
+// holds up the pump; until finish, each backup is compressed on a thread
+// at low priority (background).
 type mill struct {
 	dir, prefix, ext string
 	report           func(report) // the File's
 	mu               sync.Mutex
 	limits           millLimits
-	wake             chan struct{} // capacity 1: a pass is due
-	stop             chan struct{} // closed by close
+	wake             chan struct{}      // capacity 1: a pass is due
+	flush            chan chan struct{} // finish's pass, closed when done
+	urgent           atomic.Bool        // finish called: compress at normal priority
+	stop             chan struct{}      // closed by close
 	stopOnce         sync.Once
 	done             chan struct{} // closed when run returns
 	failing          bool          // run's own: a pass failed, none has succeeded since
@@ -49,7 +54,8 @@ func startMill(path string, l millLimits, report func(report)) *mill {
 	prefix, ext := splitName(filepath.Base(path))
 	m := &mill{
 		dir: filepath.Dir(path), prefix: prefix, ext: ext, report: report, limits: l,
-		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+		wake: make(chan struct{}, 1), flush: make(chan chan struct{}), stop: make(chan struct{}),
+		done: make(chan struct{}),
 	}
 	go m.run()
 	return m
@@ -73,8 +79,47 @@ func (m *mill) signal() {
 	}
 }
 
-// close stops the mill, abandoning a compression in progress, and waits
-// for its goroutine to return. It is idempotent.
+// FinishBackups has the backup mill compress (and prune) every backup now,
+// at normal priority, and waits until it is done or ctx ends, whichever
+// comes first: called at exit, before Close, so that no backup is left
+// plain. When ctx ends first it returns ctx's error; the compression in
+// progress goes on until Close abandons it (its partial output removed,
+// the plain backup left for the next Open's pass). The File stays usable;
+// its later passes run at normal priority too.
+func (f *File) FinishBackups(ctx context.Context) error {
+	if err := f.mill.finish(ctx); err != nil {
+		return fmt.Errorf("finish the backups of %s: %w", f.path, err)
+	}
+	return nil
+}
+
+// finish runs a pass at normal priority, after the one in progress if
+// any, and waits until it is done or ctx ends: then it returns ctx's
+// error, and the pass goes on until close abandons it.
+func (m *mill) finish(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.urgent.Store(true)
+	done := make(chan struct{})
+	select {
+	case m.flush <- done:
+	case <-m.done: // closed: nothing runs any more
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// close stops the mill, abandoning a compression in progress (its partial
+// output removed), and waits for its goroutine to return. It is
+// idempotent.
 func (m *mill) close() {
 	m.stopOnce.Do(func() { close(m.stop) })
 	<-m.done
@@ -83,16 +128,21 @@ func (m *mill) close() {
 func (m *mill) run() {
 	defer close(m.done)
 	for {
+		var done chan struct{}
 		select {
 		case <-m.stop:
 			return
 		case <-m.wake:
-			m.mu.Lock()
-			l := m.limits
-			m.mu.Unlock()
-			if l != (millLimits{}) {
-				m.pass(l)
-			}
+		case done = <-m.flush:
+		}
+		m.mu.Lock()
+		l := m.limits
+		m.mu.Unlock()
+		if l != (millLimits{}) {
+			m.pass(l)
+		}
+		if done != nil {
+			close(done)
 		}
 	}
 }
@@ -135,7 +185,7 @@ func (m *mill) work(l millLimits, rep *report) error {
 		}
 	}
 	for _, name := range compress {
-		if err := m.compress(root, name, rep); errors.Is(err, errStopped) {
+		if err := m.compress(root, name, l.compress, !m.urgent.Load(), rep); errors.Is(err, errStopped) {
 			return err
 		} else if err != nil {
 			errs = append(errs, err)
@@ -175,15 +225,17 @@ func (m *mill) list(root *os.Root) ([]backup, error) {
 }
 
 // plan chooses, from backups sorted newest first, those to remove (beyond
-// maxFiles, a plain backup and its compressed copy counting as one; older
-// than maxAge) and the plain ones to compress, as lumberjack's mill did.
+// maxFiles, a plain backup and its compressed copies counting as one;
+// older than maxAge) and the plain ones to compress, as lumberjack's mill
+// did. A backup compressed in the other format counts as compressed.
 func plan(backups []backup, l millLimits, now time.Time) (remove, compress []string) {
 	keep := backups
 	if l.maxFiles > 0 {
 		keep = nil
 		seen := map[string]bool{}
 		for _, b := range backups {
-			seen[strings.TrimSuffix(b.name, compressSuffix)] = true
+			plain, _ := plainName(b.name)
+			seen[plain] = true
 			if len(seen) > l.maxFiles {
 				remove = append(remove, b.name)
 			} else {
@@ -203,9 +255,9 @@ func plan(backups []backup, l millLimits, now time.Time) (remove, compress []str
 		}
 		keep = kept
 	}
-	if l.compress {
+	if l.compress != NoCompression {
 		for _, b := range keep {
-			if !strings.HasSuffix(b.name, compressSuffix) {
+			if _, compressed := plainName(b.name); !compressed {
 				compress = append(compress, b.name)
 			}
 		}

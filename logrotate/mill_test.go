@@ -20,19 +20,23 @@ func TestPlanChoosesLikeLumberjack(t *testing.T) {
 	now := time.Date(2024, 5, 10, 12, 0, 0, 0, time.UTC)
 	day := 24 * time.Hour
 	b := func(name string, age time.Duration) backup { return backup{name, now.Add(-age)} }
-	// Newest first, as mill.list returns them; b2 has a plain and a .gz copy
-	// (a compression that a crash interrupted).
-	all := []backup{b("b1.log", 1*day), b("b2.log.gz", 2*day), b("b2.log", 2*day), b("b3.log.gz", 3*day), b("b4.log", 4*day)}
+	// Newest first, as mill.list returns them; b2 has a plain, a .gz and a
+	// .zst copy (compressions that a crash interrupted); b3 was compressed
+	// with zstd, b5 with gzip.
+	all := []backup{b("b1.log", 1*day), b("b2.log.gz", 2*day), b("b2.log.zst", 2*day), b("b2.log", 2*day),
+		b("b3.log.zst", 3*day), b("b4.log", 4*day), b("b5.log.gz", 5*day)}
 	tests := []struct {
 		name             string
 		limits           millLimits
 		remove, compress []string
 	}{
 		{"nothing to do", millLimits{}, nil, nil},
-		{"max files counts a plain and a .gz copy once", millLimits{maxFiles: 2}, []string{"b3.log.gz", "b4.log"}, nil},
-		{"max age", millLimits{maxAge: 2*day + time.Hour}, []string{"b3.log.gz", "b4.log"}, nil},
-		{"compress the plain ones kept", millLimits{maxFiles: 3, compress: true}, []string{"b4.log"}, []string{"b1.log", "b2.log"}},
-		{"both limits", millLimits{maxFiles: 3, maxAge: 1*day + time.Hour, compress: true}, []string{"b4.log", "b2.log.gz", "b2.log", "b3.log.gz"}, []string{"b1.log"}},
+		{"max files counts a plain and its compressed copies once", millLimits{maxFiles: 2}, []string{"b3.log.zst", "b4.log", "b5.log.gz"}, nil},
+		{"max age", millLimits{maxAge: 2*day + time.Hour}, []string{"b3.log.zst", "b4.log", "b5.log.gz"}, nil},
+		{"compress the plain ones kept", millLimits{maxFiles: 3, compress: Gzip}, []string{"b4.log", "b5.log.gz"}, []string{"b1.log", "b2.log"}},
+		{"either format counts as compressed", millLimits{compress: Zstd}, nil, []string{"b1.log", "b2.log", "b4.log"}},
+		{"both limits", millLimits{maxFiles: 3, maxAge: 1*day + time.Hour, compress: Gzip},
+			[]string{"b4.log", "b5.log.gz", "b2.log.gz", "b2.log.zst", "b2.log", "b3.log.zst"}, []string{"b1.log"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -47,12 +51,14 @@ func TestPlanChoosesLikeLumberjack(t *testing.T) {
 func TestBackupTimeParsesOnlyBackups(t *testing.T) {
 	want := time.Date(2024, 1, 2, 3, 4, 5, 678_000_000, time.UTC)
 	for name, ok := range map[string]bool{
-		"app-2024-01-02T03-04-05.678.log":    true,
-		"app-2024-01-02T03-04-05.678.log.gz": true,
-		"app.log":                            false,
-		"app-2024-01-02T03-04-05.678.txt":    false,
-		"other-2024-01-02T03-04-05.678.log":  false,
-		"app-junk.log":                       false,
+		"app-2024-01-02T03-04-05.678.log":     true,
+		"app-2024-01-02T03-04-05.678.log.gz":  true,
+		"app-2024-01-02T03-04-05.678.log.zst": true,
+		"app-2024-01-02T03-04-05.678.log.xz":  false,
+		"app.log":                             false,
+		"app-2024-01-02T03-04-05.678.txt":     false,
+		"other-2024-01-02T03-04-05.678.log":   false,
+		"app-junk.log":                        false,
 	} {
 		got, gotOK := backupTime(name, "app-", ".log")
 		if gotOK != ok || (ok && !got.Equal(want)) {
@@ -75,7 +81,7 @@ func TestCloseDuringCompressionLosesNothing(t *testing.T) {
 	if err := os.WriteFile(plain, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	f := openT(t, Options{Path: filepath.Join(dir, "app.log"), Compress: true})
+	f := openT(t, Options{Path: filepath.Join(dir, "app.log"), Compress: Gzip})
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -84,13 +90,13 @@ func TestCloseDuringCompressionLosesNothing(t *testing.T) {
 		if !bytes.Equal(got, data) {
 			t.Fatalf("the plain backup changed")
 		}
-		if _, err := os.Lstat(plain + compressSuffix); err == nil {
+		if _, err := os.Lstat(plain + gzipSuffix); err == nil {
 			t.Errorf("a partial .gz was left beside the plain backup")
 		}
 		t.Log("Close stopped the compression")
 		return
 	}
-	zf, err := os.Open(plain + compressSuffix)
+	zf, err := os.Open(plain + gzipSuffix)
 	if err != nil {
 		t.Fatalf("neither the plain backup nor its .gz: %v", err)
 	}
@@ -150,7 +156,7 @@ func TestLinkAtOpenIsReportedToSetLogger(t *testing.T) {
 func TestExitRightAfterRotatingResumesAtNextOpen(t *testing.T) {
 	const keep = 3
 	path := filepath.Join(t.TempDir(), "app.log")
-	opts := Options{Path: path, MaxSize: 2 << 20, MaxFiles: keep, Compress: true}
+	opts := Options{Path: path, MaxSize: 2 << 20, MaxFiles: keep, Compress: Gzip}
 	f, err := Open(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -180,7 +186,7 @@ func TestExitRightAfterRotatingResumesAtNextOpen(t *testing.T) {
 	waitFor(t, "the backups to be compressed and pruned", func() bool {
 		names := backups(t, path)
 		for _, n := range names {
-			if !strings.HasSuffix(n, compressSuffix) {
+			if !strings.HasSuffix(n, gzipSuffix) {
 				return false
 			}
 		}

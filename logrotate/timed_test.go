@@ -170,7 +170,7 @@ func TestTimedRotationSurvivesRestarts(t *testing.T) {
 func TestTimeAndSizeRulesShareRetention(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "out.log")
-		f := openT(t, Options{Path: path, RotateEvery: time.Hour, MaxSize: MinMaxSize, MaxFiles: 3, Compress: true})
+		f := openT(t, Options{Path: path, RotateEvery: time.Hour, MaxSize: MinMaxSize, MaxFiles: 3, Compress: Gzip})
 		var all bytes.Buffer
 		for h := range 5 {
 			data := lines(fmt.Sprintf("h%d", h), 0, 30)
@@ -186,7 +186,7 @@ func TestTimeAndSizeRulesShareRetention(t *testing.T) {
 			t.Fatalf("backups %q, want MaxFiles 3", names)
 		}
 		for _, n := range names {
-			if !strings.HasSuffix(n, compressSuffix) {
+			if !strings.HasSuffix(n, gzipSuffix) {
 				t.Errorf("%s is not compressed", n)
 			}
 		}

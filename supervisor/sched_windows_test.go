@@ -66,7 +66,6 @@ func sleepForever() int {
 	}
 }
 
-
 // TestWinSchedTree: the child and its grandchild, which starts without a
 // priority flag of its own, run at the priority class and on the CPU the
 // options name. Above-normal does not pass to a child by CreateProcess's

@@ -122,6 +122,8 @@ func runHost(ctx context.Context, cfg *config.Config, o hostOptions) int {
 		return ExitError
 	}
 	defer out.Close()
+	stopAsked, release := stopClock(ctx) // the stop budget counts from the request
+	defer release()
 	// Goroutines tied to this host (watcher, signal reloads) end with it,
 	// also when the supervisor finishes on its own.
 	ctx, cancel := context.WithCancel(ctx)
@@ -190,6 +192,7 @@ func runHost(ctx context.Context, cfg *config.Config, o hostOptions) int {
 			h.logger.Warn("log bytes dropped", "file", f.Path(), "bytes", n)
 		}
 	}
+	out.finishBackups(h.config(), stopAsked().Add(exitWorkBudget(h.config())), h.logger)
 	h.logger.Info("wrapper exiting", "code", code)
 	return code
 }

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/wrapper-dev/wrapper/config"
 	"github.com/wrapper-dev/wrapper/internal/metrics"
@@ -69,12 +70,48 @@ func openOutputs(cfg *config.Config) (*outputs, error) {
 	return o, nil
 }
 
+// finishBackups has every log file's mill compress the backups still
+// plain, at normal priority, and waits until done or deadline: at a normal
+// exit no backup is left plain. When the deadline passes first, Close
+// abandons the compression in progress (no partial file is left) and the
+// next start compresses the rest. With compression off it does nothing:
+// an exit need not wait for pruning, which the next rotation or start does.
+func (o *outputs) finishBackups(cfg *config.Config, deadline time.Time, logger *slog.Logger) {
+	if cfg.Log.Compress == "" {
+		return
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	for _, f := range o.all {
+		if err := f.FinishBackups(ctx); err != nil {
+			logger.Warn("log backups left uncompressed: the stop budget ran out; the next start compresses them", "err", err)
+			return
+		}
+	}
+}
+
+// stopClock returns a function that tells when ctx ended, or now if it has
+// not: from then on the stop budget counts.
+func stopClock(ctx context.Context) (since func() time.Time, release func() bool) {
+	at := make(chan time.Time, 1)
+	release = context.AfterFunc(ctx, func() { at <- time.Now() })
+	return func() time.Time {
+		select {
+		case t := <-at:
+			at <- t
+			return t
+		default:
+			return time.Now()
+		}
+	}, release
+}
+
 // logLimits are the log settings of one file: the same for every file,
 // except that the wrapper's own log (written by slog, in UTF-8) gets no
 // timestamps of ours and is not decoded.
 func logLimits(cfg *config.Config, wrapperLog bool) logrotate.Limits {
 	l := logrotate.Limits{MaxSize: cfg.Log.MaxSize, MaxFiles: cfg.Log.MaxFiles, MaxAge: cfg.Log.MaxAge,
-		Compress: cfg.Log.Compress, Timestamps: cfg.Log.Timestamps, RotateEvery: cfg.Log.RotateEvery,
+		Compress: logrotate.Compression(cfg.Log.Compress), Timestamps: cfg.Log.Timestamps, RotateEvery: cfg.Log.RotateEvery,
 		Encoding: cfg.Log.Encoding}
 	if wrapperLog {
 		l.Timestamps, l.Encoding = false, ""

@@ -38,5 +38,9 @@ package wrapper
 //	replaceService(name, yaml, logDir, stdout, stderr) int
 //	    runs the wrapper in the place of an installed service's program
 //	    (wrapper import --replace); Windows only.
+//	exitWorkBudget(cfg) time.Duration
+//	    how long after a stop request the wrapper may still work before it
+//	    exits (compressing the logs' backups): within what the service
+//	    manager waits for.
 //	platformHelpers (tests)
 //	    fake-child helpers only the platform's tests use.

@@ -157,6 +157,10 @@ func stopBudget(cfg *config.Config) time.Duration {
 	return budget
 }
 
+// exitWorkBudget is the stop budget: systemd's TimeoutStopSec= adds
+// StopSlack to it for the wrapper's own exit.
+func exitWorkBudget(cfg *config.Config) time.Duration { return stopBudget(cfg) }
+
 // unitFile is the unit `wrapper install` writes for cfg.
 func unitFile(cfg *config.Config, exe string) (string, error) {
 	return unitSpec(cfg, exe).Render()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"golang.org/x/sys/windows/svc"
 
@@ -109,3 +110,8 @@ func listServices() ([]listedService, error) {
 // childAccount returns nil: the child runs as the service's account, and
 // the configuration refuses user and group on Windows.
 func childAccount(*config.Config) (*supervisor.Account, error) { return nil, nil }
+
+// exitWorkBudget is the stop budget less its slack, which is kept for the
+// wrapper's own exit: the SCM's wait hint and preshutdown timeout are the
+// whole budget.
+func exitWorkBudget(cfg *config.Config) time.Duration { return stopBudget(cfg) - stopSlack }

@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // The line layout of bench/gen.
@@ -40,7 +42,9 @@ type checker struct {
 
 // cmdCheck verifies that the files of one log, backups in rotation order and
 // then the current file, hold exactly n lines as gen writes them: each
-// stream numbered from 1 without gap, duplicate, split or corruption.
+// stream numbered from 1 without gap, duplicate, split or corruption. It
+// prints how many backups are compressed and how many plain, and fails on a
+// backup left both plain and compressed (an interrupted compression).
 func cmdCheck(args []string) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	n := fs.Int("n", 0, "lines expected in all")
@@ -51,7 +55,7 @@ func cmdCheck(args []string) error {
 	if fs.NArg() != 1 {
 		return errors.New("want one path")
 	}
-	files, err := logFiles(fs.Arg(0))
+	files, compressed, err := logFiles(fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -70,35 +74,46 @@ func cmdCheck(args []string) error {
 	if c.nerrs > 0 {
 		return fmt.Errorf("%d problems in %d files, first:\n  %s", c.nerrs, len(files), strings.Join(c.errs, "\n  "))
 	}
-	fmt.Printf("lines=%d files=%d\n", c.lines, len(files))
+	fmt.Printf("lines=%d files=%d compressed=%d plain=%d\n", c.lines, len(files), compressed, len(files)-1-compressed)
 	return nil
 }
 
-// logFiles returns the backups of path (plain, or .gz when no plain copy
-// exists: an interrupted compression leaves both) in name order, then path.
-func logFiles(path string) ([]string, error) {
+// compressedSuffixes are the names logrotate gives compressed backups.
+var compressedSuffixes = []string{".gz", ".zst"}
+
+// logFiles returns the backups of path in name order, then path, and how
+// many backups are compressed. A backup left both plain and compressed
+// (an interrupted compression: the plain one is whole) is an error.
+func logFiles(path string) ([]string, int, error) {
 	ext := filepath.Ext(path)
 	stem := strings.TrimSuffix(path, ext)
 	matches, err := filepath.Glob(stem + "-*" + ext + "*")
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	seen := map[string]bool{}
-	var backups []string
+	copies := map[string][]string{} // plain name → the files of that backup
 	for _, m := range matches {
-		plain := strings.TrimSuffix(m, ".gz")
-		if !strings.HasSuffix(plain, ext) || seen[plain] {
-			continue
+		plain := m
+		for _, s := range compressedSuffixes {
+			plain = strings.TrimSuffix(plain, s)
 		}
-		seen[plain] = true
-		if _, err := os.Stat(plain); err == nil {
-			backups = append(backups, plain)
-		} else {
-			backups = append(backups, plain+".gz")
+		if strings.HasSuffix(plain, ext) {
+			copies[plain] = append(copies[plain], m)
+		}
+	}
+	var backups []string
+	compressed := 0
+	for plain, files := range copies {
+		if len(files) > 1 {
+			return nil, 0, fmt.Errorf("%s: left both plain and compressed: %v", plain, files)
+		}
+		backups = append(backups, files[0])
+		if files[0] != plain {
+			compressed++
 		}
 	}
 	sort.Strings(backups)
-	return append(backups, path), nil
+	return append(backups, path), compressed, nil
 }
 
 func (c *checker) fail(format string, args ...any) {
@@ -115,11 +130,19 @@ func (c *checker) file(path string) error {
 	}
 	defer f.Close()
 	var r io.Reader = f
-	if strings.HasSuffix(path, ".gz") {
+	switch {
+	case strings.HasSuffix(path, ".gz"):
 		zr, err := gzip.NewReader(f)
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
+		r = zr
+	case strings.HasSuffix(path, ".zst"):
+		zr, err := zstd.NewReader(f)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		defer zr.Close()
 		r = zr
 	}
 	br := bufio.NewReaderSize(r, 1<<20)

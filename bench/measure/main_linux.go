@@ -14,7 +14,9 @@
 //	                                   pre= write= post= (ms)
 //	measure check [-timestamps] -n N PATH
 //	                                   the lines of PATH, its backups first
-//	                                   (plain or .gz), as gen writes them
+//	                                   (plain, .gz or .zst; never both), as
+//	                                   gen writes them; compressed= and
+//	                                   plain= count the backups
 //	measure copy OUT -- CMD...         CMD's stdout into OUT the way the
 //	                                   wrapper's pump reads it, and nothing
 //	                                   else (a baseline)

@@ -146,6 +146,7 @@ var eventIDs = []Event{
 	{ID: 615, Msg: "log backup compression and pruning recovered"},
 	{ID: 616, Msg: "a link was found in place of the log file; it was removed, not followed, and a regular file created instead"},
 	{ID: 617, Msg: "a link was found in place of a ", Prefix: true},
+	{ID: 618, Msg: "log backups left uncompressed: the stop budget ran out; the next start compresses them"},
 }
 
 // lookupEvent finds the event of a record with message msg and "by"
