@@ -4,13 +4,15 @@
 # wrapper binary, bench/gen (the child) and bench/measure (timing, /proc
 # sampling, output checks); the wrapper as `make dist` builds it (static, -trimpath, -s -w),
 # since that is the binary users run. Variants run interleaved, REPS times, and
-# medians are reported: the machine may be shared.
+# medians are reported: the machine may be shared. Every run is a whole process timed from fork
+# to exit, and writes into files that did not exist (see tp_pair in scenarios.sh).
 #
 # Knobs (environment): REPS (5), TP_REPS (41 throughput runs of every variant, about 4 s each with
 # the line checks: a single pair of runs varies more than the wrapper differs from cat), TP_PAIRS
 # (121 runs of the headline pair, cat and the wrapper, the first TP_REPS of them among the other
 # variants: single paired ratios spread by about ±15 %, and the median of 41 moved by up to 0.08
-# from one series to the next), FIXED_REPS (101 runs of a
+# from one series to the next), HF_RUNS (15 rounds of the throughput case's outside check, one
+# hyperfine run of each command a round; 0: none), FIXED_REPS (101 runs of a
 # one-line child), LINES (2000000), IDLE_SECONDS (30), IDLE_REPS (3),
 # RESTARTS (300 gaps per run), STOP_REPS (11), STOP_TIMEOUT (500ms), SIZES (1: make dist),
 # WINE (1: Windows service start/stop under Wine, when wine is installed), QUICK=1 (a smoke
@@ -55,6 +57,7 @@ else
 fi
 REPS=${REPS:-5} TP_REPS=${TP_REPS:-41} TP_PAIRS=${TP_PAIRS:-121} LINES=${LINES:-2000000} IDLE_SECONDS=${IDLE_SECONDS:-30} IDLE_REPS=${IDLE_REPS:-3}
 FIXED_REPS=${FIXED_REPS:-101} RESTARTS=${RESTARTS:-300} STOP_REPS=${STOP_REPS:-11} STOP_TIMEOUT=${STOP_TIMEOUT:-500ms}
+HF_RUNS=${HF_RUNS:-15}
 SIZES=${SIZES:-1} WINE=${WINE:-1} DOC=$repo/docs/performance.md
 for c in ${CASES:-}; do
 	case " $all " in *" $c "*) ;; *) echo "bench: unknown case $c (cases: $all)" >&2; exit 2 ;; esac
@@ -63,6 +66,7 @@ if [ -n "${CASES:-}" ]; then DOC=$out/cases.md; fi
 CASES=${CASES:-$all}
 if [ "${QUICK:-}" = 1 ]; then
 	REPS=1 TP_REPS=1 TP_PAIRS=2 FIXED_REPS=5 LINES=200000 IDLE_SECONDS=3 IDLE_REPS=1 RESTARTS=50 STOP_REPS=3 SIZES=0 WINE=0
+	HF_RUNS=2
 	if [ "$AB" = 1 ]; then REPS=3 TP_PAIRS=3 IDLE_SECONDS=2; fi
 	DOC=$out/quick.md
 fi
@@ -132,10 +136,14 @@ median() {
 # field NAME: the value of NAME=... in measure's output on stdin.
 field() { tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
 # config FILE ARGS-JSON [EXTRA [LOG-EXTRA [MAX-SIZE]]]: a wrapper configuration running gen,
-# rotating at MAX-SIZE (10MB).
+# logging into $run/d/logs as svc.out.log and svc.err.log, rotating at MAX-SIZE (10MB). The service's name is this
+# bench's own: a wrapper's control socket is named after its service (/run/wrapper/NAME for
+# root), and another wrapper of the same name, run by something else on the machine, would stop
+# this one from starting.
+svc=wrapper-bench-$$
 config() {
-	printf 'name: svc\nexecutable: %s\narguments: %s\nlog: {dir: %s, max_size: %s, max_files: 0%s}\n%s\n' \
-		"$G" "$2" "$run/d/logs" "${5:-10MB}" "${4:-}" "${3:-}" >"$run/$1"
+	printf 'name: %s\nexecutable: %s\narguments: %s\nlog: {dir: %s, stdout: svc.out.log, stderr: svc.err.log, max_size: %s, max_files: %s%s}\n%s\n' \
+		"$svc" "$G" "$2" "$run/d/logs" "${5:-10MB}" 0 "${4:-}" "${3:-}" >"$run/$1"
 }
 
 . "$here/scenarios.sh"
@@ -143,8 +151,10 @@ config() {
 . "$here/ab.sh"
 
 for c in $CASES; do
+	t0=$(date +%s)
 	if [ "$AB" = 1 ]; then
 		"ab_$c"
+		echo "bench: $c took $(($(date +%s) - t0)) s"
 		continue
 	fi
 	case $c in
@@ -156,6 +166,7 @@ for c in $CASES; do
 	sizes) if [ "$SIZES" = 1 ]; then binary_sizes; fi ;;
 	wine) if [ "$WINE" = 1 ]; then wine_service; fi ;;
 	esac
+	echo "bench: $c took $(($(date +%s) - t0)) s"
 done
 
 if [ "$AB" = 1 ]; then
