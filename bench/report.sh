@@ -61,7 +61,8 @@ report_header() {
 	cat <<EOF
 Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`make bench\` (= \`bench/run.sh\`) with REPS=$REPS TP_REPS=$TP_REPS
 TP_PAIRS=$TP_PAIRS HF_RUNS=$HF_RUNS FIXED_REPS=$FIXED_REPS LINES=$LINES IDLE_SECONDS=$IDLE_SECONDS IDLE_REPS=$IDLE_REPS RESTARTS=$RESTARTS
-STOP_REPS=$STOP_REPS STOP_TIMEOUT=$STOP_TIMEOUT. $(machine), load average $load at the start. The machine is a VM whose CPUs may be shared:
+STOP_REPS=$STOP_REPS STOP_TIMEOUT=$STOP_TIMEOUT MANY=$MANY MANY_SECONDS=$MANY_SECONDS BURST_MB=$BURST_MB DISK_MBPS=$DISK_MBPS
+BURST_REPS=$BURST_REPS PRUNE_OPS=$PRUNE_OPS PRUNE_REPS=$PRUNE_REPS VOLUMES="$VOLUMES" VOLUME_REPS=$VOLUME_REPS. $(machine), load average $load at the start. The machine is a VM whose CPUs may be shared:
 figures are medians of interleaved runs, and single runs vary by ±30 %.
 EOF
 }

@@ -26,6 +26,12 @@
 //	measure restart -n N -stamps FILE -- CMD...
 //	                                   start CMD, wait for N+1 lines in FILE
 //	                                   (gen stamp), stop CMD, print the gaps
+//	measure many -n N -for D -pids PATTERN -- CMD...
+//	                                   start N copies of CMD ("{}" in an
+//	                                   argument or PATTERN becomes the
+//	                                   copy's number, as wide as N), wait
+//	                                   for every PATTERN file (gen tree),
+//	                                   sample all their processes over D
 //	measure idle -for D -pids FILE -- CMD...
 //	                                   start CMD, wait for FILE (gen tree),
 //	                                   sample CMD's /proc over D
@@ -49,12 +55,12 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: measure time|check|copy|loop|restart|idle|stop ...")
+		fmt.Fprintln(os.Stderr, "usage: measure time|check|copy|loop|restart|idle|many|stop ...")
 		os.Exit(2)
 	}
 	cmds := map[string]func([]string) error{
 		"time": cmdTime, "check": cmdCheck, "loop": cmdLoop, "copy": cmdCopy,
-		"restart": cmdRestart, "idle": cmdIdle, "stop": cmdStop,
+		"restart": cmdRestart, "idle": cmdIdle, "stop": cmdStop, "many": cmdMany,
 	}
 	run, ok := cmds[os.Args[1]]
 	if !ok {
