@@ -54,7 +54,8 @@ lint: ## go vet (also with the faults tag) and a gofmt check
 	$(GO) vet -tags faults $(PKGS)
 	@out=$$(git ls-files -co --exclude-standard '*.go' | xargs gofmt -l); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-bench: ## measure throughput, latencies, idle cost, sizes into docs/performance.md (Linux, ~12 min); BASE=rev: paired A/B; CASES: pick some (bench/run.sh)
+bench: ## measure throughput, latencies, idle cost, scale, sizes into docs/performance.md (Linux, ~15 min; installs hyperfine when missing); BASE=rev: paired A/B; CASES: pick some (bench/run.sh)
+	.ci/bench/setup.sh || echo "bench: without hyperfine the throughput case skips its outside check"
 	bench/run.sh
 
 test-faults: ## fault suite (real processes: 200 MB floods, SIGKILLed wrapper, crash loop, full disk) and 20 s of config fuzzing

@@ -19,6 +19,8 @@ quartiles() {
 	ratios "$1" "$2" | awk '{ v[NR] = $1 }
 		END { if (NR == 0) { print "n/a"; exit } lo = int((NR + 3) / 4); printf "%.2f–%.2f", v[lo], v[NR + 1 - lo] }'
 }
+# s4 KEY: the median of KEY, four decimals.
+s4() { awk -v v="$(median "$1")" 'BEGIN { if (v == "n/a") print v; else printf "%.4f", v }'; }
 # mbs SECONDS: input MB/s of LINES lines of 100 bytes.
 mbs() { awk -v s="$1" -v n="$LINES" 'BEGIN { if (s == "n/a" || s == 0) print "n/a"; else printf "%.0f", n * 100 / 1e6 / s }'; }
 # ms SECONDS: in milliseconds, one decimal; msdiff A B: (A - B) in milliseconds.
@@ -58,8 +60,9 @@ machine() {
 report_header() {
 	cat <<EOF
 Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`make bench\` (= \`bench/run.sh\`) with REPS=$REPS TP_REPS=$TP_REPS
-TP_PAIRS=$TP_PAIRS FIXED_REPS=$FIXED_REPS LINES=$LINES IDLE_SECONDS=$IDLE_SECONDS IDLE_REPS=$IDLE_REPS RESTARTS=$RESTARTS STOP_REPS=$STOP_REPS
-STOP_TIMEOUT=$STOP_TIMEOUT. $(machine), load average $load at the start. The machine is a VM whose CPUs may be shared:
+TP_PAIRS=$TP_PAIRS HF_RUNS=$HF_RUNS FIXED_REPS=$FIXED_REPS LINES=$LINES IDLE_SECONDS=$IDLE_SECONDS IDLE_REPS=$IDLE_REPS RESTARTS=$RESTARTS
+STOP_REPS=$STOP_REPS STOP_TIMEOUT=$STOP_TIMEOUT MANY=$MANY MANY_SECONDS=$MANY_SECONDS BURST_MB=$BURST_MB DISK_MBPS=$DISK_MBPS
+BURST_REPS=$BURST_REPS PRUNE_OPS=$PRUNE_OPS PRUNE_REPS=$PRUNE_REPS VOLUMES="$VOLUMES" VOLUME_REPS=$VOLUME_REPS. $(machine), load average $load at the start. The machine is a VM whose CPUs may be shared:
 figures are medians of interleaved runs, and single runs vary by ±30 %.
 EOF
 }
@@ -69,25 +72,40 @@ report_throughput() {
 
 ### Log throughput ($LINES lines of 100 bytes = $((LINES / 10000)) MB, rotation at 10 MB; $TP_REPS runs of each variant, $TP_PAIRS of \`cat\` and the wrapper)
 
-Every wrapper run's files were checked line by line (\`measure check\`): no line lost, duplicated,
-split or corrupt, each stream in order; $(median tp.files) files per plain run. The ratio is the
-median over runs of baseline time / wrapper time within one run: \`gen | cat > file\` and the
-wrapper run back to back, in an order that alternates from run to run, and the other variants
-follow them; the wall times are each variant's own median. No file is deleted while the bench
-measures: each run's files are emptied and set aside, and deleted at the end (see "Deleting files
-slows creating them" below).
+Each run is timed as a whole process, from fork to exit (\`measure time\`, as \`/usr/bin/time\` or
+\`hyperfine -N\` time it), in a directory of its own: every file a run writes is new. Every
+wrapper run's files were checked line by line (\`measure check\`): no line lost, duplicated, split
+or corrupt, each stream in order; $(median tp.files) files per plain run. The ratio is the median over
+runs of baseline time / this time within one run (above 1: faster than the baseline): \`gen | cat
+> file\` and the wrapper run back to back, in an order that alternates from run to run, and the
+other variants follow them; the wall and CPU times are each variant's own median. CPU besides
+\`gen\` is all the run's processes' CPU time less \`gen\`'s own: the wrapper and its reaper, or
+\`sh\` and \`cat\`. No file is deleted while the bench measures: each run's files are emptied and set
+aside, and deleted at the end.
 
-| case | median wall (s) | MB/s | vs \`gen \| cat > file\` | goal |
-| --- | --- | --- | --- | --- |
-| \`gen > file\` | $(median tp.file) | $(mbs "$(median tp.file)") | $(paired tp.cat tp.file) | |
-| \`gen \| cat > file\` | $(median tp.cat) | $(mbs "$(median tp.cat)") | 1.00 | |
-| wrapper, stdout | $(median tp.wrapper) | $(mbs "$(median tp.wrapper)") | $(paired tp.cat tp.wrapper) | ≥ 0.9: $(verdict "$(paired tp.cat tp.wrapper)" ">=" 0.9) |
-| wrapper, stdout, one file (\`max_size: 1GB\`: no rotation, like \`cat\`) | $(median tp.one) | $(mbs "$(median tp.one)") | $(paired tp.cat tp.one) | |
-| Go floor: \`measure copy\`, the pump's pipe and reads into one file, nothing else | $(median tp.copy) | $(mbs "$(median tp.copy)") | $(paired tp.cat tp.copy) | |
-| \`gen both\` through two \`cat\`s (stdout and stderr, half the lines each) | $(median both.cat) | $(mbs "$(median both.cat)") | $(paired tp.cat both.cat) | |
-| wrapper, stdout + stderr both busy | $(median both.wrapper) | $(mbs "$(median both.wrapper)") | $(paired both.cat both.wrapper) (vs the two \`cat\`s) | |
-| wrapper, \`timestamps: true\` (+30 % bytes written) | $(median ts.wrapper) | $(mbs "$(median ts.wrapper)") | $(paired tp.cat ts.wrapper) | |
-| wrapper, \`compress: true\` | $(median gz.wrapper) | $(mbs "$(median gz.wrapper)") | $(paired tp.cat gz.wrapper) | |
+| case | median wall (s) | MB/s | CPU besides \`gen\` (s) | vs \`gen \| cat > file\` | goal |
+| --- | --- | --- | --- | --- | --- |
+| \`gen > file\` | $(s4 tp.file) | $(mbs "$(median tp.file)") | $(s4 tp.file.own) | $(paired tp.cat tp.file) | |
+| \`gen \| cat > file\` | $(s4 tp.cat) | $(mbs "$(median tp.cat)") | $(s4 tp.cat.own) | 1.00 | |
+| \`gen \| cat > file\`, \`file\` there before (empty): ext4 writes it back at \`close\` | $(s4 tp.catold) | $(mbs "$(median tp.catold)") | $(s4 tp.catold.own) | $(paired tp.cat tp.catold) | |
+| wrapper, stdout | $(s4 tp.wrapper) | $(mbs "$(median tp.wrapper)") | $(s4 tp.wrapper.own) | $(paired tp.cat tp.wrapper) | ≥ 1: $(verdict "$(paired tp.cat tp.wrapper)" ">=" 1) |
+| wrapper, stdout, one file (\`max_size: 1GB\`: no rotation, like \`cat\`) | $(s4 tp.one) | $(mbs "$(median tp.one)") | $(s4 tp.one.own) | $(paired tp.cat tp.one) | |
+| Go floor: \`measure copy\`, the pump's pipe and reads into one file, nothing else | $(s4 tp.copy) | $(mbs "$(median tp.copy)") | $(s4 tp.copy.own) | $(paired tp.cat tp.copy) | |
+| \`gen\` writing 4 KiB at a time (C's stdio into a pipe) through \`cat\` | $(s4 small.cat) | $(mbs "$(median small.cat)") | $(s4 small.cat.own) | $(paired tp.cat small.cat) | |
+| … through the wrapper | $(s4 small.wrapper) | $(mbs "$(median small.wrapper)") | $(s4 small.wrapper.own) | $(paired small.cat small.wrapper) (vs that \`cat\`) | ≥ 1: $(verdict "$(paired small.cat small.wrapper)" ">=" 1) |
+| \`gen both\` through two \`cat\`s (stdout and stderr, half the lines each) | $(s4 both.cat) | $(mbs "$(median both.cat)") | $(s4 both.cat.own) | $(paired tp.cat both.cat) | |
+| wrapper, stdout + stderr both busy | $(s4 both.wrapper) | $(mbs "$(median both.wrapper)") | $(s4 both.wrapper.own) | $(paired both.cat both.wrapper) (vs the two \`cat\`s) | ≥ 1: $(verdict "$(paired both.cat both.wrapper)" ">=" 1) |
+| wrapper, \`timestamps: true\` (+30 % bytes written) | $(s4 ts.wrapper) | $(mbs "$(median ts.wrapper)") | $(s4 ts.wrapper.own) | $(paired tp.cat ts.wrapper) | ≥ 1: $(verdict "$(paired tp.cat ts.wrapper)" ">=" 1) |
+| wrapper, \`compress: true\` | $(s4 gz.wrapper) | $(mbs "$(median gz.wrapper)") | $(s4 gz.wrapper.own) | $(paired tp.cat gz.wrapper) | ≥ 1: $(verdict "$(paired tp.cat gz.wrapper)" ">=" 1) |
+
+Half of the runs' ratios for \`wrapper, stdout\` lie within $(quartiles tp.cat tp.wrapper) (Go floor:
+$(quartiles tp.cat tp.copy)); the median of its first $TP_REPS ratios alone is $(paired tp.cat tp.wrapper "$TP_REPS"); of the
+runs with \`cat\` first $(paired_order tp.cat tp.wrapper 1), with the wrapper first $(paired_order tp.cat tp.wrapper 0).
+Against \`cat\` into a file that was there before, as a measurement that reuses its output file
+times it, the wrapper's ratio is $(paired tp.catold tp.wrapper) (see "Writing into a file that exists" below).
+EOF
+	report_outside
+	cat <<EOF
 
 Where each run's time goes (medians over the runs, ms; \`measure time -stamps\`: \`gen\` notes
 CLOCK_MONOTONIC when its \`main\` begins writing and after its last write): *before* is from the
@@ -99,19 +117,49 @@ its last write until the command has exited (\`gen\`'s exit, draining, closing).
 | --- | --- | --- | --- |
 | \`gen > file\` | $(median tp.file.pre) | $(median tp.file.write) | $(median tp.file.post) |
 | \`gen \| cat > file\` | $(median tp.cat.pre) | $(median tp.cat.write) | $(median tp.cat.post) |
+| \`gen \| cat > file\`, \`file\` there before | $(median tp.catold.pre) | $(median tp.catold.write) | $(median tp.catold.post) |
 | wrapper, stdout | $(median tp.wrapper.pre) | $(median tp.wrapper.write) | $(median tp.wrapper.post) |
 | wrapper, one file | $(median tp.one.pre) | $(median tp.one.write) | $(median tp.one.post) |
 | \`measure copy\` | $(median tp.copy.pre) | $(median tp.copy.write) | $(median tp.copy.post) |
 | wrapper, \`compress: true\` | $(median gz.wrapper.pre) | $(median gz.wrapper.write) | $(median gz.wrapper.post) |
-
-Half of the runs' ratios for \`wrapper, stdout\` lie within $(quartiles tp.cat tp.wrapper) (Go floor:
-$(quartiles tp.cat tp.copy)); the median of its first $TP_REPS ratios alone is $(paired tp.cat tp.wrapper "$TP_REPS").
 
 With \`compress: true\` the child wrote at $(paired tp.wrapper.write gz.wrapper.write) × the speed of the plain wrapper
 (median of the runs' ratios of *writing*; goal ≥ 0.9: $(verdict "$(paired tp.wrapper.write gz.wrapper.write)" ">=" 0.9)): backups are
 gzipped in the background at the lowest thread priority, and what is left when the child has exited is
 compressed before the wrapper exits (*after*). At exit $(median gz.compressed) backups were gzipped and
 $(median gz.plain) plain (median; goal: 0 plain, $(verdict "$(median gz.plain)" "<=" 0)), none both.
+EOF
+}
+
+# paired_order A B PARITY: the median of ratios A B over the runs whose number has that parity
+# (1: odd, where tp_pair runs cat first).
+paired_order() {
+	awk -v a="$1" -v b="$2" -v p="$3" '$1 == a { x[++na] = $2 } $1 == b { y[++nb] = $2 }
+		END { n = (na < nb) ? na : nb; for (i = 1; i <= n; i++) if (i % 2 == p && y[i] > 0) print x[i] / y[i] }' "$res" |
+		sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else printf "%.2f", v[int((NR + 1) / 2)] }'
+}
+
+# hf KEY: the median of a hyperfine figure of the outside check, in seconds, four decimals.
+hf() { s4 "hf.$1"; }
+
+# report_outside: the outside check, when it ran.
+report_outside() {
+	grep -q '^hf\.cat ' "$res" || { printf '\nThe outside check with hyperfine did not run (HF_RUNS=0 or no hyperfine).\n'; return 0; }
+	cat <<EOF
+
+Outside check: the same binaries, timed by hyperfine in $HF_RUNS rounds of one run of each command
+(\`hyperfine -N -r 1 --prepare 'rm -rf out err logs'\`, the commands of "Checking these figures"
+at the top), forward in odd rounds and backward in even ones; medians, and the median over rounds
+of \`cat\`'s time / the command's (above 1: faster).
+
+| hyperfine \`-n\` | median (s) | user + system (s) | vs its \`cat\` | quartiles | the bench's ratio above |
+| --- | --- | --- | --- | --- | --- |
+| \`cat\` | $(hf cat) | $(hf cat.cpu) | 1.00 | | 1.00 |
+| \`wrapper\` | $(hf wrapper) | $(hf wrapper.cpu) | $(paired hf.cat hf.wrapper) | $(quartiles hf.cat hf.wrapper) | $(paired tp.cat tp.wrapper) |
+| \`ts\` (\`timestamps: true\`) | $(hf ts) | $(hf ts.cpu) | $(paired hf.cat hf.ts) | $(quartiles hf.cat hf.ts) | $(paired tp.cat ts.wrapper) |
+| \`gz\` (\`compress: true\`) | $(hf gz) | $(hf gz.cpu) | $(paired hf.cat hf.gz) | $(quartiles hf.cat hf.gz) | $(paired tp.cat gz.wrapper) |
+| \`both.cat\` (two \`cat\`s) | $(hf both.cat) | $(hf both.cat.cpu) | 1.00 | | 1.00 |
+| \`both\` (stdout + stderr) | $(hf both) | $(hf both.cpu) | $(paired hf.both.cat hf.both) | $(quartiles hf.both.cat hf.both) | $(paired both.cat both.wrapper) |
 EOF
 }
 

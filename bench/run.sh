@@ -4,22 +4,29 @@
 # wrapper binary, bench/gen (the child) and bench/measure (timing, /proc
 # sampling, output checks); the wrapper as `make dist` builds it (static, -trimpath, -s -w),
 # since that is the binary users run. Variants run interleaved, REPS times, and
-# medians are reported: the machine may be shared.
+# medians are reported: the machine may be shared. Every run is a whole process timed from fork
+# to exit, and writes into files that did not exist (see tp_pair in scenarios.sh).
 #
 # Knobs (environment): REPS (5), TP_REPS (41 throughput runs of every variant, about 4 s each with
 # the line checks: a single pair of runs varies more than the wrapper differs from cat), TP_PAIRS
 # (121 runs of the headline pair, cat and the wrapper, the first TP_REPS of them among the other
 # variants: single paired ratios spread by about ±15 %, and the median of 41 moved by up to 0.08
-# from one series to the next), FIXED_REPS (101 runs of a
-# one-line child), LINES (2000000), IDLE_SECONDS (30), IDLE_REPS (3),
-# RESTARTS (300 gaps per run), STOP_REPS (11), STOP_TIMEOUT (500ms), SIZES (1: make dist),
+# from one series to the next), HF_RUNS (15 rounds of the throughput case's outside check, one
+# hyperfine run of each command a round; 0: none), FIXED_REPS (101 runs of a
+# one-line child), LINES (2000000), IDLE_SECONDS (30), IDLE_REPS (2: an idle wrapper's figures
+# hardly vary, and the many case samples 50 more),
+# RESTARTS (300 gaps per run), STOP_REPS (11), STOP_TIMEOUT (500ms), MANY (50 idle wrappers),
+# MANY_SECONDS (30), BURST_MB (100 MB a burst), DISK_MBPS (20: the burst's disk), BURST_REPS (3),
+# PRUNE_OPS (200 rotations in the prune benchmark), PRUNE_REPS (5 pairs of runs), VOLUMES
+# ("50 200 800" MB), VOLUME_REPS (3), SIZES (1: make dist),
 # WINE (1: Windows service start/stop under Wine, when wine is installed), QUICK=1 (a smoke
 # run with small numbers that writes bench/out/quick.md instead of the doc), SRC (the source
 # tree the wrapper is built from; default this repository).
 #
-# CASES picks the cases to run, in its order, from "throughput fixed restart idle stop sizes
-# wine" (the default: all of them); a run given CASES writes bench/out/cases.md instead of the
-# doc, e.g. CASES="fixed restart" make bench.
+# CASES picks the cases to run, in its order, from "throughput fixed restart idle stop many
+# burst prune volume sizes wine" (the default: all of them); a run given CASES writes
+# bench/out/cases.md instead of the doc, e.g. CASES="fixed restart" make bench. The burst case
+# wants root (bench/slowdisk.sh); without it, it writes to the bench's own disk and says so.
 #
 # A/B mode: BASE=<git rev> builds a second wrapper from that revision (git archive into a
 # temporary folder, deleted on exit) and runs it against the wrapper of this tree (or SRC, or
@@ -51,10 +58,13 @@ if [ "$AB" = 1 ]; then
 	IDLE_SECONDS=${IDLE_SECONDS:-5} IDLE_REPS=${IDLE_REPS:-5} STOP_REPS=${STOP_REPS:-21} AB_FRESH=${AB_FRESH:-10}
 	all="throughput fixed restart idle stop"
 else
-	all="throughput fixed restart idle stop sizes wine"
+	all="throughput fixed restart idle stop many burst prune volume sizes wine"
 fi
-REPS=${REPS:-5} TP_REPS=${TP_REPS:-41} TP_PAIRS=${TP_PAIRS:-121} LINES=${LINES:-2000000} IDLE_SECONDS=${IDLE_SECONDS:-30} IDLE_REPS=${IDLE_REPS:-3}
+REPS=${REPS:-5} TP_REPS=${TP_REPS:-41} TP_PAIRS=${TP_PAIRS:-121} LINES=${LINES:-2000000} IDLE_SECONDS=${IDLE_SECONDS:-30} IDLE_REPS=${IDLE_REPS:-2}
 FIXED_REPS=${FIXED_REPS:-101} RESTARTS=${RESTARTS:-300} STOP_REPS=${STOP_REPS:-11} STOP_TIMEOUT=${STOP_TIMEOUT:-500ms}
+HF_RUNS=${HF_RUNS:-15} MANY=${MANY:-50} MANY_SECONDS=${MANY_SECONDS:-30} BURST_MB=${BURST_MB:-100}
+DISK_MBPS=${DISK_MBPS:-20} BURST_REPS=${BURST_REPS:-3} PRUNE_OPS=${PRUNE_OPS:-200} PRUNE_REPS=${PRUNE_REPS:-5}
+VOLUMES=${VOLUMES:-50 200 800} VOLUME_REPS=${VOLUME_REPS:-3}
 SIZES=${SIZES:-1} WINE=${WINE:-1} DOC=$repo/docs/performance.md
 for c in ${CASES:-}; do
 	case " $all " in *" $c "*) ;; *) echo "bench: unknown case $c (cases: $all)" >&2; exit 2 ;; esac
@@ -63,6 +73,7 @@ if [ -n "${CASES:-}" ]; then DOC=$out/cases.md; fi
 CASES=${CASES:-$all}
 if [ "${QUICK:-}" = 1 ]; then
 	REPS=1 TP_REPS=1 TP_PAIRS=2 FIXED_REPS=5 LINES=200000 IDLE_SECONDS=3 IDLE_REPS=1 RESTARTS=50 STOP_REPS=3 SIZES=0 WINE=0
+	HF_RUNS=2 MANY=5 MANY_SECONDS=3 BURST_MB=20 BURST_REPS=1 PRUNE_OPS=10 PRUNE_REPS=1 VOLUMES="5 20" VOLUME_REPS=1
 	if [ "$AB" = 1 ]; then REPS=3 TP_PAIRS=3 IDLE_SECONDS=2; fi
 	DOC=$out/quick.md
 fi
@@ -74,6 +85,10 @@ if [ "$DOC" != "$repo/docs/performance.md" ] && [ "$AB" != 1 ]; then
 fi
 
 load=$(cut -d' ' -f1 /proc/loadavg)
+# The bench's wrappers run under a service name of their own: a wrapper's control socket is named
+# after its service (/run/wrapper/NAME for root), and another wrapper of the same name, run by
+# something else on the machine, would stop this one from starting.
+svc=wrapper-bench-$$
 # Nothing is deleted until the measuring is over (see set_aside in scenarios.sh): the last bench's
 # files, and the trash of a bench that was killed, are moved into this bench's own trash folder,
 # which is deleted when this bench exits (dash runs an EXIT trap on a signal only if it traps it).
@@ -82,8 +97,17 @@ trash=$(mktemp -d "$out/trash/XXXXXX")
 for old in "$out"/trash/*; do
 	[ "$old" = "$trash" ] || mv "$old" "$trash/"
 done
-srcs= # the source trees of BASE and NEW (build_rev)
-trap 'rm -rf "$trash" ${srcs:+"$srcs"}; rmdir "$out/trash" 2>/dev/null || true' EXIT
+srcs=     # the source trees of BASE and NEW (build_rev)
+slowdisk= # the burst case's slow disk while it is mounted (bench/slowdisk.sh)
+# cleanup: also the empty directories the bench's wrappers leave where their control sockets were
+# (internal/control: /run/wrapper for root, else $XDG_RUNTIME_DIR/wrapper or /tmp/wrapper-UID).
+cleanup() {
+	[ -z "$slowdisk" ] || "$here/slowdisk.sh" down "$slowdisk"
+	rm -rf "$trash" ${srcs:+"$srcs"}
+	rmdir "$out/trash" /run/wrapper/"$svc"* "${XDG_RUNTIME_DIR:-/nonexistent}/wrapper/$svc"* \
+		"${TMPDIR:-/tmp}/wrapper-$(id -u)/$svc"* 2>/dev/null || true
+}
+trap cleanup EXIT
 trap 'exit 130' INT TERM
 [ -d "$out/run" ] && mv "$out/run" "$trash/run"
 mkdir -p "$out/bin" "$out/run"
@@ -131,20 +155,24 @@ median() {
 }
 # field NAME: the value of NAME=... in measure's output on stdin.
 field() { tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
-# config FILE ARGS-JSON [EXTRA [LOG-EXTRA [MAX-SIZE]]]: a wrapper configuration running gen,
-# rotating at MAX-SIZE (10MB).
+# config FILE ARGS-JSON [EXTRA [LOG-EXTRA [MAX-SIZE [LOG-DIR [MAX-FILES]]]]]: a wrapper
+# configuration running gen as service $svc, logging into LOG-DIR ($run/d/logs) as svc.out.log
+# and svc.err.log, rotating at MAX-SIZE (10MB), keeping MAX-FILES backups (0: all).
 config() {
-	printf 'name: svc\nexecutable: %s\narguments: %s\nlog: {dir: %s, max_size: %s, max_files: 0%s}\n%s\n' \
-		"$G" "$2" "$run/d/logs" "${5:-10MB}" "${4:-}" "${3:-}" >"$run/$1"
+	printf 'name: %s\nexecutable: %s\narguments: %s\nlog: {dir: %s, stdout: svc.out.log, stderr: svc.err.log, max_size: %s, max_files: %s%s}\n%s\n' \
+		"$svc" "$G" "$2" "${6:-$run/d/logs}" "${5:-10MB}" "${7:-0}" "${4:-}" "${3:-}" >"$run/$1"
 }
 
 . "$here/scenarios.sh"
 . "$here/report.sh"
+. "$here/scale.sh"
 . "$here/ab.sh"
 
 for c in $CASES; do
+	t0=$(date +%s)
 	if [ "$AB" = 1 ]; then
 		"ab_$c"
+		echo "bench: $c took $(($(date +%s) - t0)) s"
 		continue
 	fi
 	case $c in
@@ -153,9 +181,14 @@ for c in $CASES; do
 	restart) restart_latency ;;
 	idle) idle_cost ;;
 	stop) stop_latency ;;
+	many) many_idle ;;
+	burst) burst ;;
+	prune) prune ;;
+	volume) volume ;;
 	sizes) if [ "$SIZES" = 1 ]; then binary_sizes; fi ;;
 	wine) if [ "$WINE" = 1 ]; then wine_service; fi ;;
 	esac
+	echo "bench: $c took $(($(date +%s) - t0)) s"
 done
 
 if [ "$AB" = 1 ]; then

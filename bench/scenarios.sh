@@ -26,18 +26,23 @@ set_aside() {
 }
 aside=0
 
-# tp NAME CMD...: time one run of CMD in $run/d (fresh), record NAME's wall time, its CPU time as
-# NAME.cpu (s, CMD and every process it reaped), and its phases as NAME.pre, NAME.write and
-# NAME.post (ms; measure time -stamps: gen's start and end of writing).
+# tp NAME CMD...: time one run of CMD in $run/d (fresh, after the command in $tp_prep if set),
+# record NAME's wall time, its CPU time as NAME.cpu (s, CMD and every process it reaped), that CPU
+# less gen's own as NAME.own (s: the wrapper and its reaper, or the shell and cat), the largest
+# RSS as NAME.maxrss (kB), and its phases as NAME.pre, NAME.write and NAME.post (ms; measure time
+# -stamps: gen's start and end of writing).
 tp() {
 	name=$1
 	shift
 	set_aside
+	if [ -n "${tp_prep:-}" ]; then (cd "$run/d" && eval "$tp_prep"); fi
 	r=$(cd "$run/d" && "$M" time -stamps "$run/phases" -- "$@" 2>>"$out/stderr.log")
 	wall=$(echo "$r" | field wall)
 	[ -n "$wall" ] || { echo "bench: $name failed; see $out/stderr.log" >&2; exit 1; }
 	record "$name" "$wall"
 	record "$name.cpu" "$(echo "$r" | field cpu)"
+	record "$name.own" "$(awk -v c="$(echo "$r" | field cpu)" -v g="$(echo "$r" | field gen_cpu)" 'BEGIN { printf "%.6f", c - g }')"
+	record "$name.maxrss" "$(echo "$r" | field maxrss_kb)"
 	for k in pre write post; do record "$name.$k" "$(echo "$r" | field $k)"; done
 }
 
@@ -49,7 +54,9 @@ checked() {
 
 # tp_pair I: the headline pair, `gen | cat > file` and the wrapper, back to back, cat first in odd
 # rounds and the wrapper first in even ones (so neither always runs second, after the other's
-# 200 MB), then both outputs checked.
+# 200 MB), then both outputs checked. Each writes into files that did not exist: a file that
+# exists is truncated by the shell's O_TRUNC, and then ext4 (auto_da_alloc) starts writing the
+# new data back when the file is closed, in the closing process; see tp.catold.
 tp_pair() {
 	if [ $(($1 % 2)) = 1 ]; then
 		tp tp.cat sh -c "$G lines $LINES | cat > out"
@@ -65,6 +72,20 @@ tp_pair() {
 	record tp.files "$(echo "$r" | field files)"
 }
 
+# tp_small I: gen writing 4 KiB at a time (what C's stdio writes into a pipe) through cat and
+# the wrapper, in the order of tp_pair.
+tp_small() {
+	for v in $(if [ $(($1 % 2)) = 1 ]; then echo cat wrapper; else echo wrapper cat; fi); do
+		if [ "$v" = cat ]; then
+			tp small.cat sh -c "$G lines $LINES out 4096 | cat > out"
+			checked "$LINES" "$run/d/out" >/dev/null
+		else
+			tp small.wrapper "$W" run --config "$run/small.yaml"
+			checked "$LINES" "$run/d/logs/svc.out.log" >/dev/null
+		fi
+	done
+}
+
 throughput() {
 	echo "bench: log throughput, $LINES lines of 100 bytes, $TP_REPS runs of every variant, $TP_PAIRS of cat and the wrapper"
 	half=$((LINES / 2))
@@ -73,10 +94,17 @@ throughput() {
 	config both.yaml "[lines, \"$LINES\", both]"
 	config ts.yaml "[lines, \"$LINES\"]" "" ", timestamps: true"
 	config gz.yaml "[lines, \"$LINES\"]" "" ", compress: true"
+	config small.yaml "[lines, \"$LINES\", out, \"4096\"]"
 	mkfifo "$run/fifo"
 	for i in $(seq "$TP_PAIRS"); do
 		tp_pair "$i"
 		[ "$i" -le "$TP_REPS" ] || continue
+		# What a measurement that leaves `out` in place between runs times: cat into a file
+		# that exists (emptied, as a --prepare of `: > out` would leave it).
+		tp_prep=': > out'
+		tp tp.catold sh -c "$G lines $LINES | cat > out"
+		tp_prep=
+		tp_small "$i"
 		tp tp.file sh -c "$G lines $LINES > out"
 		tp tp.one "$W" run --config "$run/one.yaml"
 		checked "$LINES" "$run/d/logs/svc.out.log" >/dev/null
@@ -96,6 +124,61 @@ throughput() {
 	done
 	set_aside # the last run's directory becomes prev
 	set_aside # and goes to the trash with the one before
+	outside_check
+}
+
+# outside_check: the throughput commands timed by hyperfine, an outside tool, in $out/hf, as
+# docs/performance.md tells a reader to repeat them: whole processes, the outputs removed before
+# every run. HF_RUNS rounds (0: none; skipped without hyperfine), each one hyperfine run of every
+# command, in one order in odd rounds and the reverse in even ones: interleaved, as the bench's
+# own pairs, since hyperfine alone runs each command's runs back to back. Each round's CSV is
+# appended to $out/hf/rounds.csv.
+outside_check() {
+	[ "$HF_RUNS" -gt 0 ] || return 0
+	command -v hyperfine >/dev/null || { echo "bench: hyperfine not installed (.ci/bench/setup.sh); outside check skipped"; return 0; }
+	echo "bench: outside check, hyperfine, $HF_RUNS rounds"
+	hf=$out/hf
+	[ -d "$hf" ] && mv "$hf" "$trash/hf"
+	mkdir -p "$hf"
+	hf_configs "$hf"
+	for i in $(seq "$HF_RUNS"); do
+		(cd "$hf" && hf_round "$i") >>"$hf/hyperfine.txt" 2>&1 ||
+			{ echo "bench: hyperfine failed; see $hf/hyperfine.txt" >&2; exit 1; }
+		# The CSV: command,mean,stddev,median,user,system,min,max; one run, in the order run.
+		awk -F, 'NR > 1 { print "hf." $1, $2; print "hf." $1 ".cpu", $5 + $6 }' "$hf/round.csv" >>"$res"
+		cat "$hf/round.csv" >>"$hf/rounds.csv"
+	done
+	rm -rf "$hf/out" "$hf/err" "$hf/logs" "$hf/round.csv"
+}
+
+# hf_round I: one hyperfine run of each command, in the current directory, forward in odd rounds
+# and backward in even ones, into round.csv.
+hf_round() {
+	c1="sh -c '../bin/gen lines $LINES | cat > out'"
+	c2='../bin/wrapper run --config tp.yaml'
+	c3='../bin/wrapper run --config ts.yaml'
+	c4='../bin/wrapper run --config gz.yaml'
+	c5="sh -c 'cat fifo > err & ../bin/gen lines $LINES both 2> fifo | cat > out; wait'"
+	c6='../bin/wrapper run --config both.yaml'
+	odd=$(($1 % 2))
+	set -- hyperfine -N --style none -r 1 --prepare 'rm -rf out err logs' --export-csv round.csv
+	if [ "$odd" = 1 ]; then
+		"$@" -n cat "$c1" -n wrapper "$c2" -n ts "$c3" -n gz "$c4" -n both.cat "$c5" -n both "$c6"
+	else
+		"$@" -n both "$c6" -n both.cat "$c5" -n gz "$c4" -n ts "$c3" -n wrapper "$c2" -n cat "$c1"
+	fi
+}
+
+# hf_configs DIR: the wrapper configurations of the outside check, relative to DIR (the wrapper
+# resolves paths against its configuration's directory), and the fifo of the two cats.
+hf_configs() {
+	for v in tp:"" ts:", timestamps: true" gz:", compress: true" both:""; do
+		a="[lines, \"$LINES\"]"
+		[ "${v%%:*}" != both ] || a="[lines, \"$LINES\", both]"
+		printf 'name: %s\nexecutable: ../bin/gen\narguments: %s\nlog: {dir: logs, stdout: svc.out.log, stderr: svc.err.log, max_size: 10MB, max_files: 0%s}\n' \
+			"$svc" "$a" "${v#*:}" >"$1/${v%%:*}.yaml"
+	done
+	mkfifo "$1/fifo"
 }
 
 # fixed_cost: start-to-exit of a wrapper whose child writes one line, against the same child

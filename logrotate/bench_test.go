@@ -225,3 +225,47 @@ func BenchmarkCompress(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRotatePrune measures one rotation and the backup mill's pass
+// that follows it, with max_files backups in the directory: the pass lists
+// the directory, parses and sorts every backup's name and removes the
+// oldest one (bench/run.sh, case prune). The pass runs in the benchmark's
+// goroutine, not the mill's, so that each operation includes all of it.
+func BenchmarkRotatePrune(b *testing.B) {
+	for _, n := range []int{10, 1000} {
+		b.Run(fmt.Sprintf("backups=%d", n), func(b *testing.B) {
+			dir := b.TempDir()
+			old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+			for i := range n {
+				name := "app-" + old.Add(time.Duration(i)*time.Second).Format(backupTimeFormat) + ".log"
+				if err := os.WriteFile(filepath.Join(dir, name), benchChunk[:100], 0o600); err != nil {
+					b.Fatal(err)
+				}
+			}
+			// MaxFiles 0 leaves the mill's own goroutine idle.
+			f, err := Open(Options{Path: filepath.Join(dir, "app.log")})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			limits := millLimits{maxFiles: n}
+			b.ResetTimer()
+			for range b.N {
+				if _, err := f.Write(benchChunk[:100]); err != nil {
+					b.Fatal(err)
+				}
+				if err := f.Rotate(); err != nil {
+					b.Fatal(err)
+				}
+				var rep report
+				if err := f.mill.work(limits, &rep); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			if ents, _ := os.ReadDir(dir); len(ents) != n+1 {
+				b.Fatalf("%d files in the log directory, want %d backups and the log", len(ents), n)
+			}
+		})
+	}
+}

@@ -13,3 +13,14 @@ func monotonic() int64 {
 	}
 	return ts.Nano()
 }
+
+// cpuTime returns this process's user and system time in nanoseconds: the
+// child's share of a run's CPU, which the parent's rusage lumps together
+// with its own.
+func cpuTime() int64 {
+	var ru unix.Rusage
+	if err := unix.Getrusage(unix.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}

@@ -3,12 +3,15 @@
 // wrapper's test binary, so that the child costs the same under the wrapper
 // and under each baseline.
 //
-//	gen lines N [out|err|both]  N lines of 100 bytes on stdout (default), on
-//	                            stderr, or N/2 on each at once; exit 0. With
+//	gen lines N [out|err|both [SIZE]]
+//	                            N lines of 100 bytes on stdout (default), on
+//	                            stderr, or N/2 on each at once, in writes of
+//	                            SIZE bytes (65536); exit 0. With
 //	                            GEN_STAMPS=FILE in the environment, then
-//	                            append "T0 T1\n" to FILE: CLOCK_MONOTONIC in
-//	                            ns when main began writing and after the
-//	                            last write (measure time -stamps)
+//	                            append "T0 T1 CPU\n" to FILE: CLOCK_MONOTONIC
+//	                            in ns when main began writing and after the
+//	                            last write, and gen's own CPU time (user +
+//	                            system) in ns (measure time -stamps)
 //	gen stamp FILE              append the CLOCK_MONOTONIC time in ns and a
 //	                            newline to FILE; exit 0
 //	gen tree FILE [ignore]      start a grandchild ("gen sleep") in the same
@@ -86,28 +89,34 @@ func lines(args []string) error {
 	if len(args) > 1 {
 		mode = args[1]
 	}
+	size := 64 << 10
+	if len(args) > 2 {
+		if size, err = strconv.Atoi(args[2]); err != nil || size < 1 {
+			return fmt.Errorf("lines: bad write size %q", args[2])
+		}
+	}
 	t0 := monotonic()
-	if err := writeLines(mode, n); err != nil {
+	if err := writeLines(mode, n, size); err != nil {
 		return err
 	}
 	if path := os.Getenv("GEN_STAMPS"); path != "" {
-		return appendLine(path, fmt.Sprintf("%d %d", t0, monotonic()))
+		return appendLine(path, fmt.Sprintf("%d %d %d", t0, monotonic(), cpuTime()))
 	}
 	return nil
 }
 
-// writeLines writes n lines to the streams mode names.
-func writeLines(mode string, n int) error {
+// writeLines writes n lines to the streams mode names, size bytes a write.
+func writeLines(mode string, n, size int) error {
 	switch mode {
 	case "out":
-		return write(os.Stdout, 'o', n)
+		return write(os.Stdout, 'o', n, size)
 	case "err":
-		return write(os.Stderr, 'e', n)
+		return write(os.Stderr, 'e', n, size)
 	case "both":
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
-		wg.Go(func() { errs[0] = write(os.Stdout, 'o', n/2) })
-		wg.Go(func() { errs[1] = write(os.Stderr, 'e', n-n/2) })
+		wg.Go(func() { errs[0] = write(os.Stdout, 'o', n/2, size) })
+		wg.Go(func() { errs[1] = write(os.Stderr, 'e', n-n/2, size) })
 		wg.Wait()
 		if errs[0] != nil {
 			return errs[0]
@@ -117,15 +126,16 @@ func writeLines(mode string, n int) error {
 	return fmt.Errorf("lines: bad stream %q", mode)
 }
 
-// write writes lines 1..n of stream s to f in 64 KiB writes (a pipe's
-// capacity), formatting the digits by hand: the generator must not be the
-// bottleneck of what it measures.
-func write(f *os.File, s byte, n int) error {
+// write writes lines 1..n of stream s to f in writes of size bytes (by
+// default 64 KiB, a pipe's default capacity; a program's stdio on a pipe
+// writes 4 KiB), formatting the digits by hand: the generator must not be
+// the bottleneck of what it measures.
+func write(f *os.File, s byte, n, size int) error {
 	filler := alphabet
 	for len(filler) < lineLen+len(alphabet) {
 		filler += alphabet
 	}
-	w := bufio.NewWriterSize(f, 64<<10)
+	w := bufio.NewWriterSize(f, size)
 	var line [lineLen]byte
 	line[0], line[1], line[headerLen-1], line[lineLen-1] = s, ' ', ' ', '\n'
 	for i := 1; i <= n; i++ {

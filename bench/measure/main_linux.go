@@ -7,11 +7,14 @@
 //
 //	measure time [-stamps FILE] -- CMD...
 //	                                   wall=SECONDS of one run (exit 0
-//	                                   required) and cpu=SECONDS (user +
+//	                                   required), cpu=SECONDS (user +
 //	                                   system, reaped descendants
-//	                                   included); with -stamps, gen's
-//	                                   GEN_STAMPS times split it into
-//	                                   pre= write= post= (ms)
+//	                                   included) and maxrss_kb (the
+//	                                   largest of CMD and what it reaped);
+//	                                   with -stamps, gen's GEN_STAMPS
+//	                                   times split it into pre= write=
+//	                                   post= (ms), and gen_cpu=SECONDS is
+//	                                   gen's own share of cpu
 //	measure check [-timestamps] -n N PATH
 //	                                   the lines of PATH, its backups first
 //	                                   (plain, .gz or .zst; never both), as
@@ -25,6 +28,12 @@
 //	measure restart -n N -stamps FILE -- CMD...
 //	                                   start CMD, wait for N+1 lines in FILE
 //	                                   (gen stamp), stop CMD, print the gaps
+//	measure many -n N -for D -pids PATTERN -- CMD...
+//	                                   start N copies of CMD ("{}" in an
+//	                                   argument or PATTERN becomes the
+//	                                   copy's number, as wide as N), wait
+//	                                   for every PATTERN file (gen tree),
+//	                                   sample all their processes over D
 //	measure idle -for D -pids FILE -- CMD...
 //	                                   start CMD, wait for FILE (gen tree),
 //	                                   sample CMD's /proc over D
@@ -40,6 +49,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -47,12 +57,12 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: measure time|check|copy|loop|restart|idle|stop ...")
+		fmt.Fprintln(os.Stderr, "usage: measure time|check|copy|loop|restart|idle|many|stop ...")
 		os.Exit(2)
 	}
 	cmds := map[string]func([]string) error{
 		"time": cmdTime, "check": cmdCheck, "loop": cmdLoop, "copy": cmdCopy,
-		"restart": cmdRestart, "idle": cmdIdle, "stop": cmdStop,
+		"restart": cmdRestart, "idle": cmdIdle, "stop": cmdStop, "many": cmdMany,
 	}
 	run, ok := cmds[os.Args[1]]
 	if !ok {
@@ -107,20 +117,26 @@ func cmdTime(args []string) error {
 	}
 	end := monotonic()
 	// The rusage of a reaped child includes the children it reaped itself:
-	// for a wrapper, its child and its reaper too.
+	// for a wrapper, its child and its reaper too; its maximum RSS is the
+	// largest of theirs, the wrapper's own in practice.
 	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-	fmt.Printf("wall=%.6f cpu=%.6f", time.Duration(end-start).Seconds(), cpu.Seconds())
+	var maxrss int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		maxrss = ru.Maxrss
+	}
+	fmt.Printf("wall=%.6f cpu=%.6f maxrss_kb=%d", time.Duration(end-start).Seconds(), cpu.Seconds(), maxrss)
 	if *stamps != "" {
 		b, err := os.ReadFile(*stamps)
 		if err != nil {
 			return fmt.Errorf("stamps: %w", err)
 		}
-		var w0, w1 int64
-		if n, _ := fmt.Sscan(string(b), &w0, &w1); n != 2 {
-			return fmt.Errorf("stamps: %s holds %q, want \"T0 T1\"", *stamps, b)
+		var w0, w1, gcpu int64
+		if n, _ := fmt.Sscan(string(b), &w0, &w1, &gcpu); n != 3 {
+			return fmt.Errorf("stamps: %s holds %q, want \"T0 T1 CPU\"", *stamps, b)
 		}
-		fmt.Printf(" pre=%.3f write=%.3f post=%.3f",
-			ms(time.Duration(w0-start)), ms(time.Duration(w1-w0)), ms(time.Duration(end-w1)))
+		fmt.Printf(" pre=%.3f write=%.3f post=%.3f gen_cpu=%.6f",
+			ms(time.Duration(w0-start)), ms(time.Duration(w1-w0)), ms(time.Duration(end-w1)),
+			time.Duration(gcpu).Seconds())
 	}
 	fmt.Println()
 	return nil
