@@ -138,6 +138,10 @@ if [ -n "${NEW:-}" ]; then
 	new_desc="$NEW = $(describe "$NEW")"
 else
 	build "${SRC:-$repo}" "$bin/wrapper"
+	# The same with the start-up marks of internal/starttrace, for the fixed case's phases; a
+	# tree without them (SRC older than the marks) leaves the phases out.
+	(cd "${SRC:-$repo}" && CGO_ENABLED=0 go build -tags starttrace -trimpath -ldflags '-s -w' -o "$bin/wrapper.trace" ./cmd/wrapper) ||
+		rm -f "$bin/wrapper.trace"
 	new_desc="the tree at ${SRC:-$repo} ($(git -C "${SRC:-$repo}" describe --always --dirty 2>/dev/null || echo "not a git tree"))"
 fi
 if [ "$AB" = 1 ]; then

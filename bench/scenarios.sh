@@ -191,8 +191,19 @@ fixed_cost() {
 		tp fixed.cat sh -c "$G lines 1 | cat > out"
 		tp fixed.wrapper "$W" run --config "$run/fixed.yaml"
 		tp fixed.copy "$M" copy out -- "$G" lines 1
+		tp fixed.gen "$G" lines 1
+		trace_start
 	done
 	set_aside
+}
+
+# trace_start: one run of the wrapper built with -tags starttrace (internal/starttrace), its
+# marks recorded as start.LABEL (ms since the fork) and start.d.LABEL (ms since the mark before).
+trace_start() {
+	[ -x "$bin/wrapper.trace" ] || return 0
+	set_aside
+	r=$(cd "$run/d" && "$M" trace -- "$bin/wrapper.trace" run --config "$run/fixed.yaml" 2>>"$out/stderr.log") || return 0
+	echo "$r" | tr ' ' '\n' | awk -F= -v res="$res" '{ printf "start.%s %s\nstart.d.%s %.3f\n", $1, $2, $1, $2 - p >> res; p = $2 }'
 }
 
 restart_latency() {

@@ -1,6 +1,8 @@
 package supervisor
 
 import (
+	"github.com/wrapper-dev/wrapper/internal/starttrace"
+
 	"errors"
 	"fmt"
 	"log/slog"
@@ -54,6 +56,7 @@ func holdTrees(want Containment, log *slog.Logger) (held, error) {
 		undo = append(undo, func() { signal.Stop(c) })
 		attrs = append(attrs, "pid1", true)
 	}
+	starttrace.Mark("containment")
 	log.Info("process tree containment", attrs...)
 	return h, nil
 }

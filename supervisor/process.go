@@ -1,6 +1,8 @@
 package supervisor
 
 import (
+	"github.com/wrapper-dev/wrapper/internal/starttrace"
+
 	"errors"
 	"fmt"
 	"io"
@@ -187,6 +189,7 @@ func (sp *spawner) own(c *child, p *pipes, in stdinEnds, started chan<- error) {
 	started <- nil
 	werr := c.cmd.Wait()
 	at := time.Now()
+	starttrace.Mark("child-exited")
 	unlock()
 	closeKept(in) // the pipe no one reads any more
 	// Kill what is left of the tree even when the child exited by itself:
@@ -202,6 +205,7 @@ func (sp *spawner) own(c *child, p *pipes, in stdinEnds, started chan<- error) {
 	} else {
 		sp.opts.Logger.Warn("wait for child", "err", werr)
 	}
+	starttrace.Mark("child-reaped")
 	c.exit <- e
 }
 

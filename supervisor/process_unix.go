@@ -3,6 +3,8 @@
 package supervisor
 
 import (
+	"github.com/wrapper-dev/wrapper/internal/starttrace"
+
 	"errors"
 	"fmt"
 	"os"
@@ -129,11 +131,13 @@ func begin(cmd *exec.Cmd, opts Options, main bool, forked func()) (*tree, error)
 	if err != nil {
 		return nil, err
 	}
+	starttrace.Mark("fork")
 	if err := startRegistered(cmd); err != nil {
 		return nil, errors.Join(err, cg.remove())
 	}
 	forked()
 	cg.started()
+	starttrace.Mark("child-started")
 	return hold(cmd, cg, main && cg == nil)
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/wrapper-dev/wrapper/internal/memtrim"
 	"github.com/wrapper-dev/wrapper/internal/metrics"
 	"github.com/wrapper-dev/wrapper/internal/registry"
+	"github.com/wrapper-dev/wrapper/internal/starttrace"
 	"github.com/wrapper-dev/wrapper/internal/statusfile"
 	"github.com/wrapper-dev/wrapper/internal/watch"
 	"github.com/wrapper-dev/wrapper/supervisor"
@@ -103,6 +104,7 @@ func runHost(ctx context.Context, cfg *config.Config, o hostOptions) int {
 	// another account) stops the start too: it would answer in the
 	// wrapper's place. The error names the process or the account.
 	ctl, ctlErr := control.Listen(cfg.Name)
+	starttrace.Mark("control")
 	if errors.Is(ctlErr, control.ErrAlreadyRunning) || errors.Is(ctlErr, control.ErrUnsafe) {
 		early.Error("cannot start", "err", ctlErr)
 		return ExitError
@@ -120,6 +122,7 @@ func runHost(ctx context.Context, cfg *config.Config, o hostOptions) int {
 		return ExitError
 	}
 	defer out.Close()
+	starttrace.Mark("logs")
 	stopAsked, release := stopClock(ctx) // the stop budget counts from the request
 	defer release()
 	// Goroutines tied to this host (watcher, signal reloads) end with it,
@@ -179,11 +182,13 @@ func runHost(ctx context.Context, cfg *config.Config, o hostOptions) int {
 			h.logger.Warn("cannot watch the configuration for changes; polling it instead", "err", err)
 		})
 	}
+	starttrace.Mark("host")
 	h.logger.Info("wrapper started", "version", version(), "config", cfg.File, "pid", os.Getpid())
 	if o.ready != nil {
 		o.ready()
 	}
 	code := exitCode(h.sup.Run(h.drainFirst(ctx)), h.logger)
+	starttrace.Mark("supervisor-done")
 	h.closeRegistry()
 	for _, f := range out.all {
 		if n := f.Dropped(); n > 0 {

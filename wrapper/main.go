@@ -6,6 +6,8 @@
 package wrapper
 
 import (
+	"github.com/wrapper-dev/wrapper/internal/starttrace"
+
 	"fmt"
 	"io"
 	"runtime"
@@ -49,6 +51,8 @@ func commands() map[string]command {
 // Main runs the wrapper with args (without the program name) and returns the
 // process exit code. stdout and stderr receive the CLI's own output.
 func Main(args []string, stdout, stderr io.Writer) int {
+	starttrace.Mark("main")
+	defer starttrace.Mark("exit")
 	if handled, code := serviceEntry(args, stderr); handled {
 		return code
 	}

@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/wrapper-dev/wrapper/config"
+	"github.com/wrapper-dev/wrapper/internal/starttrace"
 )
 
 // cmdRun runs the child in the foreground until SIGINT/SIGTERM (Ctrl-C in a
@@ -23,8 +24,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	// The child runs in its own process group (Unix) so a terminal's Ctrl-C
 	// reaches only the wrapper, which then stops the child in order.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	starttrace.Mark("signals")
 	defer stop()
 	cfg, code := loadConfig(*path, stderr)
+	starttrace.Mark("config")
 	if cfg == nil {
 		return code
 	}

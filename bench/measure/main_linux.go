@@ -37,6 +37,9 @@
 //	measure idle -for D -pids FILE -- CMD...
 //	                                   start CMD, wait for FILE (gen tree),
 //	                                   sample CMD's /proc over D
+//	measure trace -- CMD...            run a wrapper built with -tags
+//	                                   starttrace once: LABEL=MS for each
+//	                                   mark since the fork, waited=MS
 //	measure stop -pids FILE [-group] -- CMD...
 //	                                   start CMD, wait for FILE (gen tree),
 //	                                   SIGTERM it (its group with -group) and
@@ -57,12 +60,12 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: measure time|check|copy|loop|restart|idle|many|stop ...")
+		fmt.Fprintln(os.Stderr, "usage: measure time|check|copy|loop|restart|idle|many|stop|trace ...")
 		os.Exit(2)
 	}
 	cmds := map[string]func([]string) error{
 		"time": cmdTime, "check": cmdCheck, "loop": cmdLoop, "copy": cmdCopy,
-		"restart": cmdRestart, "idle": cmdIdle, "stop": cmdStop, "many": cmdMany,
+		"restart": cmdRestart, "idle": cmdIdle, "stop": cmdStop, "many": cmdMany, "trace": cmdTrace,
 	}
 	run, ok := cmds[os.Args[1]]
 	if !ok {
