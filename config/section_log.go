@@ -43,8 +43,8 @@ type Log struct {
 	// MaxAge is how long rotated files are kept; 0 keeps them regardless of
 	// age. Default: 0.
 	MaxAge time.Duration
-	// Compress is how rotated files are compressed: "gzip", "zstd" or ""
-	// (not at all); `compress: true` means gzip. Default: "".
+	// Compress is how rotated files are compressed: "gzip" or "" (not at
+	// all); `compress: true` means gzip. Default: "".
 	Compress string
 	// Timestamps prefixes every line of child output with a timestamp.
 	// Default: false.
@@ -87,17 +87,32 @@ func logField(r *rawLog) field {
 		{name: "max_size", decode: size(&r.maxSize)},
 		{name: "max_files", decode: count(&r.maxFiles)},
 		{name: "max_age", decode: duration(&r.maxAge)},
-		{name: "compress", decode: enum(&r.compress, compressions, strings.ToLower)},
+		{name: "compress", decode: compressMode(&r.compress)},
 		{name: "timestamps", decode: boolean(&r.timestamps)},
 		{name: "rotate_every", decode: duration(&r.rotateEvery)},
 		{name: "encoding", decode: encodingName(&r.encoding)},
 	}}
 }
 
-// compressions are the values of log.compress: true is gzip.
-var compressions = []string{"true", "false", "gzip", "zstd"}
+// compressions are the values of log.compress, in any case: true is gzip.
+var compressions = []string{"true", "false", "gzip"}
 
-// compression is log.compress's meaning: "gzip", "zstd" or "" (off).
+// compressMode decodes log.compress. zstd, which users may well expect,
+// gets the reason it is not offered rather than a bare "invalid value".
+func compressMode(p *val[string]) decodeFunc {
+	known := enum(p, compressions, strings.ToLower)
+	return func(d *decoder, key string, n *yaml.Node) {
+		if m := deref(n); m.Kind == yaml.ScalarNode && strings.EqualFold(m.Value, "zstd") {
+			p.line, p.bad = m.Line, true
+			d.ps.add(m.Line, key, "invalid value %q: want %s (zstd is not offered: linking it slows every wrapper's start)",
+				m.Value, orList(compressions))
+			return
+		}
+		known(d, key, n)
+	}
+}
+
+// compression is log.compress's meaning: "gzip" or "" (off).
 func compression(v string) string {
 	switch v {
 	case "true":

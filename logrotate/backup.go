@@ -7,13 +7,13 @@ import (
 	"time"
 )
 
-// Backups are named <name>-<UTC time><ext>[.gz|.zst] beside the current
+// Backups are named <name>-<UTC time><ext>[.gz] beside the current
 // file, the layout lumberjack (which logrotate used to wrap) used, so
 // backups of earlier versions are still compressed and pruned.
 const backupTimeFormat = "2006-01-02T15-04-05.000"
 
 // backupName returns a backup name (in the log directory) for the current
-// file that no existing file (plain or compressed in either format) uses, and the time
+// file that no existing file (plain or compressed) uses, and the time
 // encoded in it.
 //
 // The time is now truncated to the millisecond, moved past the previous
@@ -29,7 +29,7 @@ func (f *File) backupName(now time.Time) (time.Time, string) {
 	}
 	for {
 		name := prefix + t.Format(backupTimeFormat) + ext
-		if !exists(f.root, name) && !exists(f.root, name+gzipSuffix) && !exists(f.root, name+zstdSuffix) {
+		if !exists(f.root, name) && !exists(f.root, name+gzipSuffix) {
 			return t, name
 		}
 		t = t.Add(time.Millisecond)

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/klauspost/compress/gzip"
-	"github.com/klauspost/compress/zstd"
 
 	"github.com/wrapper-dev/wrapper/internal/safefs"
 )
@@ -19,65 +18,31 @@ import (
 // Compression is how the mill compresses backups (Options.Compress).
 type Compression string
 
-// The compressions: each writes a standard file that gzip -d or zstd -d
-// reads.
+// The compressions. Gzip writes a standard file that gzip -d reads. There
+// is no zstd: linking klauspost's zstd would run its packages'
+// initialisation in every wrapper at start-up, compressing or not
+// (docs/performance.md#compression).
 const (
 	NoCompression Compression = ""     // backups stay plain
 	Gzip          Compression = "gzip" // <backup>.gz
-	Zstd          Compression = "zstd" // <backup>.zst
 )
 
-// Suffixes of compressed backups. A backup compressed in either format
-// counts as compressed, whatever the current setting: switching formats
-// does not recompress older backups.
-const (
-	gzipSuffix = ".gz"
-	zstdSuffix = ".zst"
-)
-
-// suffix is the name ending of a backup compressed with c.
-func (c Compression) suffix() string {
-	if c == Zstd {
-		return zstdSuffix
-	}
-	return gzipSuffix
-}
+// gzipSuffix ends the name of a compressed backup.
+const gzipSuffix = ".gz"
 
 // valid reports whether c is one of the compressions above.
-func (c Compression) valid() bool { return c == NoCompression || c == Gzip || c == Zstd }
+func (c Compression) valid() bool { return c == NoCompression || c == Gzip }
 
-// Compressor settings, chosen by BenchmarkCompress so that a MB costs at
-// most a third of the CPU of compress/gzip's default level: deflate at
-// its fastest level (klauspost's level 1 finds matches with one hash
-// probe), zstd at its fastest with a 1 MiB window (the default window
-// allocates more and was no faster on log lines). Figures:
-// docs/performance.md#compression.
-const (
-	gzipLevel  = gzip.BestSpeed
-	zstdLevel  = zstd.SpeedFastest
-	zstdWindow = 1 << 20
-)
-
-// newWriter returns c's compressing writer into w. Both compress on the
-// calling goroutine alone (zstd would start a goroutine per core by
-// default): the mill compresses one backup at a time, at low priority.
-func newWriter(c Compression, w io.Writer) (io.WriteCloser, error) {
-	if c == Zstd {
-		return zstd.NewWriter(w, zstd.WithEncoderLevel(zstdLevel), zstd.WithEncoderConcurrency(1),
-			zstd.WithWindowSize(zstdWindow))
-	}
-	return gzip.NewWriterLevel(w, gzipLevel)
-}
+// gzipLevel was chosen by BenchmarkCompress so that a MB costs at most a
+// third of the CPU of compress/gzip's default level: deflate at its
+// fastest level (klauspost's level 1 finds matches with one hash probe).
+// Figures: docs/performance.md#compression.
+const gzipLevel = gzip.BestSpeed
 
 // plainName returns name without a compressed backup's suffix, and
 // whether it had one.
 func plainName(name string) (string, bool) {
-	for _, s := range []string{gzipSuffix, zstdSuffix} {
-		if p, ok := strings.CutSuffix(name, s); ok {
-			return p, true
-		}
-	}
-	return name, false
+	return strings.CutSuffix(name, gzipSuffix)
 }
 
 // errStopped ends a pass that Close interrupted.
@@ -88,14 +53,14 @@ var errStopped = errors.New("log backup mill stopped")
 // from the child and the pumps.
 var slot = make(chan struct{}, 1)
 
-// compress writes name's content compressed with c to name plus c's
-// suffix, created with O_EXCL and given name's owner and mode through its
-// descriptor, then removes name. Lumberjack, which logrotate used to wrap,
+// compress writes name's content compressed to name.gz, created with
+// O_EXCL and given name's owner and mode through its descriptor, then
+// removes name. Lumberjack, which logrotate used to wrap,
 // opened name.gz with O_TRUNC and chowned it by path: a link planted at
 // name.gz made it empty and give away any file on the machine. A link at
 // name (never a backup this package made) is removed unread. With low the
 // work runs on a thread of its own at low priority (background).
-func (m *mill) compress(root *os.Root, name string, c Compression, low bool, rep *report) error {
+func (m *mill) compress(root *os.Root, name string, low bool, rep *report) error {
 	select {
 	case slot <- struct{}{}:
 		defer func() { <-slot }()
@@ -103,13 +68,13 @@ func (m *mill) compress(root *os.Root, name string, c Compression, low bool, rep
 		return errStopped
 	}
 	if !low {
-		return m.compressNow(root, name, c, rep)
+		return m.compressNow(root, name, rep)
 	}
-	return background(func() error { return m.compressNow(root, name, c, rep) })
+	return background(func() error { return m.compressNow(root, name, rep) })
 }
 
 // compressNow is compress on the calling goroutine.
-func (m *mill) compressNow(root *os.Root, name string, c Compression, rep *report) error {
+func (m *mill) compressNow(root *os.Root, name string, rep *report) error {
 	src, err := safefs.OpenFile(root, name, os.O_RDONLY, 0)
 	if errors.Is(err, safefs.ErrLink) {
 		return removeLink(root, name, "log backup", err, rep)
@@ -124,19 +89,14 @@ func (m *mill) compressNow(root *os.Root, name string, c Compression, rep *repor
 	}
 	// A compressed copy beside the plain backup is the partial output of
 	// a compression that a crash interrupted (a finished one removes the
-	// plain backup), possibly in the other format.
-	for _, s := range []string{gzipSuffix, zstdSuffix} {
-		if s != c.suffix() {
-			_ = root.Remove(name + s)
-		}
-	}
-	zName := name + c.suffix()
+	// plain backup): createExcl removes it.
+	zName := name + gzipSuffix
 	dst, err := createExcl(root, zName, rep)
 	if err != nil {
 		return fmt.Errorf("compress log backup: %w", err)
 	}
 	keepModeAndOwner(dst, fi)
-	err = compressTo(c, dst, &millReader{r: src, stop: m.stop})
+	err = compressTo(dst, &millReader{r: src, stop: m.stop})
 	if cerr := dst.Close(); err == nil {
 		err = cerr
 	}
@@ -191,9 +151,11 @@ func removeLink(root *os.Root, name, what string, cause error, rep *report) erro
 	return nil
 }
 
-// compressTo writes src to dst compressed with c.
-func compressTo(c Compression, dst io.Writer, src io.Reader) error {
-	zw, err := newWriter(c, dst)
+// compressTo writes src to dst compressed with gzip, on the calling
+// goroutine alone: the mill compresses one backup at a time, at low
+// priority.
+func compressTo(dst io.Writer, src io.Reader) error {
+	zw, err := gzip.NewWriterLevel(dst, gzipLevel)
 	if err != nil {
 		return err
 	}

@@ -58,7 +58,7 @@ var ErrAlreadyOpen = errors.New("log file already open in this process")
 type Options struct {
 	// Path is the absolute path of the current log file. Missing parent
 	// directories are created with mode 0o755. Backups are written beside it
-	// as <name>-<UTC time, 2006-01-02T15-04-05.000><ext>[.gz|.zst].
+	// as <name>-<UTC time, 2006-01-02T15-04-05.000><ext>[.gz].
 	Path string
 	// MaxSize is the size in bytes a file may reach: the file is rotated
 	// before a write would take it above MaxSize. Default (0) DefaultMaxSize
@@ -72,8 +72,8 @@ type Options struct {
 	// regardless of age.
 	MaxAge time.Duration
 	// Compress compresses rotated files, in the background, with gzip
-	// (<backup>.gz) or zstd (<backup>.zst); FinishBackups completes the
-	// work at exit. Default (NoCompression): backups stay plain.
+	// (<backup>.gz); FinishBackups completes the work at exit. Default
+	// (NoCompression): backups stay plain.
 	Compress Compression
 	// RotateEvery also rotates the file when a period of this length ends
 	// by the local wall clock: periods under a day start at midnight and
@@ -234,7 +234,7 @@ func validate(o *Options) error {
 		errs = append(errs, fmt.Errorf("log max age %s: must not be negative", o.MaxAge))
 	}
 	if !o.Compress.valid() {
-		errs = append(errs, fmt.Errorf("log compression %q: unknown (want gzip or zstd)", string(o.Compress)))
+		errs = append(errs, fmt.Errorf("log compression %q: unknown (want gzip)", string(o.Compress)))
 	}
 	if err := checkRotateEvery(o.RotateEvery); err != nil {
 		errs = append(errs, err)

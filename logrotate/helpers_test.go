@@ -15,8 +15,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/klauspost/compress/zstd"
 )
 
 // deadline bounds every wait in these tests; waits end as soon as their
@@ -124,7 +122,7 @@ type logFile struct {
 	data []byte
 }
 
-// backups returns the names of path's backups (plain, .gz and .zst),
+// backups returns the names of path's backups (plain and .gz),
 // sorted by name, which is rotation order.
 func backups(t testing.TB, path string) []string {
 	t.Helper()
@@ -162,9 +160,9 @@ func readLogs(t testing.TB, path string) []logFile {
 	return out
 }
 
-// decompress returns data, the content of the file name, decompressed as
-// its suffix says: gzip by the standard library's reader (not the writer's
-// package), zstd by klauspost's decoder.
+// decompress returns data, the content of the file name, gunzipped if
+// its suffix says so, by the standard library's reader (not the writer's
+// package).
 func decompress(t testing.TB, name string, data []byte) []byte {
 	t.Helper()
 	var r io.Reader
@@ -174,13 +172,6 @@ func decompress(t testing.TB, name string, data []byte) []byte {
 		if err != nil {
 			t.Fatalf("gunzip %s: %v", name, err)
 		}
-		r = zr
-	case strings.HasSuffix(name, zstdSuffix):
-		zr, err := zstd.NewReader(bytes.NewReader(data), zstd.WithDecoderConcurrency(1))
-		if err != nil {
-			t.Fatalf("unzstd %s: %v", name, err)
-		}
-		defer zr.Close()
 		r = zr
 	default:
 		return data

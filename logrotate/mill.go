@@ -185,7 +185,7 @@ func (m *mill) work(l millLimits, rep *report) error {
 		}
 	}
 	for _, name := range compress {
-		if err := m.compress(root, name, l.compress, !m.urgent.Load(), rep); errors.Is(err, errStopped) {
+		if err := m.compress(root, name, !m.urgent.Load(), rep); errors.Is(err, errStopped) {
 			return err
 		} else if err != nil {
 			errs = append(errs, err)
@@ -225,9 +225,9 @@ func (m *mill) list(root *os.Root) ([]backup, error) {
 }
 
 // plan chooses, from backups sorted newest first, those to remove (beyond
-// maxFiles, a plain backup and its compressed copies counting as one;
+// maxFiles, a plain backup and its compressed copy counting as one;
 // older than maxAge) and the plain ones to compress, as lumberjack's mill
-// did. A backup compressed in the other format counts as compressed.
+// did.
 func plan(backups []backup, l millLimits, now time.Time) (remove, compress []string) {
 	keep := backups
 	if l.maxFiles > 0 {

@@ -52,13 +52,13 @@ func TestRunDecodesAndRotatesOnTime(t *testing.T) {
 // wrapper's own log (UTF-8 from slog, stamped by it) no timestamps and no
 // decoding.
 func TestLogLimitsOfEachFile(t *testing.T) {
-	cfg := &config.Config{Log: config.Log{MaxSize: 2048, MaxFiles: 3, Compress: "zstd", Timestamps: true,
+	cfg := &config.Config{Log: config.Log{MaxSize: 2048, MaxFiles: 3, Compress: "gzip", Timestamps: true,
 		RotateEvery: 3600e9, Encoding: "gbk"}}
 	child, own := logLimits(cfg, false), logLimits(cfg, true)
 	if !child.Timestamps || child.Encoding != "gbk" || child.RotateEvery != 3600e9 || child.MaxSize != 2048 {
 		t.Errorf("child's limits %+v", child)
 	}
-	if own.Timestamps || own.Encoding != "" || own.RotateEvery != 3600e9 || own.Compress != logrotate.Zstd || own.MaxFiles != 3 {
+	if own.Timestamps || own.Encoding != "" || own.RotateEvery != 3600e9 || own.Compress != logrotate.Gzip || own.MaxFiles != 3 {
 		t.Errorf("wrapper log's limits %+v", own)
 	}
 }

@@ -16,8 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/klauspost/compress/zstd"
 )
 
 // The line layout of bench/gen.
@@ -78,8 +76,8 @@ func cmdCheck(args []string) error {
 	return nil
 }
 
-// compressedSuffixes are the names logrotate gives compressed backups.
-var compressedSuffixes = []string{".gz", ".zst"}
+// compressedSuffix ends the names logrotate gives compressed backups.
+const compressedSuffix = ".gz"
 
 // logFiles returns the backups of path in name order, then path, and how
 // many backups are compressed. A backup left both plain and compressed
@@ -93,10 +91,7 @@ func logFiles(path string) ([]string, int, error) {
 	}
 	copies := map[string][]string{} // plain name → the files of that backup
 	for _, m := range matches {
-		plain := m
-		for _, s := range compressedSuffixes {
-			plain = strings.TrimSuffix(plain, s)
-		}
+		plain := strings.TrimSuffix(m, compressedSuffix)
 		if strings.HasSuffix(plain, ext) {
 			copies[plain] = append(copies[plain], m)
 		}
@@ -131,18 +126,11 @@ func (c *checker) file(path string) error {
 	defer f.Close()
 	var r io.Reader = f
 	switch {
-	case strings.HasSuffix(path, ".gz"):
+	case strings.HasSuffix(path, compressedSuffix):
 		zr, err := gzip.NewReader(f)
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		r = zr
-	case strings.HasSuffix(path, ".zst"):
-		zr, err := zstd.NewReader(f)
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		defer zr.Close()
 		r = zr
 	}
 	br := bufio.NewReaderSize(r, 1<<20)

@@ -17,7 +17,7 @@
 //	                                   gen's own share of cpu
 //	measure check [-timestamps] -n N PATH
 //	                                   the lines of PATH, its backups first
-//	                                   (plain, .gz or .zst; never both), as
+//	                                   (plain or .gz; never both), as
 //	                                   gen writes them; compressed= and
 //	                                   plain= count the backups
 //	measure copy OUT -- CMD...         CMD's stdout into OUT the way the
