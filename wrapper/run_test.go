@@ -195,7 +195,7 @@ func TestHostGivesMemoryBack(t *testing.T) {
 	releaseMemory = func() error { released <- struct{}{}; return nil }
 
 	dir := t.TempDir()
-	cfg, code := loadConfig(writeFile(t, dir, "svc.yaml", childYAML(t, "hang", nil, "")), io.Discard)
+	cfg, code := loadConfig(writeFile(t, dir, "svc.yaml", childYAML(t, "serve", nil, "stop: {timeout: 1s}\n")), io.Discard)
 	if cfg == nil {
 		t.Fatalf("load: exit %d", code)
 	}
