@@ -148,31 +148,7 @@ func TestReaperKillsCgroupAtEOF(t *testing.T) {
 	if err != nil {
 		t.Skipf("no cgroup containment here: %v", err)
 	}
-	cg, err := makeCgroup(parent)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path, argv, env := fakechild.Command(t, "grandchild", "setsid")
-	cmd := exec.Command(path, argv...)
-	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{}
-	cg.into(cmd.SysProcAttr)
-	out, err := cmd.StdoutPipe()
-	if err == nil {
-		err = cmd.Start()
-	}
-	cg.started()
-	if err != nil {
-		t.Fatal(err)
-	}
-	killLater(t, cmd.Process.Pid)
-	sc := bufio.NewScanner(out)
-	if !sc.Scan() {
-		t.Fatalf("no grandchild pid: %v", sc.Err())
-	}
-	gpid, _ := strconv.Atoi(sc.Text())
-	killLater(t, gpid)
-	mustEscape(t, cmd.Process.Pid, gpid)
+	cmd, gpid, cg := escapeInto(t, parent)
 	r, err := startReaper(cmd.Process.Pid, cg)
 	if err != nil || r == nil {
 		t.Fatalf("startReaper = %v, %v", r, err)
