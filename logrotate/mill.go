@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/wrapper-dev/wrapper/internal/safefs"
 )
 
 // millLimits are the settings the mill works by.
@@ -201,13 +203,11 @@ type backup struct {
 }
 
 // list returns the backups in root, plain and compressed, newest first.
+// safefs.ReadDir gives each entry's type from the directory: a File that
+// root.Open returns would lstat every entry, a cost in proportion to the
+// backups kept, paid on every pass.
 func (m *mill) list(root *os.Root) ([]backup, error) {
-	d, err := root.Open(".")
-	if err != nil {
-		return nil, fmt.Errorf("read log directory: %w", err)
-	}
-	ents, err := d.ReadDir(-1)
-	_ = d.Close()
+	ents, err := safefs.ReadDir(root)
 	if err != nil {
 		return nil, fmt.Errorf("read log directory: %w", err)
 	}

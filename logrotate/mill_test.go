@@ -67,6 +67,46 @@ func TestBackupTimeParsesOnlyBackups(t *testing.T) {
 	}
 }
 
+// TestDirectoryNamedLikeABackupIsNoBackup: the mill tells a directory by
+// the type its listing gives, without a stat: one named like the oldest
+// backup is not removed, one named like the newest is neither counted for
+// MaxFiles nor compressed.
+func TestDirectoryNamedLikeABackupIsNoBackup(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	name := func(i int) string {
+		return "app-" + old.Add(time.Duration(i)*time.Second).Format(backupTimeFormat) + ".log"
+	}
+	for _, i := range []int{0, 3} {
+		if err := os.Mkdir(filepath.Join(dir, name(i)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, i := range []int{1, 2} {
+		if err := os.WriteFile(filepath.Join(dir, name(i)), []byte(line("b", i)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := startMill(filepath.Join(dir, "app.log"), millLimits{}, func(report) {})
+	defer m.close()
+	var rep report
+	if err := m.work(millLimits{maxFiles: 1, compress: Gzip}, &rep); err != nil {
+		t.Fatalf("pass: %v", err)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range ents {
+		got = append(got, fmt.Sprintf("%s dir=%v", e.Name(), e.IsDir()))
+	}
+	want := []string{name(0) + " dir=true", name(2) + gzipSuffix + " dir=false", name(3) + " dir=true"}
+	if !slices.Equal(got, want) {
+		t.Errorf("after the pass: %q, want %q", got, want)
+	}
+}
+
 // TestCloseDuringCompressionLosesNothing closes a File while its mill may
 // be compressing a large backup: Close must return with either the
 // finished .gz (and the plain backup gone) or the plain backup intact and

@@ -3,6 +3,7 @@ package logrotate
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -207,30 +208,100 @@ func TestTimeAndSizeRulesShareRetention(t *testing.T) {
 }
 
 // TestTimedRotationKeepsLinesWhole, in real time: a pump fed through a real
-// pipe in chunks that ignore line ends, rotated every second, loses and
-// splits no line.
+// pipe in chunks that ignore line ends, rotated by the clock every second,
+// loses and splits no line. MaxSize is out of reach, so every rotation is
+// a timed one. After each batch the writer holds back the end of its last
+// line until the pump has written the lines before it: the volume stays
+// small whatever the machine's speed, and periods end while the pump holds
+// a partial line.
 func TestTimedRotationKeepsLinesWhole(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "out.log")
-	f := openT(t, Options{Path: path, RotateEvery: time.Second})
+	f := openT(t, Options{Path: path, RotateEvery: time.Second, MaxSize: 1 << 30})
 	p := startPump(t, f)
 	var all bytes.Buffer
+	sent := 0 // bytes of all in the pipe
 	end := time.Now().Add(deadline)
 	for i := 0; f.Rotations() < 2; i++ {
 		if time.Now().After(end) {
 			t.Fatalf("no two rotations in %s", deadline)
 		}
-		data := lines("t", i*50, i*50+50)
-		all.Write(data)
-		writeChunks(t, p.pw, data, uint64(i))
+		all.Write(lines("t", i*50, i*50+50))
+		held := 1 + i%9 // of the last line, at least 10 bytes long
+		writeChunks(t, p.pw, all.Bytes()[sent:all.Len()-held], uint64(i))
+		sent = all.Len() - held
+		whole := int64(bytes.LastIndexByte(all.Bytes()[:sent], '\n') + 1)
+		waitFor(t, "the pump to write the whole lines", func() bool { return f.Written() >= whole })
 	}
+	writeChunks(t, p.pw, all.Bytes()[sent:], 0)
 	p.finish(t)
+	// The timer rotates on after the pump returned: one firing between
+	// readLogs listing the backups and reading the current file would move
+	// the current file's lines into a backup it does not read. Close stops
+	// the timer, so the files read are the files as they stand.
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 	files := readLogs(t, path)
 	if got := concat(files); !bytes.Equal(got, all.Bytes()) {
 		t.Fatalf("the files hold %d bytes, want the %d written, in order", len(got), all.Len())
+	}
+	if got, want := len(files)-1, f.Rotations(); int64(got) != want {
+		t.Errorf("%d backups after %d rotations", got, want)
 	}
 	for _, fl := range files[:len(files)-1] {
 		if len(fl.data) == 0 || fl.data[len(fl.data)-1] != '\n' {
 			t.Errorf("backup %s is empty or ends inside a line", fl.name)
 		}
+	}
+}
+
+// TestRotationLeavesThePumpsPartialLineWhole, in fake time: a rotation by
+// the clock, or by Rotate (the control command rotate), that comes while
+// the pump holds the start of a line moves the complete lines aside, and
+// the partial line goes whole into the new file once its end arrives.
+func TestRotationLeavesThePumpsPartialLineWhole(t *testing.T) {
+	for _, by := range []string{"timer", "Rotate"} {
+		t.Run(by, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) { rotateWhileHoldingAPartialLine(t, by == "timer") })
+		})
+	}
+}
+
+func rotateWhileHoldingAPartialLine(t *testing.T, byTimer bool) {
+	path := filepath.Join(t.TempDir(), "out.log")
+	f := openT(t, Options{Path: path, RotateEvery: time.Hour})
+	// An io.Pipe, not an os.Pipe: a pump blocked in its read is then
+	// durably blocked, which synctest.Wait needs.
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.ReadFrom(pr)
+		done <- err
+	}()
+	write := func(s string) {
+		if _, err := pw.Write([]byte(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("one\ntw")
+	synctest.Wait() // the pump wrote "one\n" and holds "tw"
+	if byTimer {
+		time.Sleep(time.Until(nextBoundary(time.Now(), time.Hour)))
+		synctest.Wait()
+	} else if err := f.Rotate(); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.Rotations(); n != 1 {
+		t.Fatalf("%d rotations while the pump held a partial line, want 1", n)
+	}
+	write("o\nthr")
+	write("ee\n")
+	_ = pw.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	files := readLogs(t, path)
+	if len(files) != 2 || string(files[0].data) != "one\n" || string(files[1].data) != "two\nthree\n" {
+		t.Errorf("files %q, want the backup \"one\\n\" and the current file \"two\\nthree\\n\"", files)
 	}
 }

@@ -60,3 +60,34 @@ func TestOpenFileRefusesDirectoriesAndPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestReadDirTypes: every entry, with its type, and Info through the Root.
+func TestReadDirTypes(t *testing.T) {
+	root, dir := openRoot(t)
+	if err := os.WriteFile(filepath.Join(dir, "app.log"), []byte("one\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ents, err := ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]fs.FileMode{}
+	for _, e := range ents {
+		got[e.Name()] = e.Type()
+		if e.IsDir() != (e.Name() == "sub") {
+			t.Errorf("%s: IsDir %v", e.Name(), e.IsDir())
+		}
+	}
+	if len(got) != 2 || got["app.log"] != 0 || got["sub"] != fs.ModeDir {
+		t.Errorf("entries %v, want app.log (regular) and sub (directory)", got)
+	}
+	for _, e := range ents {
+		fi, err := e.Info()
+		if err != nil || fi.Mode().Type() != e.Type() || (e.Name() == "app.log" && fi.Size() != 4) {
+			t.Errorf("%s: Info %v, %v; want the entry's own", e.Name(), fi, err)
+		}
+	}
+}

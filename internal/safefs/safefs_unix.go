@@ -71,3 +71,41 @@ func check(_ *os.Root, _ string, f *os.File) error {
 
 // isLink reports whether fi, from Lstat, describes a symbolic link.
 func isLink(fi fs.FileInfo) bool { return fi.Mode()&fs.ModeSymlink != 0 }
+
+// readDir reads the directory through a descriptor of its own, opened
+// relative to root's: ReadDir on a File that root.Open returned lstats
+// every entry (Go's newUnixDirent, os/file_unix.go, does so for any File
+// opened in a Root), while on a File of os.NewFile it takes the type from
+// the entry's d_type and stats (with fstatat, relative to the descriptor)
+// only an entry whose type the file system left unknown. The descriptor is
+// close-on-exec from the start, so no child started meanwhile inherits it.
+func readDir(root *os.Root) ([]fs.DirEntry, error) {
+	dir, err := root.Open(".")
+	if err != nil {
+		return nil, err
+	}
+	defer dir.Close()
+	conn, err := dir.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	fd := -1
+	var openErr error
+	err = conn.Control(func(dirfd uintptr) {
+		for {
+			fd, openErr = unix.Openat(int(dirfd), ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+			if !errors.Is(openErr, unix.EINTR) {
+				return
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if openErr != nil {
+		return nil, &fs.PathError{Op: "openat", Path: root.Name(), Err: openErr}
+	}
+	d := os.NewFile(uintptr(fd), root.Name())
+	defer d.Close()
+	return d.ReadDir(-1)
+}

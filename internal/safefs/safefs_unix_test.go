@@ -5,6 +5,7 @@ package safefs
 import (
 	"errors"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -119,5 +120,66 @@ func TestOpenFileIsBlocking(t *testing.T) {
 	}
 	if flags&unix.O_NONBLOCK != 0 {
 		t.Errorf("file left in non-blocking mode")
+	}
+}
+
+// TestReadDirThroughTheHandle: ReadDir lists the directory the Root holds,
+// not whatever its path names by now, and gives each entry the type of the
+// name itself: a symbolic link to a directory is a link, not a directory,
+// and its Info is the link's.
+func TestReadDirThroughTheHandle(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "logs")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	if err := os.WriteFile(filepath.Join(dir, "app.log"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("sub", filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The path now names another directory.
+	if err := os.Rename(dir, dir+".old"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "other.log"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ents, err := ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]fs.FileMode{"app.log": 0, "sub": fs.ModeDir, "link": fs.ModeSymlink, "fifo": fs.ModeNamedPipe}
+	got := map[string]fs.FileMode{}
+	for _, e := range ents {
+		got[e.Name()] = e.Type()
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("entries %v, want %v", got, want)
+	}
+	for _, e := range ents {
+		if e.Name() != "link" {
+			continue
+		}
+		if e.IsDir() {
+			t.Errorf("the link to a directory is listed as a directory")
+		}
+		if fi, err := e.Info(); err != nil || fi.Mode().Type() != fs.ModeSymlink {
+			t.Errorf("the link's Info: %v, %v; want the link's own", fi, err)
+		}
 	}
 }

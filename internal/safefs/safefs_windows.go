@@ -81,3 +81,14 @@ func isLink(fi fs.FileInfo) bool {
 	d, ok := fi.Sys().(*syscall.Win32FileAttributeData)
 	return ok && d.FileAttributes&windows.FILE_ATTRIBUTE_REPARSE_POINT != 0
 }
+
+// readDir reads the directory through root: on Windows the listing itself
+// carries each entry's attributes, and ReadDir stats no entry.
+func readDir(root *os.Root) ([]fs.DirEntry, error) {
+	dir, err := root.Open(".")
+	if err != nil {
+		return nil, err
+	}
+	defer dir.Close()
+	return dir.ReadDir(-1)
+}
