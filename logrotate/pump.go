@@ -27,8 +27,6 @@ const (
 	// maxScratch is the largest framing buffer kept between calls: what
 	// flushAt plus one piece can grow to.
 	maxScratch = 1 << 20
-	// stampLayout is RFC 3339 with milliseconds.
-	stampLayout = "2006-01-02T15:04:05.000Z07:00"
 )
 
 // ReadFrom copies r into the file until EOF (returning nil) or another read
@@ -126,51 +124,27 @@ func (f *File) writeLines(data []byte) error {
 	return err
 }
 
-// writeLinesLocked frames data: every line (the last may lack its '\n') is
-// cut into pieces that fit MaxSize with their prefix, each piece prefixed
-// with the timestamp and terminated by '\n'. Without timestamps, data that
-// already ends in '\n' and is no longer than MaxSize needs no framing and is
-// written as is: the common case costs no copy.
+// writeLinesLocked frames data (see frame), with the timestamp of now
+// and pieces that fit MaxSize with it, and writes it. Without timestamps,
+// data that already ends in '\n' and is no longer than MaxSize needs no
+// framing and is written as is: the common case costs no copy.
 func (f *File) writeLinesLocked(data []byte, rep *report) error {
 	stamp := f.stamp[:0]
 	if f.stamps {
-		stamp = append(f.now().AppendFormat(stamp, stampLayout), ' ')
+		stamp = appendStamp(stamp, f.now())
 		f.stamp = stamp
 	}
 	if len(stamp) == 0 && data[len(data)-1] == '\n' && int64(len(data)) <= f.maxSize {
 		return f.writeLocked(data, rep)
 	}
-	limit := int(min(f.maxSize-int64(len(stamp))-1, int64(len(data))))
+	limit := int(f.maxSize) - len(stamp) - 1
 	var firstErr error
-	flush := func(out []byte) {
+	out := f.scratch[:0]
+	for len(data) > 0 {
+		out, data = frame(out[:0], data, stamp, limit)
 		if err := f.writeLocked(out, rep); err != nil && firstErr == nil {
 			firstErr = err
 		}
-	}
-	out := f.scratch[:0]
-	for len(data) > 0 {
-		line := data
-		data = nil
-		if i := bytes.IndexByte(line, '\n'); i >= 0 {
-			line, data = line[:i], line[i+1:]
-		}
-		for {
-			piece := line[:min(len(line), limit)]
-			out = append(out, stamp...)
-			out = append(out, piece...)
-			out = append(out, '\n')
-			if len(out) >= flushAt {
-				flush(out)
-				out = out[:0]
-			}
-			line = line[len(piece):]
-			if len(line) == 0 {
-				break
-			}
-		}
-	}
-	if len(out) > 0 {
-		flush(out)
 	}
 	if cap(out) <= maxScratch {
 		f.scratch = out[:0]
