@@ -68,9 +68,17 @@ func (f *File) ReadFrom(r io.Reader) (int64, error) {
 		total += int64(n)
 		y.afterRead(n)
 		data := buf[readSize-tail : readSize+n]
-		// Only the new bytes can hold a '\n': the tail has none.
-		if i := bytes.LastIndexByte(buf[readSize:readSize+n], '\n'); i >= 0 {
-			cut := tail + i + 1
+		fresh := n // data[len(data)-fresh:] is new: the tail holds no '\n'
+		if tail > 0 {
+			if i := bytes.IndexByte(data[tail:], '\n'); tail+i > readSize {
+				// The partial line ends past readSize: a piece first.
+				_ = f.writeLines(data[:readSize])
+				data = data[readSize:]
+				fresh = len(data)
+			}
+		}
+		if i := bytes.LastIndexByte(data[len(data)-fresh:], '\n'); i >= 0 {
+			cut := len(data) - fresh + i + 1
 			_ = f.writeLines(data[:cut]) // failures are counted and reported
 			data = data[cut:]
 		}
