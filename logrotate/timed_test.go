@@ -224,6 +224,12 @@ func TestTimedRotationKeepsLinesWhole(t *testing.T) {
 		writeChunks(t, p.pw, data, uint64(i))
 	}
 	p.finish(t)
+	// The next period may end while the files are read, and rotate the
+	// current file away between the listing and its reading: Close stops
+	// the timer.
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 	files := readLogs(t, path)
 	if got := concat(files); !bytes.Equal(got, all.Bytes()) {
 		t.Fatalf("the files hold %d bytes, want the %d written, in order", len(got), all.Len())
