@@ -173,7 +173,7 @@ A child (\`gen lines $((BURST_MB * 10000))\`) writes $BURST_MB MB as fast as it 
 | written to the disk meanwhile (/sys/block/DEV/stat) | $(median burst.disk_mbs) |
 | lines checked (\`measure check\`), each run | $(median burst.lines), none lost, duplicated or split |
 
-The wrapper holds at most one read (256 KiB) and the pipe holds 1 MiB: when the disk lags, its
+The wrapper holds at most one read (1 MiB) and the pipe holds 1 MiB: when the disk lags, its
 write blocks, the pipe fills and the child's write blocks, so the child runs at the disk's pace
 and nothing accumulates in the wrapper.
 EOF

@@ -33,7 +33,7 @@ func newDecodeReader(r io.Reader, enc string) (io.Reader, *decodeReader) {
 	if err != nil || t == nil {
 		return r, nil
 	}
-	d := &decodeReader{r: r, t: t, src: make([]byte, readSize)}
+	d := &decodeReader{r: r, t: t, src: make([]byte, firstReadSize)}
 	return d, d
 }
 
@@ -42,7 +42,7 @@ func newDecodeReader(r io.Reader, enc string) (io.Reader, *decodeReader) {
 // ended and everything read has been decoded.
 func (d *decodeReader) Read(p []byte) (int, error) {
 	if len(p) < utf8.UTFMax {
-		return 0, io.ErrShortBuffer // ReadFrom always offers readSize
+		return 0, io.ErrShortBuffer // ReadFrom always offers firstReadSize or more
 	}
 	for {
 		if d.lo < d.hi || d.err != nil {

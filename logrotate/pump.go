@@ -15,20 +15,26 @@ const (
 	// amount whatever partial line it carries: asking for "64 KiB minus the
 	// tail" left part of a page in the pipe, so the child's next write
 	// blocked and the two processes traded the CPU on every read (the
-	// bench's throughput case shows it). A line
+	// bench's throughput case shows it). It is the pipe's size on Linux
+	// (pipeSize in supervisor/process_linux.go): a read takes what a fast
+	// child wrote while the last batch was written, and the batch is
+	// written in one write. Each write into the page cache starts and ends
+	// with a ramp of small folios where it is not aligned, whose cost the
+	// larger write spreads over more bytes (docs/performance.md). A line
 	// longer than this is split.
-	readSize = 256 << 10
+	readSize = 1 << 20
+	// firstReadSize is the read size ReadFrom starts with, until a read
+	// comes back full (the child is ahead) or a partial line outgrows it:
+	// a child that writes little never costs the larger buffer, which
+	// showed in the idle wrapper's memory.
+	firstReadSize = 256 << 10
 	// flushAt bounds the framing buffer: framed output is written whenever
 	// it reaches this size. It holds a full read framed with timestamps
-	// (30 bytes more per line: a third more for 100-byte lines) in one
-	// write; at 128 KiB a batch took three, which the bench's timestamps
-	// variant shows as a cost.
-	flushAt = 512 << 10
+	// (a quarter more for 100-byte lines) in one write.
+	flushAt = 2 << 20
 	// maxScratch is the largest framing buffer kept between calls: what
 	// flushAt plus one piece can grow to.
-	maxScratch = 1 << 20
-	// stampLayout is RFC 3339 with milliseconds.
-	stampLayout = "2006-01-02T15:04:05.000Z07:00"
+	maxScratch = 4 << 20
 )
 
 // ReadFrom copies r into the file until EOF (returning nil) or another read
@@ -43,7 +49,7 @@ const (
 // '\n' of each read, in as few writes as rotation allows; the partial line
 // after it waits for the next read. A partial last line at EOF is written
 // followed by '\n', so that the next child's first line starts a line of its
-// own. A line longer than the read size (256 KiB) or than MaxSize is split
+// own. A line longer than the read size (1 MiB) or than MaxSize is split
 // into pieces, each ending in '\n'. Other bytes, CR and binary included,
 // pass through unchanged.
 //
@@ -61,30 +67,23 @@ func (f *File) ReadFrom(r io.Reader) (int64, error) {
 	// the pipe to an aligned address: reading after the partial line
 	// instead (a few dozen bytes in) made that copy the wrapper's largest
 	// cost (the bench's throughput case shows it).
-	buf := make([]byte, 2*readSize)
+	size := firstReadSize
+	buf := make([]byte, 2*size)
 	var total int64
-	tail := 0 // buf[readSize-tail:readSize] holds a partial line
+	tail := 0 // buf[size-tail:size] holds a partial line
 	var y yielder
 	for {
-		n, err := r.Read(buf[readSize:])
+		n, err := r.Read(buf[size:])
 		total += int64(n)
 		y.afterRead(n)
-		data := buf[readSize-tail : readSize+n]
-		// Only the new bytes can hold a '\n': the tail has none.
-		if i := bytes.LastIndexByte(buf[readSize:readSize+n], '\n'); i >= 0 {
-			cut := tail + i + 1
-			_ = f.writeLines(data[:cut]) // failures are counted and reported
-			data = data[cut:]
+		rest := f.writeRead(buf[size-tail:size+n], n, err != nil)
+		if size < readSize && (n == size || len(rest) > size) {
+			// The child is ahead of the pump, or a line outgrew the
+			// buffer: full-size reads from now on.
+			size = readSize
+			buf = make([]byte, 2*size)
 		}
-		for len(data) >= readSize { // a line longer than readSize: write a piece
-			_ = f.writeLines(data[:readSize]) // framing terminates the piece with '\n'
-			data = data[readSize:]
-		}
-		if err != nil && len(data) > 0 {
-			_ = f.writeLines(data)
-			data = nil
-		}
-		tail = copy(buf[readSize-len(data):readSize], data)
+		tail = copy(buf[size-len(rest):size], rest)
 		if err != nil && dec != nil {
 			total = dec.raw
 		}
@@ -95,6 +94,36 @@ func (f *File) ReadFrom(r io.Reader) (int64, error) {
 			return total, fmt.Errorf("read log source for %s: %w", f.path, err)
 		}
 	}
+}
+
+// writeRead writes the lines of data, the partial line of earlier reads
+// followed by fresh bytes just read, and returns the partial line left at
+// its end; at the end of the input (last) it writes that line too.
+// Failures are counted and reported by writeLines.
+func (f *File) writeRead(data []byte, fresh int, last bool) (rest []byte) {
+	if tail := len(data) - fresh; tail > 0 {
+		// The tail holds no '\n'; if the fresh bytes end its line past
+		// readSize, a piece goes first.
+		if i := bytes.IndexByte(data[tail:], '\n'); tail+i > readSize {
+			_ = f.writeLines(data[:readSize]) // framing terminates the piece with '\n'
+			data = data[readSize:]
+			fresh = len(data)
+		}
+	}
+	if i := bytes.LastIndexByte(data[len(data)-fresh:], '\n'); i >= 0 {
+		cut := len(data) - fresh + i + 1
+		_ = f.writeLines(data[:cut])
+		data = data[cut:]
+	}
+	for len(data) >= readSize { // a line longer than readSize: write a piece
+		_ = f.writeLines(data[:readSize])
+		data = data[readSize:]
+	}
+	if last && len(data) > 0 {
+		_ = f.writeLines(data)
+		data = nil
+	}
+	return data
 }
 
 // Write writes p, which should hold whole lines (as a slog handler writes
@@ -126,51 +155,34 @@ func (f *File) writeLines(data []byte) error {
 	return err
 }
 
-// writeLinesLocked frames data: every line (the last may lack its '\n') is
-// cut into pieces that fit MaxSize with their prefix, each piece prefixed
-// with the timestamp and terminated by '\n'. Without timestamps, data that
-// already ends in '\n' and is no longer than MaxSize needs no framing and is
-// written as is: the common case costs no copy.
+// writeLinesLocked frames data (see frame), with the timestamp of now
+// and pieces that fit MaxSize with it, and writes it. Without timestamps,
+// data that already ends in '\n' and is no longer than MaxSize needs no
+// framing and is written as is: the common case costs no copy.
 func (f *File) writeLinesLocked(data []byte, rep *report) error {
 	stamp := f.stamp[:0]
 	if f.stamps {
-		stamp = append(f.now().AppendFormat(stamp, stampLayout), ' ')
+		stamp = appendStamp(stamp, f.now())
 		f.stamp = stamp
 	}
 	if len(stamp) == 0 && data[len(data)-1] == '\n' && int64(len(data)) <= f.maxSize {
 		return f.writeLocked(data, rep)
 	}
-	limit := int(min(f.maxSize-int64(len(stamp))-1, int64(len(data))))
+	limit := int(f.maxSize) - len(stamp) - 1
 	var firstErr error
-	flush := func(out []byte) {
+	out := f.scratch[:0]
+	if want := min(len(data)+len(data)/2, flushAt) + len(stamp) + 1; cap(out) < want {
+		// Sized for the batch at once, with room for a prefix every 60
+		// bytes or so: grown by append, a pump's buffer left several
+		// smaller copies to the collector, which raised the wrapper's
+		// peak RSS with timestamps by a third.
+		out = make([]byte, 0, want)
+	}
+	for len(data) > 0 {
+		out, data = frame(out[:0], data, stamp, limit)
 		if err := f.writeLocked(out, rep); err != nil && firstErr == nil {
 			firstErr = err
 		}
-	}
-	out := f.scratch[:0]
-	for len(data) > 0 {
-		line := data
-		data = nil
-		if i := bytes.IndexByte(line, '\n'); i >= 0 {
-			line, data = line[:i], line[i+1:]
-		}
-		for {
-			piece := line[:min(len(line), limit)]
-			out = append(out, stamp...)
-			out = append(out, piece...)
-			out = append(out, '\n')
-			if len(out) >= flushAt {
-				flush(out)
-				out = out[:0]
-			}
-			line = line[len(piece):]
-			if len(line) == 0 {
-				break
-			}
-		}
-	}
-	if len(out) > 0 {
-		flush(out)
 	}
 	if cap(out) <= maxScratch {
 		f.scratch = out[:0]

@@ -86,7 +86,7 @@ func TestLongLinesAreSplitIntoPieces(t *testing.T) {
 		pieceSize int // largest piece, '\n' excluded
 	}{
 		{"longer than MaxSize", 1024, 5000, 1023},
-		{"longer than the read size", 0, 600 << 10, readSize},
+		{"longer than the read size", 0, 2*readSize + 1000, readSize},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

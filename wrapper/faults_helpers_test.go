@@ -281,11 +281,11 @@ func readLines(t *testing.T, path string, fn func(file string, line []byte)) (fi
 				t.Fatal(err)
 			}
 		}
-		br := bufio.NewReaderSize(r, 1<<20)
+		br := bufio.NewReaderSize(r, 2<<20)
 		for {
 			line, err := br.ReadSlice('\n')
 			if err == bufio.ErrBufferFull {
-				t.Fatalf("%s: line longer than 1 MiB", name)
+				t.Fatalf("%s: line longer than 2 MiB", name)
 			}
 			if len(line) > 0 {
 				fn(filepath.Base(name), line)

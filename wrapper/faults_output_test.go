@@ -34,22 +34,22 @@ func TestFaultOddBytes(t *testing.T) {
 }
 
 // TestFaultHugeLine: a 50 MB line without any newline is cut into pieces of
-// at most 256 KiB (the pump's read size), each a line of its own, spread over
+// at most 1 MiB (the pump's read size), each a line of its own, spread over
 // rotated files of at most max_size; together they are the line.
 func TestFaultHugeLine(t *testing.T) {
-	const n, piece = 50 << 20, 256 << 10
+	const n, piece = 50 << 20, 1 << 20
 	dir := t.TempDir()
 	runOnce(t, dir, "longline", []string{strconv.Itoa(n)}, "restart: {policy: never}\nlog: {max_files: 0}\n", ExitOK)
 	total, pieces := 0, 0
 	files := readLines(t, filepath.Join(dir, "logs", "svc.out.log"), func(file string, line []byte) {
 		body := bytes.TrimSuffix(line, []byte{'\n'})
 		if len(body) == len(line) || len(body) > piece || bytes.Count(body, []byte{'x'}) != len(body) {
-			t.Fatalf("%s: piece of %d bytes is not 1..256 KiB of x and a newline", file, len(line))
+			t.Fatalf("%s: piece of %d bytes is not 1 byte..1 MiB of x and a newline", file, len(line))
 		}
 		total += len(body)
 		pieces++
 	})
-	// Cuts fall where reads end, so a piece may be shorter than 256 KiB.
+	// Cuts fall where reads end, so a piece may be shorter than 1 MiB.
 	if total != n || pieces < n/piece || files < 5 {
 		t.Fatalf("%d bytes in %d pieces over %d files, want %d bytes in at least %d pieces over >= 5 files",
 			total, pieces, files, n, n/piece)

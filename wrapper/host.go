@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,6 +40,25 @@ var (
 	settleAfter   = 5 * time.Second
 	releaseMemory = memtrim.Release
 )
+
+// minProcs is the fewest processors (GOMAXPROCS) a host runs Go code on.
+// The pumps read and write outside Go's poller, each keeping its P
+// through the system call. With stdout and stderr both busy on a machine
+// of two CPUs no P is idle, and the runtime's sysmon takes the pumps' Ps
+// away from their system calls on every tick (retake, runtime/proc.go:
+// when no P is idle, after one tick); each pump must then find a P again
+// after its read or write. A third P, idle, keeps sysmon off
+// (docs/performance.md).
+const minProcs = 3
+
+// reserveProcs raises GOMAXPROCS to minProcs where it is lower. A larger
+// default is left alone, and with it the runtime's updates of the default
+// when the CPU limit changes, which setting GOMAXPROCS ends.
+func reserveProcs() {
+	if runtime.GOMAXPROCS(0) < minProcs {
+		runtime.GOMAXPROCS(minProcs)
+	}
+}
 
 // host is one running wrapper: the supervisor, its log files and the
 // configuration they were made from. Control requests, reload signals and
@@ -81,6 +101,7 @@ type hostOptions struct {
 // the supervisor finishes, and returns the exit code. The wrapper's events go
 // to its own log file and to o's console and extra handler.
 func runHost(ctx context.Context, cfg *config.Config, o hostOptions) int {
+	reserveProcs()
 	early := newLogger(nil, o.console, o.extra) // until the log file is open
 	exe, err := executable()
 	if err != nil {

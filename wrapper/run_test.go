@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -219,5 +220,18 @@ func TestHostGivesMemoryBack(t *testing.T) {
 		t.Fatalf("host exited with %d before giving memory back after a request", code)
 	case <-time.After(time.Minute):
 		t.Fatal("no memory given back a minute after a request")
+	}
+}
+
+// TestReserveProcsRaisesOnlyFewerProcs: a host runs Go code on at least
+// minProcs processors, and on more where the runtime chose more.
+func TestReserveProcsRaisesOnlyFewerProcs(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, tt := range []struct{ before, want int }{{1, minProcs}, {minProcs - 1, minProcs}, {minProcs + 5, minProcs + 5}} {
+		runtime.GOMAXPROCS(tt.before)
+		reserveProcs()
+		if got := runtime.GOMAXPROCS(0); got != tt.want {
+			t.Errorf("GOMAXPROCS %d: %d after reserveProcs, want %d", tt.before, got, tt.want)
+		}
 	}
 }

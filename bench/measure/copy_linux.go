@@ -19,19 +19,18 @@ import (
 // (bigRead and yieldAfter in logrotate/yield.go).
 const (
 	copyPipeSize   = 1 << 20
-	copyReadSize   = 256 << 10
+	copyReadSize   = 1 << 20
 	copyBigRead    = 16 << 10
 	copyYieldAfter = 5 * time.Millisecond
 )
 
 // cmdCopy is the Go floor of the throughput benchmark: CMD's stdout through
 // a pipe made as the supervisor makes it (blocking, outside the poller,
-// 1 MiB) into OUT, read as the pump reads (256 KiB into a page-aligned
-// buffer, written up to the last newline, a yield after a large read
-// every 5 ms),
-// with nothing else: no rotation,
-// no supervisor, no start-up of a service. What the wrapper costs above
-// this is its own; what this costs above cat is Go's.
+// 1 MiB) into OUT, read as the pump reads once the child is ahead (1 MiB
+// into a page-aligned buffer, written up to the last newline, a yield
+// after a large read every 5 ms), with nothing else: no rotation, no
+// supervisor, no start-up of a service. What the wrapper costs above this
+// is its own; what this costs above cat is Go's.
 func cmdCopy(args []string) error {
 	fs := flag.NewFlagSet("copy", flag.ContinueOnError)
 	if err := fs.Parse(args); err != nil {
