@@ -89,7 +89,7 @@ func TestImportNSSMService(t *testing.T) {
 		t.Fatalf("import: exit %d\n%s", code, output)
 	}
 	yaml := readFileString(t, out)
-	for _, want := range []string{"#   - AppPriority BELOW_NORMAL_PRIORITY_CLASS: ", "#   - AppAffinity 0-1: ", "#   - AppNoConsole 1: ",
+	for _, want := range []string{`priority: "below-normal"`, `affinity: "0-1"`, "#   - AppNoConsole 1: ",
 		`display_name: "Orders (NSSM)"`, `description: "Takes orders"`, `policy: "on-failure"`, "success_exit_codes: [0]",
 		"delay: 250ms", "reset_after: 5s", "timeout: 10s", "window_timeout: 0s", "max_size: 1MB", `start_mode: "manual"`,
 		`account: "NT AUTHORITY\\LocalService"`, `- "RpcSs"`, `- "cmd.exe"`} {

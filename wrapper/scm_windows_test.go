@@ -273,6 +273,9 @@ func runExe(t *testing.T, exe string, args ...string) (int, string) {
 	if err != nil {
 		code = cmd.ProcessState.ExitCode()
 	}
+	if cmd.ProcessState == nil { // it never started: say why
+		return -1, out.String() + "\nstart: " + err.Error()
+	}
 	return code, out.String()
 }
 

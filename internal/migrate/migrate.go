@@ -38,11 +38,17 @@ type Service struct {
 	Arguments        []string
 	WorkingDirectory string
 	Env              []EnvVar
-	Restart          Restart
-	Stop             Stop
-	Log              Log
-	Hooks            Hooks
-	SCM              SCM // the YAML's service section
+	// StdinFile is the file the program reads as its standard input
+	// (stdin: {file: …}); "" for the null device.
+	StdinFile string
+	// Priority and Affinity are the YAML's priority (idle … high) and
+	// affinity (a CPU list such as "0-3,8"); "" leaves them out.
+	Priority, Affinity string
+	Restart            Restart
+	Stop               Stop
+	Log                Log
+	Hooks              Hooks
+	SCM                SCM // the YAML's service section
 
 	// Unmapped lists, one line each, the settings that have no equivalent
 	// in the wrapper: what was set and what the wrapper does instead.
@@ -350,3 +356,54 @@ func formatSize(n int64) string {
 
 // minLogSize is the wrapper's smallest log.max_size.
 const minLogSize = 1 << 10
+
+// priority returns the YAML's priority for a source priority already
+// translated to the wrapper's names (realtime included), listing what
+// cannot be written: realtime becomes high, an unknown class is left out.
+func (s *Service) priority(source, name string) string {
+	switch name {
+	case "":
+		s.unmapped("%s: not a priority class the wrapper knows; the program runs at the wrapper's priority", source)
+	case "realtime":
+		s.note("%s: written as high; the wrapper offers no realtime class, which can starve the system", source)
+		return "high"
+	}
+	return name
+}
+
+// affinity returns the YAML's affinity for a CPU list written as NSSM
+// writes it ("0-3,8"), or lists it when it is not one.
+func (s *Service) affinity(source, list string) string {
+	if !isCPUList(list) {
+		s.unmapped("%s: not a list of CPUs the wrapper reads; the program may run on every CPU", source)
+		return ""
+	}
+	return list
+}
+
+// isCPUList reports whether list is CPU numbers and ranges separated by
+// commas ("0-3,8"), as the YAML's affinity takes it. (No regexp: this
+// package is linked into every wrapper, and a compiled pattern would be
+// built at every start.)
+func isCPUList(list string) bool {
+	for item := range strings.SplitSeq(list, ",") {
+		lo, hi, isRange := strings.Cut(item, "-")
+		if !digits(lo) || isRange && !digits(hi) {
+			return false
+		}
+	}
+	return true
+}
+
+// digits reports whether s is one to four decimal digits.
+func digits(s string) bool {
+	if len(s) == 0 || len(s) > 4 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -7,8 +7,12 @@ import "strings"
 func (m *nssm) log() {
 	out, _ := m.str("AppStdout")
 	errp, _ := m.str("AppStderr")
-	if in, _ := m.str("AppStdin"); in != "" {
-		m.s.unmapped("AppStdin %s: the wrapper gives the program no input", in)
+	switch in, _ := m.str("AppStdin"); {
+	case in == "" || strings.EqualFold(strings.TrimSuffix(in, ":"), "NUL"):
+	case device(in):
+		m.s.unmapped("AppStdin %s: a device; the wrapper gives the program the null device, a pipe (stdin: open) or a file", in)
+	default:
+		m.s.StdinFile = expanded(in)
 	}
 	m.createFileParams()
 	if v, ok := m.num("AppTimestampLog"); ok && v != 0 {

@@ -211,10 +211,11 @@ func (m *nssm) misc() {
 		m.s.unmapped("AppNoConsole 1: the wrapper gives the program a hidden console, through which it sends Ctrl-C")
 	}
 	if v, ok := m.num("AppPriority"); ok && v != 0x20 {
-		m.s.unmapped("AppPriority %s: the wrapper runs the program at normal priority", priorityName(v))
+		m.s.Priority = m.s.priority("AppPriority "+priorityName(v), map[uint64]string{0x40: "idle", 0x4000: "below-normal",
+			0x8000: "above-normal", 0x80: "high", 0x100: "realtime"}[v])
 	}
 	if v, ok := m.str("AppAffinity"); ok && v != "" && !strings.EqualFold(v, "All") {
-		m.s.unmapped("AppAffinity %s: the wrapper does not restrict the program's processors", v)
+		m.s.Affinity = m.s.affinity("AppAffinity "+v, v)
 	}
 }
 

@@ -150,23 +150,43 @@ func TestNSSMHooks(t *testing.T) {
 // one this importer does not know too.
 func TestNSSMUnmapped(t *testing.T) {
 	s := mustNSSM(t, nssmComplete())
-	for _, u := range []string{"AppPriority BELOW_NORMAL_PRIORITY_CLASS", "AppAffinity 0-3,8", "AppNoConsole 1",
-		`AppStdin C:\Orders\input.txt`, "AppRotateSeconds 86400", "AppRotateDelay 500ms",
+	for _, u := range []string{"AppNoConsole 1", "AppRotateSeconds 86400", "AppRotateDelay 500ms",
 		"AppKillProcessTree 0", "AppFrobnicate: not an NSSM parameter", "DependOnGroup", "interactive", "AppExit Ignore"} {
 		if !listed(s.Unmapped, u) {
 			t.Errorf("unmapped lacks %q:\n%q", u, s.Unmapped)
 		}
 	}
-	for _, v := range []struct {
-		value uint64
-		name  string
-	}{{0x40, "IDLE_PRIORITY_CLASS"}, {0x80, "HIGH_PRIORITY_CLASS"}, {0x100, "REALTIME_PRIORITY_CLASS"}, {0x8000, "ABOVE_NORMAL_PRIORITY_CLASS"}, {7, "0x7"}} {
-		s := mustNSSM(t, nssmService(Values{"AppPriority": dword(v.value)}))
-		if !listed(s.Unmapped, "AppPriority "+v.name) {
-			t.Errorf("AppPriority %#x: unmapped %q", v.value, s.Unmapped)
+	if s := mustNSSM(t, nssmService(Values{"AppPriority": dword(0x20), "AppAffinity": sz("All"), "AppNoConsole": dword(0),
+		"AppStdin": sz("NUL")})); len(s.Unmapped) > 0 || s.Priority != "" || s.Affinity != "" || s.StdinFile != "" {
+		t.Errorf("NSSM's defaults imported: unmapped %q, priority %q, affinity %q, stdin %q", s.Unmapped, s.Priority, s.Affinity, s.StdinFile)
+	}
+}
+
+// TestNSSMPriorityAffinityStdin: AppPriority becomes priority (realtime as
+// high, with a note; an unknown class listed), AppAffinity affinity (a
+// list the wrapper cannot read listed), AppStdin a stdin file (a device
+// listed).
+func TestNSSMPriorityAffinityStdin(t *testing.T) {
+	for _, c := range []struct {
+		value        uint64
+		want, listed string
+	}{{0x40, "idle", ""}, {0x4000, "below-normal", ""}, {0x8000, "above-normal", ""}, {0x80, "high", ""},
+		{0x100, "high", "AppPriority REALTIME_PRIORITY_CLASS: written as high"}, {7, "", "AppPriority 0x7: not a priority class"}} {
+		s := mustNSSM(t, nssmService(Values{"AppPriority": dword(c.value)}))
+		if s.Priority != c.want || c.listed != "" && !listed(append(s.Unmapped, s.Notes...), c.listed) {
+			t.Errorf("AppPriority %#x: priority %q, want %q; unmapped %q, notes %q", c.value, s.Priority, c.want, s.Unmapped, s.Notes)
 		}
 	}
-	if s := mustNSSM(t, nssmService(Values{"AppPriority": dword(0x20), "AppAffinity": sz("All"), "AppNoConsole": dword(0)})); len(s.Unmapped) > 0 {
-		t.Errorf("NSSM's defaults listed: %q", s.Unmapped)
+	for _, c := range []struct{ value, want string }{{"0-3,8", "0-3,8"}, {"2", "2"}, {"0-", ""}, {"a,b", ""}, {"0 - 3", ""}} {
+		s := mustNSSM(t, nssmService(Values{"AppAffinity": sz(c.value)}))
+		if s.Affinity != c.want || c.want == "" && !listed(s.Unmapped, "AppAffinity "+c.value+": not a list of CPUs") {
+			t.Errorf("AppAffinity %q: affinity %q, want %q; unmapped %q", c.value, s.Affinity, c.want, s.Unmapped)
+		}
+	}
+	if s := mustNSSM(t, nssmService(Values{"AppStdin": esz(`%ORDERS%\input.txt`)})); s.StdinFile != `%ORDERS%\input.txt` {
+		t.Errorf("AppStdin: stdin file %q", s.StdinFile)
+	}
+	if s := mustNSSM(t, nssmService(Values{"AppStdin": sz(`\\.\pipe\in`)})); s.StdinFile != "" || !listed(s.Unmapped, `AppStdin \\.\pipe\in: a device`) {
+		t.Errorf("AppStdin pipe: stdin file %q, unmapped %q", s.StdinFile, s.Unmapped)
 	}
 }

@@ -30,6 +30,11 @@ func Render(s Service, source string) []byte {
 			w.line(1, quote(e.Name)+": "+quote(e.Value))
 		}
 	}
+	if s.StdinFile != "" {
+		w.line(0, "stdin: {file: "+quote(s.StdinFile)+"}")
+	}
+	w.str(0, "priority", s.Priority)
+	w.str(0, "affinity", s.Affinity)
 	w.restart(s.Restart)
 	w.section("stop", func(w *yamlWriter) {
 		w.duration(1, "timeout", s.Stop.Timeout)

@@ -177,7 +177,7 @@ func (m *winsw) hooks() {
 }
 
 // install maps what `wrapper install` applies: start mode, dependencies,
-// account; and <priority>, which has no equivalent.
+// account; and <priority>, the program's priority.
 func (m *winsw) install() {
 	mode := "auto"
 	if el, ok := m.one("startmode"); ok {
@@ -204,7 +204,8 @@ func (m *winsw) install() {
 	}
 	m.serviceAccount()
 	if el, ok := m.one("priority"); ok && !strings.EqualFold(el.text(), "normal") {
-		m.s.unmapped("<priority>%s: the wrapper runs the program at normal priority", el.text())
+		m.s.Priority = m.s.priority("<priority>"+el.text(), map[string]string{"idle": "idle", "belownormal": "below-normal",
+			"abovenormal": "above-normal", "high": "high", "realtime": "realtime"}[strings.ToLower(el.text())])
 	}
 }
 

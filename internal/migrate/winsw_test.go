@@ -224,3 +224,18 @@ func TestWinSWEncodings(t *testing.T) {
 
 // utf16Encode is utf16.Encode of a string.
 func utf16Encode(s string) []uint16 { return utf16pkg.Encode([]rune(s)) }
+
+// TestWinSWPriority: <priority> becomes priority, in WinSW's spellings
+// (ProcessPriorityClass names, any case); realtime is written as high
+// with a note, and a name WinSW would not know is listed.
+func TestWinSWPriority(t *testing.T) {
+	for _, c := range []struct{ xml, want, listed string }{
+		{"Idle", "idle", ""}, {"BelowNormal", "below-normal", ""}, {"abovenormal", "above-normal", ""},
+		{"High", "high", ""}, {"RealTime", "high", "<priority>RealTime: written as high"}, {"Normal", "", ""},
+		{"urgent", "", "<priority>urgent: not a priority class"}} {
+		s := mustWinSW(t, winswXML("<priority>"+c.xml+"</priority>"))
+		if s.Priority != c.want || c.listed != "" && !listed(append(s.Unmapped, s.Notes...), c.listed) {
+			t.Errorf("<priority>%s: priority %q, want %q; unmapped %q, notes %q", c.xml, s.Priority, c.want, s.Unmapped, s.Notes)
+		}
+	}
+}
