@@ -19,37 +19,43 @@ import (
 // reader comes; check refuses the FIFO, and the flag is cleared again on a
 // regular file (where it has no effect anyway).
 func openNoFollow(root *os.Root, name string, flag int, perm fs.FileMode) (*os.File, error) {
-	dir, err := root.Open(".")
+	fd, err := openat(root, name, flag|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, perm)
 	if err != nil {
 		return nil, err
-	}
-	defer dir.Close()
-	conn, err := dir.SyscallConn()
-	if err != nil {
-		return nil, err
-	}
-	fd := -1
-	var openErr error
-	err = conn.Control(func(dirfd uintptr) {
-		for {
-			fd, openErr = unix.Openat(int(dirfd), name,
-				flag|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, uint32(perm.Perm()))
-			if !errors.Is(openErr, unix.EINTR) {
-				return
-			}
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	if openErr != nil {
-		return nil, openErr
 	}
 	if err := unix.SetNonblock(fd, false); err != nil {
 		_ = unix.Close(fd)
 		return nil, err
 	}
 	return os.NewFile(uintptr(fd), filepath.Join(root.Name(), name)), nil
+}
+
+// openat opens name relative to root's directory with openat(2), retried
+// on EINTR, and returns the descriptor.
+func openat(root *os.Root, name string, flag int, perm fs.FileMode) (int, error) {
+	dir, err := root.Open(".")
+	if err != nil {
+		return -1, err
+	}
+	defer dir.Close()
+	conn, err := dir.SyscallConn()
+	if err != nil {
+		return -1, err
+	}
+	fd := -1
+	var openErr error
+	err = conn.Control(func(dirfd uintptr) {
+		for {
+			fd, openErr = unix.Openat(int(dirfd), name, flag, uint32(perm.Perm()))
+			if !errors.Is(openErr, unix.EINTR) {
+				return
+			}
+		}
+	})
+	if err != nil {
+		return -1, err
+	}
+	return fd, openErr
 }
 
 // check verifies through the descriptor that f is a regular file with a
@@ -80,30 +86,9 @@ func isLink(fi fs.FileInfo) bool { return fi.Mode()&fs.ModeSymlink != 0 }
 // only an entry whose type the file system left unknown. The descriptor is
 // close-on-exec from the start, so no child started meanwhile inherits it.
 func readDir(root *os.Root) ([]fs.DirEntry, error) {
-	dir, err := root.Open(".")
+	fd, err := openat(root, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, err
-	}
-	defer dir.Close()
-	conn, err := dir.SyscallConn()
-	if err != nil {
-		return nil, err
-	}
-	fd := -1
-	var openErr error
-	err = conn.Control(func(dirfd uintptr) {
-		for {
-			fd, openErr = unix.Openat(int(dirfd), ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-			if !errors.Is(openErr, unix.EINTR) {
-				return
-			}
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
-	if openErr != nil {
-		return nil, &fs.PathError{Op: "openat", Path: root.Name(), Err: openErr}
+		return nil, &fs.PathError{Op: "openat", Path: root.Name(), Err: err}
 	}
 	d := os.NewFile(uintptr(fd), root.Name())
 	defer d.Close()
