@@ -257,9 +257,15 @@ stop_latency() {
 
 binary_sizes() {
 	echo "bench: binary sizes (make dist)"
-	(cd "$repo" && make -s dist >/dev/null)
+	# A fixed VERSION names the zips the same in every run (not after git describe, which
+	# would put a local tag and -dirty into the doc); zips of earlier versions are left out.
+	(cd "$repo" && make -s dist VERSION=bench >/dev/null)
 	for f in "$repo"/dist/wrapper-*; do
-		record "size.$(basename "$f")" "$(stat -c %s "$f")"
+		n=$(basename "$f")
+		case $n in
+		*.zip) case $n in wrapper-bench-*) n=wrapper-${n#wrapper-bench-} ;; *) continue ;; esac ;;
+		esac
+		record "size.$n" "$(stat -c %s "$f")"
 	done
 }
 
