@@ -107,7 +107,7 @@ func (c *child) signal(sig os.Signal) error { return c.cmd.Process.Signal(sig) }
 func (sp *spawner) start() (process, error) {
 	o := sp.opts
 	cmd := sp.command()
-	in, err := openStdin(cmd, o.Stdin)
+	in, err := openStdin(cmd, o.Stdin, o.Account)
 	if err != nil {
 		return nil, err
 	}

@@ -71,7 +71,7 @@ type stdinEnds struct {
 // console host uses) makes it: its ends are not inheritable, and os/exec
 // passes the read end alone to the child, so no other child (a hook, a
 // probe started meanwhile) holds the write end and delays end of file.
-func openStdin(cmd *exec.Cmd, in Stdin) (stdinEnds, error) {
+func openStdin(cmd *exec.Cmd, in Stdin, acct *Account) (stdinEnds, error) {
 	switch in.Mode {
 	case StdinOpen:
 		r, w, err := os.Pipe()
@@ -84,6 +84,14 @@ func openStdin(cmd *exec.Cmd, in Stdin) (stdinEnds, error) {
 		f, err := os.Open(in.File)
 		if err != nil {
 			return stdinEnds{}, fmt.Errorf("open stdin file: %w", err)
+		}
+		// The wrapper opens the file with its own rights, often root's; a
+		// child of another account must get only what that account could
+		// read itself, whatever the path led to (a link its account
+		// planted, say).
+		if err := readableBy(f, acct); err != nil {
+			_ = f.Close()
+			return stdinEnds{}, fmt.Errorf("stdin file %s: %w", in.File, err)
 		}
 		cmd.Stdin = f
 		return stdinEnds{give: f}, nil
