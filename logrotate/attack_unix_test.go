@@ -208,6 +208,21 @@ func checkWarned(t *testing.T, rec *recorder) {
 	t.Errorf("no warning about the link reached the Logger; records: %v", rec.records())
 }
 
+// pumpAndCheck pumps lines into f, which logs to rec, and checks that
+// they all reached the regular file at path, the target untouched, and
+// that the planted link was reported.
+func (lab *attackLab) pumpAndCheck(t *testing.T, f *File, path string, rec *recorder) {
+	t.Helper()
+	want := lines("out", 0, 100)
+	pumpLines(t, f, want)
+	lab.checkTarget(t)
+	lab.checkRegular(t)
+	if got := readOrEmpty(path); !bytes.Equal(got, want) {
+		t.Errorf("the log file holds %d bytes, want the %d written", len(got), len(want))
+	}
+	checkWarned(t, rec)
+}
+
 // pumpLines sends want through a pipe into f, as a child's output.
 func pumpLines(t *testing.T, f *File, want []byte) {
 	t.Helper()
@@ -222,14 +237,7 @@ func TestAttackSymlinkAtLogFile(t *testing.T) {
 	lab.mustPlant(t, "symlink", lab.target, path)
 	rec := &recorder{}
 	f := openT(t, Options{Path: path, Logger: slog.New(rec)})
-	want := lines("out", 0, 100)
-	pumpLines(t, f, want)
-	lab.checkTarget(t)
-	lab.checkRegular(t)
-	if got := readOrEmpty(path); !bytes.Equal(got, want) {
-		t.Errorf("the log file holds %d bytes, want the %d written", len(got), len(want))
-	}
-	checkWarned(t, rec)
+	lab.pumpAndCheck(t, f, path, rec)
 }
 
 func TestAttackSwapLogFileForSymlinkWhileWriting(t *testing.T) {
@@ -271,14 +279,7 @@ func TestAttackHardLinkAtLogFile(t *testing.T) {
 	}
 	rec := &recorder{}
 	f := openT(t, Options{Path: path, Logger: slog.New(rec)})
-	want := lines("out", 0, 100)
-	pumpLines(t, f, want)
-	lab.checkTarget(t)
-	lab.checkRegular(t)
-	if got := readOrEmpty(path); !bytes.Equal(got, want) {
-		t.Errorf("the log file holds %d bytes, want the %d written", len(got), len(want))
-	}
-	checkWarned(t, rec)
+	lab.pumpAndCheck(t, f, path, rec)
 }
 
 // TestAttackSymlinkAtCompressedBackup: a plain backup of the account's
