@@ -125,8 +125,8 @@ its last write until the command has exited (\`gen\`'s exit, draining, closing).
 
 With \`compress: true\` the child wrote at $(paired tp.wrapper.write gz.wrapper.write) × the speed of the plain wrapper
 (median of the runs' ratios of *writing*; goal ≥ 0.9: $(verdict "$(paired tp.wrapper.write gz.wrapper.write)" ">=" 0.9)): backups are
-gzipped in the background at the lowest thread priority, and what is left when the child has exited is
-compressed before the wrapper exits (*after*). At exit $(median gz.compressed) backups were gzipped and
+gzipped in the background at idle priority once the writes pause, and what is left when the child has
+exited is compressed before the wrapper exits, one backup per processor (*after*). At exit $(median gz.compressed) backups were gzipped and
 $(median gz.plain) plain (median; goal: 0 plain, $(verdict "$(median gz.plain)" "<=" 0)), none both.
 EOF
 }

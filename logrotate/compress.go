@@ -48,6 +48,10 @@ func plainName(name string) (string, bool) {
 // errStopped ends a pass that Close interrupted.
 var errStopped = errors.New("log backup mill stopped")
 
+// errYield ends a pass's compressing early, not as a failure: a rotation
+// came, so the writes resumed; the backups left wait for the next pause.
+var errYield = errors.New("log backup compression yields to a rotation")
+
 // slot lets one backup be compressed at a time in the whole process, the
 // backups of every File included: compression takes at most one processor
 // from the child and the pumps.
@@ -58,19 +62,27 @@ var slot = make(chan struct{}, 1)
 // removes name. Lumberjack, which logrotate used to wrap,
 // opened name.gz with O_TRUNC and chowned it by path: a link planted at
 // name.gz made it empty and give away any file on the machine. A link at
-// name (never a backup this package made) is removed unread. With low the
-// work runs on a thread of its own at low priority (background).
-func (m *mill) compress(root *os.Root, name string, low bool, rep *report) error {
+// name (never a backup this package made) is removed unread. The work
+// runs on a thread of its own at low priority (background), once the
+// process's slot is free. It returns errYield, having done nothing, when
+// a rotation comes while it waits for the slot, and compresses at normal
+// priority when finish was called meanwhile.
+func (m *mill) compress(root *os.Root, name string, rep *report) error {
 	select {
 	case slot <- struct{}{}:
 		defer func() { <-slot }()
 	case <-m.stop:
 		return errStopped
-	}
-	if !low {
+	case <-m.wake:
+		m.signal() // the pass is still due: run's to take
+		return errYield
+	case <-m.hurry:
 		return m.compressNow(root, name, rep)
 	}
-	return background(func() error { return m.compressNow(root, name, rep) })
+	if m.urgent() {
+		return m.compressNow(root, name, rep)
+	}
+	return background(func() error { return m.compressNow(root, name, rep) }, &m.low)
 }
 
 // compressNow is compress on the calling goroutine.

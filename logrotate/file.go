@@ -72,8 +72,9 @@ type Options struct {
 	// regardless of age.
 	MaxAge time.Duration
 	// Compress compresses rotated files, in the background, with gzip
-	// (<backup>.gz); FinishBackups completes the work at exit. Default
-	// (NoCompression): backups stay plain.
+	// (<backup>.gz), once the writes pause (a second without rotation, at
+	// most 10 s after one); FinishBackups completes the work at exit.
+	// Default (NoCompression): backups stay plain.
 	Compress Compression
 	// RotateEvery also rotates the file when a period of this length ends
 	// by the local wall clock: periods under a day start at midnight and

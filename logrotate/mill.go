@@ -9,9 +9,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/wrapper-dev/wrapper/internal/safefs"
@@ -37,7 +37,10 @@ func millLimitsOf(maxFiles int, maxAge time.Duration, compress Compression) mill
 // one pass after each rotation and one at Open, and one for finish at
 // exit. Passes run outside the File's lock, so a slow compression never
 // holds up the pump; until finish, each backup is compressed on a thread
-// at low priority (background).
+// at low priority (background). A pass after a rotation prunes at once
+// but compresses only when the writes pause (compressAt): even at the
+// lowest priority, a compressor that fills the gaps of a child writing
+// flat out slows it (docs/performance.md#compression).
 type mill struct {
 	dir, prefix, ext string
 	report           func(report) // the File's
@@ -45,11 +48,40 @@ type mill struct {
 	limits           millLimits
 	wake             chan struct{}      // capacity 1: a pass is due
 	flush            chan chan struct{} // finish's pass, closed when done
-	urgent           atomic.Bool        // finish called: compress at normal priority
-	stop             chan struct{}      // closed by close
+	hurry            chan struct{}      // closed by finish: compress at once, at normal priority
+	hurryOnce        sync.Once
+	low              lowered       // the thread compressing in the background, if any
+	stop             chan struct{} // closed by close
 	stopOnce         sync.Once
 	done             chan struct{} // closed when run returns
 	failing          bool          // run's own: a pass failed, none has succeeded since
+	quiet, lag       time.Duration // compressAt's, from millWait
+}
+
+// Backups wait for compression until the File has gone compressQuiet
+// without a rotation, or at most compressLag after the first rotation
+// that left one: a burst is written at full speed and compressed after
+// it, a stream rotating less often than every compressQuiet a little after
+// each rotation, a faster one every compressLag.
+const (
+	compressQuiet = time.Second
+	compressLag   = 10 * time.Second
+)
+
+// millWait is what startMill gives a mill: compressQuiet and compressLag,
+// but in tests.
+var millWait = struct{ quiet, lag time.Duration }{compressQuiet, compressLag}
+
+// compressAt returns when backups waiting since the wake first (the
+// first rotation, Open or SetLimits not yet followed by a compressing
+// pass) are compressed, last being the latest wake: quiet after the
+// latest, and no later than lag after the first.
+func compressAt(first, last time.Time, quiet, lag time.Duration) time.Time {
+	at := last.Add(quiet)
+	if limit := first.Add(lag); limit.Before(at) {
+		return limit
+	}
+	return at
 }
 
 func startMill(path string, l millLimits, report func(report)) *mill {
@@ -57,7 +89,7 @@ func startMill(path string, l millLimits, report func(report)) *mill {
 	m := &mill{
 		dir: filepath.Dir(path), prefix: prefix, ext: ext, report: report, limits: l,
 		wake: make(chan struct{}, 1), flush: make(chan chan struct{}), stop: make(chan struct{}),
-		done: make(chan struct{}),
+		hurry: make(chan struct{}), done: make(chan struct{}), quiet: millWait.quiet, lag: millWait.lag,
 	}
 	go m.run()
 	return m
@@ -71,6 +103,13 @@ func (m *mill) set(l millLimits) bool {
 	changed := m.limits != l
 	m.limits = l
 	return changed
+}
+
+// get returns the limits of the next pass.
+func (m *mill) get() millLimits {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.limits
 }
 
 // signal asks for a pass; it never blocks.
@@ -102,7 +141,8 @@ func (m *mill) finish(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	m.urgent.Store(true)
+	m.hurryOnce.Do(func() { close(m.hurry) })
+	m.low.hurry()
 	done := make(chan struct{})
 	select {
 	case m.flush <- done:
@@ -127,19 +167,42 @@ func (m *mill) close() {
 	<-m.done
 }
 
+// run is the mill's goroutine: a pass at every wake, compressing once
+// due (compressAt), at once after finish.
 func (m *mill) run() {
 	defer close(m.done)
+	due := time.NewTimer(time.Hour)
+	due.Stop()
+	defer due.Stop()
+	var first time.Time // the first wake since the last compressing pass; zero: none
 	for {
 		var done chan struct{}
+		compress := false
 		select {
 		case <-m.stop:
 			return
 		case <-m.wake:
+			if m.get().compress != NoCompression {
+				now := time.Now()
+				if first.IsZero() {
+					first = now
+				}
+				due.Reset(time.Until(compressAt(first, now, m.quiet, m.lag)))
+			}
+		case <-due.C:
+			compress = true
 		case done = <-m.flush:
+			compress = true
 		}
-		m.mu.Lock()
-		l := m.limits
-		m.mu.Unlock()
+		compress = compress || m.urgent()
+		if compress {
+			first = time.Time{}
+			due.Stop()
+		}
+		l := m.get()
+		if !compress {
+			l.compress = NoCompression
+		}
 		if l != (millLimits{}) {
 			m.pass(l)
 		}
@@ -186,14 +249,95 @@ func (m *mill) work(l millLimits, rep *report) error {
 			errs = append(errs, fmt.Errorf("remove log backup: %w", err))
 		}
 	}
-	for _, name := range compress {
-		if err := m.compress(root, name, !m.urgent.Load(), rep); errors.Is(err, errStopped) {
+	for i, name := range compress {
+		if m.urgent() {
+			return errors.Join(append(errs, m.compressAll(root, compress[i:], rep))...)
+		}
+		if m.woken() {
+			break // the writes resumed: prune now, compress at the next pause
+		}
+		err := m.compress(root, name, rep)
+		if errors.Is(err, errYield) {
+			break
+		}
+		if errors.Is(err, errStopped) {
 			return err
-		} else if err != nil {
+		}
+		if err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// urgent reports whether finish was called.
+func (m *mill) urgent() bool {
+	select {
+	case <-m.hurry:
+		return true
+	default:
+		return false
+	}
+}
+
+// woken reports whether a pass is due, a rotation having come since this
+// one began, and leaves it due.
+func (m *mill) woken() bool {
+	select {
+	case <-m.wake:
+		m.signal()
+		return true
+	default:
+		return false
+	}
+}
+
+// compressAll compresses names at normal priority, once finish was
+// called: one backup per processor at a time, as the child is gone and
+// every millisecond counts against the stop budget. It returns
+// errStopped if Close interrupted it.
+func (m *mill) compressAll(root *os.Root, names []string, rep *report) error {
+	work := make(chan string)
+	workers := min(len(names), runtime.GOMAXPROCS(0), runtime.NumCPU())
+	errs := make([][]error, workers)
+	reps := make([]report, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for name := range work {
+				if err := m.compressNow(root, name, &reps[w]); err != nil {
+					errs[w] = append(errs[w], err)
+				}
+			}
+		})
+	}
+	stopped := false
+feed:
+	for _, name := range names {
+		select {
+		case work <- name:
+		case <-m.stop:
+			stopped = true
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	var all []error
+	for w := range workers {
+		*rep = append(*rep, reps[w]...)
+		for _, err := range errs[w] {
+			if errors.Is(err, errStopped) {
+				stopped = true
+			} else {
+				all = append(all, err)
+			}
+		}
+	}
+	if stopped {
+		return errStopped
+	}
+	return errors.Join(all...)
 }
 
 // backup is a backup file found in the log directory.

@@ -3,6 +3,7 @@ package logrotate
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -10,9 +11,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -107,10 +110,11 @@ func TestDirectoryNamedLikeABackupIsNoBackup(t *testing.T) {
 	}
 }
 
-// TestCloseDuringCompressionLosesNothing closes a File while its mill may
-// be compressing a large backup: Close must return with either the
-// finished .gz (and the plain backup gone) or the plain backup intact and
-// no partial .gz.
+// TestCloseDuringCompressionLosesNothing closes a File while its mill is
+// compressing a large backup (FinishBackups started it; its .gz is
+// there): Close must return with either the finished .gz (and the plain
+// backup gone) or the plain backup intact and no partial .gz, and report
+// no failure.
 func TestCloseDuringCompressionLosesNothing(t *testing.T) {
 	dir := t.TempDir()
 	plain := filepath.Join(dir, "app-2001-02-03T04-05-06.789.log")
@@ -121,9 +125,22 @@ func TestCloseDuringCompressionLosesNothing(t *testing.T) {
 	if err := os.WriteFile(plain, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	f := openT(t, Options{Path: filepath.Join(dir, "app.log"), Compress: Gzip})
+	rec := &recorder{}
+	f := openT(t, Options{Path: filepath.Join(dir, "app.log"), Compress: Gzip, Logger: slog.New(rec)})
+	finished := make(chan error, 1)
+	go func() { finished <- f.FinishBackups(context.Background()) }()
+	waitFor(t, "the compression to begin", func() bool {
+		_, err := os.Lstat(plain + gzipSuffix)
+		return err == nil
+	})
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
+	}
+	<-finished // returns once Close has stopped the mill, whatever it says
+	for _, r := range rec.records() {
+		if r.Level >= slog.LevelWarn {
+			t.Errorf("Close interrupting a compression was reported: %s", r.Message)
+		}
 	}
 	got, err := os.ReadFile(plain)
 	if err == nil {
@@ -237,5 +254,224 @@ func TestExitRightAfterRotatingResumesAtNextOpen(t *testing.T) {
 		if want := written[len(written)-keep+i]; !bytes.Equal(lf.data, want) {
 			t.Errorf("backup %s holds %d bytes, want round %d's %d bytes", lf.name, len(lf.data), len(written)-keep+i, len(want))
 		}
+	}
+}
+
+// TestCompressAt: backups are compressed after a quiet period since the
+// latest wake, but no later than the lag after the first.
+func TestCompressAt(t *testing.T) {
+	t0 := time.Date(2026, 12, 8, 0, 0, 0, 0, time.UTC)
+	quiet, lag := time.Second, 10*time.Second
+	for _, c := range []struct {
+		name        string
+		first, last time.Duration // after t0
+		want        time.Duration
+	}{
+		{"one rotation", 0, 0, time.Second},
+		{"a burst", 0, 300 * time.Millisecond, 1300 * time.Millisecond},
+		{"a steady stream, before the lag", 0, 8 * time.Second, 9 * time.Second},
+		{"a steady stream, at the lag", 0, 9 * time.Second, 10 * time.Second},
+		{"a steady stream, past the lag", 0, 9500 * time.Millisecond, 10 * time.Second},
+		{"a later first", 5 * time.Second, 14500 * time.Millisecond, 15 * time.Second},
+	} {
+		got := compressAt(t0.Add(c.first), t0.Add(c.last), quiet, lag)
+		if want := t0.Add(c.want); !got.Equal(want) {
+			t.Errorf("%s: %v after t0, want %v", c.name, got.Sub(t0), c.want)
+		}
+	}
+}
+
+// rotations writes n rotations' worth of lines into f (MaxSize
+// MinMaxSize) and returns the File's backups afterwards, once the mill's
+// passes have run.
+func rotations(t *testing.T, f *File, n int) []string {
+	t.Helper()
+	for i := range n {
+		if _, err := f.Write(lines(fmt.Sprint("r", i), 0, 20)); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Rotate(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	synctest.Wait()
+	return backups(t, f.Path())
+}
+
+// compressed counts the .gz names among names.
+func compressed(names []string) int {
+	n := 0
+	for _, name := range names {
+		if strings.HasSuffix(name, gzipSuffix) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestCompressionWaitsForAPause: a burst of rotations leaves its backups
+// plain, pruned at once, until the File has gone compressQuiet without a
+// rotation; then every one is compressed. On a fake clock: no real time
+// passes.
+func TestCompressionWaitsForAPause(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := openT(t, Options{Path: filepath.Join(t.TempDir(), "app.log"), MaxSize: MinMaxSize, MaxFiles: 4, Compress: Gzip})
+		names := rotations(t, f, 6)
+		if len(names) != 4 || compressed(names) != 0 {
+			t.Fatalf("right after the burst: %q, want 4 plain backups (pruned, not compressed)", names)
+		}
+		time.Sleep(compressQuiet / 2)
+		names = rotations(t, f, 1) // the pause starts again
+		time.Sleep(compressQuiet - time.Nanosecond)
+		synctest.Wait()
+		if names = backups(t, f.Path()); compressed(names) != 0 {
+			t.Fatalf("before a whole pause: %q, want none compressed", names)
+		}
+		time.Sleep(time.Nanosecond)
+		synctest.Wait()
+		if names = backups(t, f.Path()); len(names) != 4 || compressed(names) != 4 {
+			t.Fatalf("after the pause: %q, want 4 compressed backups", names)
+		}
+	})
+}
+
+// TestCompressionLagsAtMostCompressLag: rotations that never pause for
+// compressQuiet still have their backups compressed compressLag after
+// the first one that waits.
+func TestCompressionLagsAtMostCompressLag(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := openT(t, Options{Path: filepath.Join(t.TempDir(), "app.log"), MaxSize: MinMaxSize, Compress: Gzip})
+		start := time.Now()
+		var names []string
+		for time.Since(start) < compressLag {
+			names = rotations(t, f, 1)
+			if compressed(names) != 0 {
+				t.Fatalf("%v after the first rotation: %q, want none compressed yet", time.Since(start), names)
+			}
+			time.Sleep(compressQuiet / 2)
+		}
+		synctest.Wait()
+		if got := backups(t, f.Path()); compressed(got) != len(names) {
+			t.Fatalf("%v after the first rotation: %q, want the %d backups then compressed", time.Since(start), got, len(names))
+		}
+	})
+}
+
+// randomBackups writes n backups of size random bytes (slow to compress)
+// beside path, as an earlier run would have left them, and returns their
+// names.
+func randomBackups(t *testing.T, path string, n, size int) []string {
+	t.Helper()
+	var names []string
+	for i := range n {
+		name := filepath.Join(filepath.Dir(path), fmt.Sprintf("app-2001-02-03T04-05-%02d.000.log", i))
+		data := make([]byte, size)
+		if _, err := rand.Read(data); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, name)
+	}
+	return names
+}
+
+// quickMill makes the mills opened until the test ends compress right
+// after a wake.
+func quickMill(t *testing.T) {
+	saved := millWait
+	millWait.quiet = 0
+	t.Cleanup(func() { millWait = saved })
+}
+
+// holdSlot takes the process's compression slot, as another File's
+// compression would, until the test ends.
+func holdSlot(t *testing.T) {
+	slot <- struct{}{}
+	t.Cleanup(func() { <-slot })
+}
+
+// inCompress reports whether a goroutine is in the mill's compress,
+// which, with the slot held, means waiting for it.
+func inCompress() bool {
+	buf := make([]byte, 1<<20)
+	return strings.Contains(string(buf[:runtime.Stack(buf, true)]), "logrotate.(*mill).compress(")
+}
+
+// TestFinishDoesNotWaitForTheBackgroundSlot: a background pass waits for
+// the slot another File's compression holds; FinishBackups, called
+// meanwhile, compresses every backup at once without it.
+func TestFinishDoesNotWaitForTheBackgroundSlot(t *testing.T) {
+	quickMill(t)
+	holdSlot(t)
+	path := filepath.Join(t.TempDir(), "app.log")
+	names := randomBackups(t, path, 3, 1<<20)
+	f := openT(t, Options{Path: path, Compress: Gzip})
+	waitFor(t, "the background pass to wait for the slot", inCompress)
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel()
+	if err := f.FinishBackups(ctx); err != nil {
+		t.Fatalf("FinishBackups with the slot held: %v", err)
+	}
+	for _, n := range names {
+		if _, err := os.Stat(n + gzipSuffix); err != nil {
+			t.Errorf("%s not compressed: %v", filepath.Base(n), err)
+		}
+	}
+}
+
+// TestPruningDoesNotWaitForCompression: while a compressing pass waits
+// for the slot, rotations still prune at once.
+func TestPruningDoesNotWaitForCompression(t *testing.T) {
+	quickMill(t)
+	holdSlot(t)
+	f := openT(t, Options{Path: filepath.Join(t.TempDir(), "app.log"), MaxSize: MinMaxSize, MaxFiles: 2, Compress: Gzip})
+	for i := range 6 {
+		if _, err := f.Write(lines(fmt.Sprint("r", i), 0, 20)); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Rotate(); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "a compressing pass to wait for the slot", inCompress)
+	}
+	waitFor(t, "the backups to be pruned to MaxFiles", func() bool { return len(backups(t, f.Path())) <= 2 })
+}
+
+// TestFinishCompressesOnePerProcessor: FinishBackups compresses backups
+// side by side, two partial .gz files beside their plain backups at one
+// moment at least.
+func TestFinishCompressesOnePerProcessor(t *testing.T) {
+	if runtime.NumCPU() < 2 || runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("one processor: one backup at a time")
+	}
+	path := filepath.Join(t.TempDir(), "app.log")
+	names := randomBackups(t, path, 4, 32<<20)
+	f := openT(t, Options{Path: path, Compress: Gzip})
+	finished := make(chan error, 1)
+	go func() { finished <- f.FinishBackups(context.Background()) }()
+	most := 0
+	for {
+		select {
+		case err := <-finished:
+			if err != nil {
+				t.Fatal(err)
+			}
+			if most < 2 {
+				t.Errorf("at most %d backup(s) compressing at once, want 2", most)
+			}
+			return
+		default:
+		}
+		n := 0
+		for _, name := range names {
+			_, errPlain := os.Lstat(name)
+			_, errGz := os.Lstat(name + gzipSuffix)
+			if errPlain == nil && errGz == nil {
+				n++
+			}
+		}
+		most = max(most, n)
 	}
 }

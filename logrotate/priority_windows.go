@@ -16,6 +16,26 @@ func lowerThreadPriority() {
 	_, _, _ = setThreadPriority.Call(uintptr(windows.CurrentThread()), uintptr(threadPriorityLowest))
 }
 
+// threadRef is a thread of this process: a handle that may set its
+// priority, opened by currentThread and closed by releaseThread.
+type threadRef windows.Handle
+
+// currentThread opens the calling thread (windows.CurrentThread is a
+// pseudo-handle, which means the calling thread wherever it is used).
+func currentThread() (threadRef, bool) {
+	h, err := windows.OpenThread(windows.THREAD_SET_INFORMATION|windows.THREAD_QUERY_INFORMATION, false, windows.GetCurrentThreadId())
+	return threadRef(h), err == nil
+}
+
+// raiseThread gives thread t THREAD_PRIORITY_NORMAL back, which any
+// thread of the process may do.
+func raiseThread(t threadRef) {
+	_, _, _ = setThreadPriority.Call(uintptr(t), 0)
+}
+
+// releaseThread closes t's handle.
+func releaseThread(t threadRef) { _ = windows.CloseHandle(windows.Handle(t)) }
+
 // isMainThread reports false: Windows shows no thread's priority as the
 // process's, and the main thread the runtime parks for good if lowThread
 // ran there costs nothing else.

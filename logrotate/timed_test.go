@@ -182,6 +182,8 @@ func TestTimeAndSizeRulesShareRetention(t *testing.T) {
 			time.Sleep(time.Until(nextBoundary(time.Now(), time.Hour)))
 			synctest.Wait()
 		}
+		time.Sleep(compressQuiet) // the pause after which the mill compresses
+		synctest.Wait()
 		names := backups(t, path)
 		if len(names) != 3 {
 			t.Fatalf("backups %q, want MaxFiles 3", names)
