@@ -78,7 +78,7 @@ ab_idle() {
 	for i in $(seq "$IDLE_REPS"); do
 		ab_fresh "$i"
 		for s in $(ab_sides "$i"); do
-			r=$(cd "$run" && "$M" idle -for "${IDLE_SECONDS}s" -pids "$run/pids" -- "$(ab_bin "$s")" run --config "$run/idle.yaml" 2>>"$out/stderr.log")
+			r=$(cd "$run" && "$M" idle -for "${IDLE_SECONDS}s" -after "$settled" -pids "$run/pids" -- "$(ab_bin "$s")" run --config "$run/idle.yaml" 2>>"$out/stderr.log")
 			rss=$(echo "$r" | field rss_kb)
 			record "ab.idle.$s" "$rss"
 			record "ab.idle.all.$s" "$((rss + $(echo "$r" | field reaper_rss_kb)))"

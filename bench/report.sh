@@ -246,9 +246,9 @@ report_idle() {
 ### Idle cost (a sleeping child with a grandchild, ${IDLE_SECONDS} s per run)
 
 From /proc/PID/status (VmRSS; context switches summed over all threads: the process's own line
-counts only its main thread) and /proc/PID/stat (utime + stime), sampled one second after start-up
-and again ${IDLE_SECONDS} s later (RSS: the later sample, after the wrapper gave start-up's pages
-back; see [Idle memory](#idle-memory)). "gen alone" is the child program measured the same way: the
+counts only its main thread) and /proc/PID/stat (utime + stime), sampled $settled after start-up,
+once the wrapper gave start-up's pages back (5 s after its child started, a one-off burst of work;
+see [Idle memory](#idle-memory)), and again ${IDLE_SECONDS} s later (RSS: the later sample). "gen alone" is the child program measured the same way: the
 floor of an idle Go program.
 
 | process | RSS (MB) | CPU over the period (ms) | wake-ups/s | threads | goal |

@@ -150,6 +150,9 @@ if [ "$AB" = 1 ]; then
 fi
 (cd "$repo" && go build -o "$bin/gen" ./bench/gen && go build -o "$bin/measure" ./bench/measure)
 W=$bin/wrapper WB=$bin/wrapper.base G=$bin/gen M=$bin/measure
+# settled: when idle samples begin. A wrapper gives start-up's pages back once its child has run
+# 5 s (settleAfter, wrapper/host.go), a one-off burst of work that is start-up's, not idling.
+settled=6s
 
 # record KEY VALUE: one measurement; median KEY: the median of its values.
 record() { echo "$1 $2" >>"$res"; }

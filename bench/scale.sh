@@ -18,7 +18,7 @@ many_idle() {
 		else
 			set -- "$G" tree "$dir/{}.pids"
 		fi
-		r=$("$M" many -n "$MANY" -for "${MANY_SECONDS}s" -pids "$dir/{}.pids" -- "$@" 2>>"$out/stderr.log")
+		r=$("$M" many -n "$MANY" -for "${MANY_SECONDS}s" -after "$settled" -pids "$dir/{}.pids" -- "$@" 2>>"$out/stderr.log")
 		echo "  $v: $r"
 		for k in procs rss_kb pss_kb pss_anon_kb top_rss_kb top_pss_kb cpu_ms wakeups_per_s; do
 			record "many.$v.$k" "$(echo "$r" | field $k)"
@@ -139,10 +139,10 @@ report_many() {
 
 ### $MANY idle wrappers on one host (\`CASES=many\`; ${MANY_SECONDS} s)
 
-\`measure many -n $MANY -for ${MANY_SECONDS}s -pids 'DIR/{}.pids' -- wrapper run --config 'DIR/{}.yaml'\`, each
+\`measure many -n $MANY -for ${MANY_SECONDS}s -after $settled -pids 'DIR/{}.pids' -- wrapper run --config 'DIR/{}.yaml'\`, each
 wrapper's child a sleeping \`gen tree\` (a child and a grandchild), against the same command with
 \`-- gen tree 'DIR/{}.pids'\`: every process of every tree (the started process and all below it)
-sampled a second after all are up and again ${MANY_SECONDS} s later. PSS (\`/proc/PID/smaps_rollup\`) gives each
+sampled $settled after all are up (once each wrapper gave start-up's pages back) and again ${MANY_SECONDS} s later. PSS (\`/proc/PID/smaps_rollup\`) gives each
 process its share of the pages it shares: the $MANY wrappers map one binary, whose pages RSS would
 count $MANY times, so the PSS of a set of processes adds up to the memory the set occupies.
 

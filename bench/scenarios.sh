@@ -226,13 +226,13 @@ idle_cost() {
 	config idle.yaml "[tree, \"$run/pids\"]"
 	config idle-watch.yaml "[tree, \"$run/pids\"]" 'watch: true'
 	for i in $(seq "$IDLE_REPS"); do
-		r=$(cd "$run" && "$M" idle -for "${IDLE_SECONDS}s" -pids "$run/pids" -- "$W" run --config "$run/idle.yaml" 2>>"$out/stderr.log")
+		r=$(cd "$run" && "$M" idle -for "${IDLE_SECONDS}s" -after "$settled" -pids "$run/pids" -- "$W" run --config "$run/idle.yaml" 2>>"$out/stderr.log")
 		echo "  wrapper: $r"
 		for k in rss_kb cpu_ms wakeups_per_s threads reaper_rss_kb; do record "idle.wrapper.$k" "$(echo "$r" | field $k)"; done
-		r=$(cd "$run" && "$M" idle -for "${IDLE_SECONDS}s" -pids "$run/pids" -- "$W" run --config "$run/idle-watch.yaml" 2>>"$out/stderr.log")
+		r=$(cd "$run" && "$M" idle -for "${IDLE_SECONDS}s" -after "$settled" -pids "$run/pids" -- "$W" run --config "$run/idle-watch.yaml" 2>>"$out/stderr.log")
 		echo "  wrapper, watch: true: $r"
 		for k in rss_kb cpu_ms wakeups_per_s; do record "idle.watch.$k" "$(echo "$r" | field $k)"; done
-		r=$("$M" idle -for "${IDLE_SECONDS}s" -pids "$run/pids" -- "$G" tree "$run/pids")
+		r=$("$M" idle -for "${IDLE_SECONDS}s" -after "$settled" -pids "$run/pids" -- "$G" tree "$run/pids")
 		echo "  gen alone: $r"
 		for k in rss_kb cpu_ms wakeups_per_s threads; do record "idle.gen.$k" "$(echo "$r" | field $k)"; done
 	done

@@ -96,6 +96,7 @@ func cmdIdle(args []string) error {
 	fs := flag.NewFlagSet("idle", flag.ContinueOnError)
 	d := fs.Duration("for", 30*time.Second, "measuring period")
 	file := fs.String("pids", "", "file gen tree writes (empty: none to wait for)")
+	after := fs.Duration("after", time.Second, "wait after start-up before the first sample")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -113,7 +114,7 @@ func cmdIdle(args []string) error {
 			return err
 		}
 	}
-	time.Sleep(time.Second) // start-up work (GC, log opening) is not idling
+	time.Sleep(*after) // start-up work (GC, log opening, the wrapper's settle) is not idling
 	pid := cmd.Process.Pid
 	a, err := take(pid)
 	if err != nil {

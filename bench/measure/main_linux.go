@@ -28,15 +28,17 @@
 //	measure restart -n N -stamps FILE -- CMD...
 //	                                   start CMD, wait for N+1 lines in FILE
 //	                                   (gen stamp), stop CMD, print the gaps
-//	measure many -n N -for D -pids PATTERN -- CMD...
+//	measure many -n N -for D [-after D] -pids PATTERN -- CMD...
 //	                                   start N copies of CMD ("{}" in an
 //	                                   argument or PATTERN becomes the
 //	                                   copy's number, as wide as N), wait
 //	                                   for every PATTERN file (gen tree),
-//	                                   sample all their processes over D
-//	measure idle -for D -pids FILE -- CMD...
+//	                                   sample all their processes over D,
+//	                                   from -after (1s) on
+//	measure idle -for D [-after D] -pids FILE -- CMD...
 //	                                   start CMD, wait for FILE (gen tree),
-//	                                   sample CMD's /proc over D
+//	                                   sample CMD's /proc over D, from
+//	                                   -after (1s) on
 //	measure trace -- CMD...            run a wrapper built with -tags
 //	                                   starttrace once: LABEL=MS for each
 //	                                   mark since the fork, waited=MS

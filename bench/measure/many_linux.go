@@ -29,6 +29,7 @@ func cmdMany(args []string) error {
 	n := fs.Int("n", 50, "copies")
 	d := fs.Duration("for", 30*time.Second, "measuring period")
 	pattern := fs.String("pids", "", "file each copy's gen tree writes; {} is the copy's number")
+	after := fs.Duration("after", time.Second, "wait after all are up before the first sample")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -67,7 +68,7 @@ func cmdMany(args []string) error {
 			return err
 		}
 	}
-	time.Sleep(time.Second) // start-up work (GC, log opening) is not idling
+	time.Sleep(*after) // start-up work (GC, log opening, the wrapper's settle) is not idling
 	a := sampleTrees(cmds)
 	time.Sleep(*d)
 	b := sampleTrees(cmds)
