@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -73,11 +74,12 @@ func TestBackgroundRunsAtIdlePriorityOnAThrowawayThread(t *testing.T) {
 // TestHurryRaisesTheLoweredThread: finish's hurry, called from another
 // thread while the compression runs, gives the compressing thread the
 // normal policy and the process's nice value back. Leaving SCHED_IDLE
-// needs CAP_SYS_NICE, which root has unless a container dropped it;
-// without, the kernel refuses and the thread stays low.
+// needs CAP_SYS_NICE (root has it unless a container dropped it) or an
+// RLIMIT_NICE that allows it; without, the kernel refuses and the thread
+// stays low.
 func TestHurryRaisesTheLoweredThread(t *testing.T) {
-	if !hasCapSysNice() {
-		t.Skip("leaving SCHED_IDLE needs CAP_SYS_NICE")
+	if !mayLeaveIdle() {
+		t.Skip("this process may not leave SCHED_IDLE: no CAP_SYS_NICE, RLIMIT_NICE too low")
 	}
 	mainNice, _, err := threadSched(os.Getpid())
 	if err != nil {
@@ -117,8 +119,8 @@ func TestHurryRaisesTheLoweredThread(t *testing.T) {
 // TestHurryBeforeHoldRaisesAtOnce: a thread held after hurry (the
 // compression started just as finish was called) is raised as it is held.
 func TestHurryBeforeHoldRaisesAtOnce(t *testing.T) {
-	if !hasCapSysNice() {
-		t.Skip("leaving SCHED_IDLE needs CAP_SYS_NICE")
+	if !mayLeaveIdle() {
+		t.Skip("this process may not leave SCHED_IDLE: no CAP_SYS_NICE, RLIMIT_NICE too low")
 	}
 	var l lowered
 	l.hurry()
@@ -136,13 +138,16 @@ func TestHurryBeforeHoldRaisesAtOnce(t *testing.T) {
 	}
 }
 
-// hasCapSysNice reports whether CAP_SYS_NICE is in this process's
-// effective capabilities.
-func hasCapSysNice() bool {
-	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
-	var data [2]unix.CapUserData
-	if err := unix.Capget(&hdr, &data[0]); err != nil {
-		return false
-	}
-	return data[unix.CAP_SYS_NICE/32].Effective&(1<<(unix.CAP_SYS_NICE%32)) != 0
+// mayLeaveIdle reports whether this process may take a thread out of
+// SCHED_IDLE: with CAP_SYS_NICE, or an RLIMIT_NICE high enough for nice 0.
+// It tries on a thread of its own, locked and never unlocked, so that the
+// thread exits with its goroutine and none is left at idle priority.
+func mayLeaveIdle() bool {
+	ok := make(chan bool)
+	go func() {
+		runtime.LockOSThread()
+		lowerThreadPriority()
+		ok <- unix.SchedSetAttr(0, &unix.SchedAttr{Policy: unix.SCHED_NORMAL}, 0) == nil
+	}()
+	return <-ok
 }
