@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wrapper-dev/wrapper/internal/fakechild"
 )
 
 // TestRealAccount: with an Account, the child runs as its user, group and
@@ -30,7 +32,7 @@ func TestRealAccount(t *testing.T) {
 		for key, want := range map[string]string{
 			"Uid": "65534 65534 65534 65534", "Gid": "65533 65533 65533 65533", "Groups": "4242 65534",
 		} {
-			if got := procStatus(t, id, key); got != want {
+			if got := fakechild.ProcStatus(t, id, key); got != want {
 				t.Errorf("process %d: %s %q, want %q", id, key, got, want)
 			}
 		}

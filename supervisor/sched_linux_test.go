@@ -34,22 +34,6 @@ func statField(t *testing.T, path string, n int) string {
 	return f[n-3]
 }
 
-// procStatus returns the value of a /proc/<pid>/status line.
-func procStatus(t *testing.T, pid int, key string) string {
-	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for line := range strings.Lines(string(b)) {
-		if v, ok := strings.CutPrefix(line, key+":"); ok {
-			return strings.Join(strings.Fields(v), " ")
-		}
-	}
-	t.Fatalf("/proc/%d/status has no %s", pid, key)
-	return ""
-}
-
 // niceOf returns a process's nice value from /proc.
 func niceOf(t *testing.T, pid int) string {
 	return statField(t, fmt.Sprintf("/proc/%d/stat", pid), 19)
@@ -75,7 +59,7 @@ func TestRealSchedTree(t *testing.T) {
 	}
 	// One CPU of those the test may use, the last: on a machine with more
 	// than one, a set that differs from the inherited one.
-	own := procStatus(t, os.Getpid(), "Cpus_allowed_list")
+	own := fakechild.ProcStatus(t, os.Getpid(), "Cpus_allowed_list")
 	cpus := parseList(t, own)
 	last := cpus[len(cpus)-1]
 	if len(cpus) < 2 {
@@ -90,7 +74,7 @@ func TestRealSchedTree(t *testing.T) {
 				if got, want := niceOf(t, id), strconv.Itoa(niceValues[p]); got != want {
 					t.Errorf("process %d: nice %s, want %s", id, got, want)
 				}
-				if got, want := procStatus(t, id, "Cpus_allowed_list"), strconv.Itoa(last); got != want {
+				if got, want := fakechild.ProcStatus(t, id, "Cpus_allowed_list"), strconv.Itoa(last); got != want {
 					t.Errorf("process %d: CPUs %s, want %s", id, got, want)
 				}
 			}
@@ -150,7 +134,7 @@ func parseList(t *testing.T, s string) []int {
 // use cannot be applied: New fails at once, saying which CPUs there are.
 // One that names some is applied with the others left out and a warning.
 func TestRealAffinityNoCPU(t *testing.T) {
-	own := procStatus(t, os.Getpid(), "Cpus_allowed_list")
+	own := fakechild.ProcStatus(t, os.Getpid(), "Cpus_allowed_list")
 	_, err := New(Options{Path: "true", Affinity: []int{4000, 4001, 4002}})
 	want := "affinity 4000-4002: none of these CPUs is available to the wrapper here (it may use " + own + ")"
 	if !errors.Is(err, ErrCannotApply) || !strings.Contains(err.Error(), want) {

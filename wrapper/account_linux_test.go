@@ -16,22 +16,6 @@ import (
 
 func init() { platformHelpers = append(platformHelpers, "grandchild") }
 
-// procLine returns the value of a /proc/<pid>/status line, its fields
-// joined by one space.
-func procLine(t *testing.T, pid int, key string) string {
-	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for line := range strings.Lines(string(b)) {
-		if v, ok := strings.CutPrefix(line, key+":"); ok {
-			return strings.Join(strings.Fields(v), " ")
-		}
-	}
-	return ""
-}
-
 // procNice returns a process's nice value (field 19 of /proc/<pid>/stat).
 func procNice(t *testing.T, pid int) string {
 	t.Helper()
@@ -72,7 +56,7 @@ func TestRunAsUser(t *testing.T) {
 		t.Skip("needs root to run the child as another account")
 	}
 	dir := sharedDir(t, 0o755)
-	cpus := procLine(t, os.Getpid(), "Cpus_allowed_list")
+	cpus := fakechild.ProcStatus(t, os.Getpid(), "Cpus_allowed_list")
 	last := cpus[strings.LastIndexAny(cpus, ",-")+1:]
 	hook := filepath.Join(dir, "hook.out")
 	cfg := writeFile(t, dir, "svc.yaml", sharedChildYAML(t, dir, "grandchild", fmt.Sprintf(
@@ -93,7 +77,7 @@ func TestRunAsUser(t *testing.T) {
 	for _, id := range []int{pid, gpid} {
 		for key, want := range map[string]string{"Uid": "65534 65534 65534 65534", "Gid": "1 1 1 1",
 			"Groups": "1 65534", "Cpus_allowed_list": last} {
-			if got := procLine(t, id, key); got != want {
+			if got := fakechild.ProcStatus(t, id, key); got != want {
 				t.Errorf("process %d: %s %q, want %q", id, key, got, want)
 			}
 		}
