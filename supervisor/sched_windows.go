@@ -6,6 +6,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/windows"
+
+	"github.com/wrapper-dev/wrapper/internal/winpriv"
 )
 
 // priorityClasses are the Windows priority classes of the priorities.
@@ -94,7 +96,7 @@ func checkSched(o Options) (warning string, err error) {
 		return warning, err
 	}
 	if o.Priority == PriorityHigh {
-		_ = enablePrivilege("SeIncreaseBasePriorityPrivilege") // the job's limit says whether it worked
+		_ = winpriv.Enable("SeIncreaseBasePriorityPrivilege") // the job's limit says whether it worked
 	}
 	job, err := newJob(j)
 	if err != nil {
@@ -106,24 +108,6 @@ func checkSched(o Options) (warning string, err error) {
 	}
 	windows.CloseHandle(job)
 	return warning, nil
-}
-
-// enablePrivilege enables a privilege the process token holds; one it
-// does not hold stays off without an error (AdjustTokenPrivileges reports
-// that only through the last error).
-func enablePrivilege(name string) error {
-	var tok windows.Token
-	if err := windows.OpenProcessToken(windows.CurrentProcess(), windows.TOKEN_ADJUST_PRIVILEGES|windows.TOKEN_QUERY, &tok); err != nil {
-		return err
-	}
-	defer tok.Close()
-	var luid windows.LUID
-	if err := windows.LookupPrivilegeValue(nil, windows.StringToUTF16Ptr(name), &luid); err != nil {
-		return err
-	}
-	tp := windows.Tokenprivileges{PrivilegeCount: 1}
-	tp.Privileges[0] = windows.LUIDAndAttributes{Luid: luid, Attributes: windows.SE_PRIVILEGE_ENABLED}
-	return windows.AdjustTokenPrivileges(tok, false, &tp, 0, nil, nil)
 }
 
 // threadSched does nothing: the Job Object holds the priority and the

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/windows"
 
 	"github.com/wrapper-dev/wrapper/internal/fakechild"
+	"github.com/wrapper-dev/wrapper/internal/winpriv"
 )
 
 func init() {
@@ -148,7 +149,7 @@ func TestWinJobSched(t *testing.T) {
 		}
 		if tt.o.Priority == PriorityHigh {
 			// As checkSched does: the tests run as an administrator.
-			_ = enablePrivilege("SeIncreaseBasePriorityPrivilege")
+			_ = winpriv.Enable("SeIncreaseBasePriorityPrivilege")
 		}
 		job, err := newJob(j)
 		if err != nil {

@@ -8,6 +8,8 @@ import (
 
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/svc/mgr"
+
+	"github.com/wrapper-dev/wrapper/internal/winpriv"
 )
 
 // setRecovery installs the SCM's failure actions (failureActionsOf) and
@@ -22,7 +24,7 @@ func setRecovery(s *mgr.Service, actions []RecoveryAction, reset time.Duration) 
 		// ChangeServiceConfig2 refuses a reboot action unless the caller's
 		// SeShutdownPrivilege is enabled; an administrator holds it,
 		// disabled. A failure here shows as access denied below.
-		_ = enablePrivilege("SeShutdownPrivilege")
+		_ = winpriv.Enable("SeShutdownPrivilege")
 	}
 	if err := applyFailureActions(s, fa); err != nil {
 		if fa.hasReboot() && errors.Is(err, windows.ERROR_ACCESS_DENIED) {
@@ -53,22 +55,6 @@ func applyFailureActions(s *mgr.Service, fa failureActions) error {
 		Actions:      &acts[0],
 	}
 	return windows.ChangeServiceConfig2(s.Handle, windows.SERVICE_CONFIG_FAILURE_ACTIONS, (*byte)(unsafe.Pointer(&info)))
-}
-
-// enablePrivilege enables a privilege the process token holds.
-func enablePrivilege(name string) error {
-	var tok windows.Token
-	if err := windows.OpenProcessToken(windows.CurrentProcess(), windows.TOKEN_ADJUST_PRIVILEGES|windows.TOKEN_QUERY, &tok); err != nil {
-		return err
-	}
-	defer tok.Close()
-	var luid windows.LUID
-	if err := windows.LookupPrivilegeValue(nil, utf16Ptr(name), &luid); err != nil {
-		return err
-	}
-	tp := windows.Tokenprivileges{PrivilegeCount: 1}
-	tp.Privileges[0] = windows.LUIDAndAttributes{Luid: luid, Attributes: windows.SE_PRIVILEGE_ENABLED}
-	return windows.AdjustTokenPrivileges(tok, false, &tp, 0, nil, nil)
 }
 
 // readFailureActions reads back the failure actions (where the SCM
