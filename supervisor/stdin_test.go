@@ -2,7 +2,6 @@ package supervisor
 
 import (
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -22,20 +21,6 @@ func listening(t *testing.T, r *real) string {
 	t.Helper()
 	l := r.out.waitLine(t, func(l string) bool { return strings.HasPrefix(l, "listening ") })
 	return strings.TrimPrefix(l, "listening ")
-}
-
-// get GETs url and fails t unless the server answers "ok".
-func get(t *testing.T, url string) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if string(body) != "ok\n" {
-		t.Fatalf("GET %s: %s %q", url, resp.Status, body)
-	}
 }
 
 // TestStdinNullEndsEOFServer is what a new user sees with a server that
@@ -66,7 +51,7 @@ func TestStdinOpenKeepsEOFServer(t *testing.T) {
 		o.Stop.Steps = []StopStep{{Kind: StepCloseStdin, Timeout: time.Hour}}
 	})
 	stop := r.background(t)
-	get(t, listening(t, r))
+	fakechild.GetOK(t, listening(t, r))
 	if st := r.Status(); st.State != StateRunning {
 		t.Fatalf("status %+v", st)
 	}

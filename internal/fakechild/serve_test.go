@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"io"
-	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
@@ -16,25 +15,7 @@ func init() { testHelpers = append(testHelpers, "serve", "post", "cat") }
 // pipe and its URL.
 func startServe(t *testing.T, args ...string) (*exec.Cmd, io.WriteCloser, *bufio.Scanner, string) {
 	t.Helper()
-	path, argv, env := Command(t, "serve", args...)
-	cmd := exec.Command(path, argv...)
-	cmd.Env = env
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	sc := bufio.NewScanner(out)
+	cmd, in, sc := StartPiped(t, "serve", args...)
 	if !sc.Scan() || !strings.HasPrefix(sc.Text(), "listening http://") {
 		t.Fatalf("first line %q, %v", sc.Text(), sc.Err())
 	}
@@ -45,15 +26,7 @@ func startServe(t *testing.T, args ...string) (*exec.Cmd, io.WriteCloser, *bufio
 // exits 0 at its end.
 func TestServeStopsAtEOF(t *testing.T) {
 	cmd, in, sc, url := startServe(t, "eof")
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if string(body) != "ok\n" {
-		t.Fatalf("GET %s: %q", url, body)
-	}
+	GetOK(t, url)
 	in.Close()
 	if !sc.Scan() || sc.Text() != "stdin closed" {
 		t.Fatalf("line %q, %v", sc.Text(), sc.Err())

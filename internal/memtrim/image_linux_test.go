@@ -4,14 +4,13 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os/exec"
-
-	"github.com/wrapper-dev/wrapper/internal/fakechild"
 	"os"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/wrapper-dev/wrapper/internal/fakechild"
 )
 
 // platformHelpers are the fakechild helpers of this platform's tests.
@@ -47,22 +46,7 @@ func TestImageRanges(t *testing.T) {
 // runs after Release, the write and the wait, faults its pages back) (smaps' Rss of those
 // mappings; the C libraries of a cgo test binary are not Release's concern).
 func TestReleaseDropsImagePages(t *testing.T) {
-	path, argv, env := fakechild.Command(t, "release")
-	cmd := exec.Command(path, argv...)
-	cmd.Env = env
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = in.Close(); _ = cmd.Wait() }()
-	lines := bufio.NewScanner(out)
+	cmd, in, lines := fakechild.StartPiped(t, "release")
 	expect := func(want string) {
 		t.Helper()
 		if !lines.Scan() || lines.Text() != want {
