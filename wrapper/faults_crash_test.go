@@ -36,17 +36,27 @@ func selfCPU(t *testing.T, pid int) time.Duration {
 }
 
 // TestFaultCrashLoop: a child that exits 1 at once, 1000 times in a row,
-// with restart delay 1ms doubling to a 4ms cap. The circuit breaker trips
+// with restart delay 4ms doubling to a 16ms cap. The circuit breaker trips
 // at exactly max_failures (1000 starts, exit code 4); every delay logged is
 // the configured backoff within its ±20 % jitter; and the wrapper's own CPU
-// time stays low: a generous 5 ms per restart (it measures under 2).
+// time stays low: at most a third of its lifetime, most of which is the
+// backoff. A wait that spins, or costly work at each restart, shows as a
+// share of the time the wrapper runs on any machine; a bound in
+// milliseconds per restart would follow the machine's cost of a fork and a
+// page fault instead (docs/performance.md, "The machine matters").
 func TestFaultCrashLoop(t *testing.T) {
-	const n = 1000
+	const (
+		n        = 1000
+		delay    = 4 * time.Millisecond
+		maxDelay = 16 * time.Millisecond
+	)
 	dir := t.TempDir()
 	cfg := writeFile(t, dir, "svc.yaml", childYAML(t, "exit", []string{"1", "started"},
-		fmt.Sprintf("restart: {policy: on-failure, delay: 1ms, max_delay: 4ms, max_failures: %d}\n", n)))
+		fmt.Sprintf("restart: {policy: on-failure, delay: %v, max_delay: %v, max_failures: %d}\n", delay, maxDelay, n)))
+	start := time.Now()
 	w := startFaultWrapper(t, cfg)
 	cpu := selfCPU(t, w.cmd.Process.Pid)
+	lifetime := time.Since(start)
 	if code := w.wait(t); code != ExitGaveUp {
 		t.Fatalf("exit %d, want %d (gave up); stderr:\n%s", code, ExitGaveUp, tail(w.stderr.String()))
 	}
@@ -64,14 +74,14 @@ func TestFaultCrashLoop(t *testing.T) {
 	for _, m := range delays {
 		d, err := time.ParseDuration(m[1])
 		failures, _ := strconv.Atoi(m[2])
-		base := min(time.Millisecond<<min(failures-1, 2), 4*time.Millisecond)
-		if err != nil || d < base*8/10 || d > min(base*12/10, 4*time.Millisecond) {
-			t.Errorf("restart after %d failures in %s, want %v ±20%% capped at 4ms", failures, m[1], base)
+		base := min(delay<<min(failures-1, 2), maxDelay)
+		if err != nil || d < base*8/10 || d > min(base*12/10, maxDelay) {
+			t.Errorf("restart after %d failures in %s, want %v ±20%% capped at %v", failures, m[1], base, maxDelay)
 			break
 		}
 	}
-	if limit := n * 5 * time.Millisecond; cpu > limit {
-		t.Errorf("wrapper used %v of CPU for %d restarts, want at most %v", cpu, n, limit)
+	if cpu > lifetime/3 {
+		t.Errorf("wrapper used %v of CPU in %v for %d restarts, want at most a third", cpu, lifetime.Round(time.Millisecond), n)
 	}
-	t.Logf("wrapper CPU for %d restarts: %v", n, cpu)
+	t.Logf("wrapper CPU for %d restarts: %v in %v", n, cpu, lifetime.Round(time.Millisecond))
 }
