@@ -16,7 +16,7 @@ import (
 
 // cmdMany starts n copies of a command, each the leader of its own process
 // group, waits until every copy's child tree is up (the file gen tree
-// writes), lets start-up work settle for a second, and samples every
+// writes), lets start-up work settle (-after), and samples every
 // process of every tree over the period: the cost of n services on one
 // host, with or without a wrapper each.
 //
